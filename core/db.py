@@ -1,0 +1,208 @@
+"""Database access: the `bonuscheques` table, engines from URLs, column-wise fetches."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+TABLE_NAME = "bonuscheques"
+META_TABLE_NAME = "rfma_meta"
+ENV_DATABASE_URL = "RFMA_DATABASE_URL"
+DEFAULT_DB_PATH = Path.home() / ".local" / "share" / "rfma" / "demo.duckdb"
+ENV_DEFAULT_DB_PATH = "RFMA_DEMO_PATH"
+
+CHEQUE_COLUMNS = (
+    "datetime",
+    "shop",
+    "card",
+    "bonus_earned",
+    "bonus_spent",
+    "summ",
+    "summ_with_disc",
+    "doc_id",
+)
+NUMERIC_COLUMNS = ("bonus_earned", "bonus_spent", "summ", "summ_with_disc")
+REQUIRED_COLUMNS = ("datetime", "doc_id", "summ_with_disc")
+
+metadata = sa.MetaData()
+
+bonuscheques = sa.Table(
+    TABLE_NAME,
+    metadata,
+    sa.Column("datetime", sa.DateTime, nullable=False),
+    sa.Column("shop", sa.Text),
+    sa.Column("card", sa.Text),
+    sa.Column("bonus_earned", sa.Numeric(14, 2)),
+    sa.Column("bonus_spent", sa.Numeric(14, 2)),
+    sa.Column("summ", sa.Numeric(14, 2)),
+    sa.Column("summ_with_disc", sa.Numeric(14, 2)),
+    sa.Column("doc_id", sa.Text, nullable=False),
+)
+
+# Server backends get B-tree indexes (on a copy of the table, so DuckDB's create_all skips them):
+# DuckDB scans columns and an ART index would only slow its bulk loads.
+_indexed = bonuscheques.to_metadata(sa.MetaData())
+SERVER_INDEXES = (
+    sa.Index("ix_bonuscheques_card_datetime", _indexed.c.card, _indexed.c.datetime),
+    sa.Index("ix_bonuscheques_doc_id", _indexed.c.doc_id),
+)
+
+rfma_meta = sa.Table(
+    META_TABLE_NAME,
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened or read, with a one-line message for the user."""
+
+
+def default_database_path() -> Path:
+    """Path of the embedded demo DuckDB file (`RFMA_DEMO_PATH` overrides the default)."""
+    return Path(os.environ.get(ENV_DEFAULT_DB_PATH) or DEFAULT_DB_PATH).expanduser()
+
+
+def default_database_url() -> str:
+    """SQLAlchemy URL of the embedded demo database file."""
+    return f"duckdb:///{default_database_path()}"
+
+
+def resolve_database_url(url: str | None = None) -> str:
+    """The URL to use: the explicit one, else `RFMA_DATABASE_URL`, else the embedded default."""
+    return url or os.environ.get(ENV_DATABASE_URL) or default_database_url()
+
+
+def is_default_database(url: str) -> bool:
+    """True when the URL points at the embedded demo database file."""
+    return url == default_database_url()
+
+
+def make_engine(url: str) -> sa.Engine:
+    """A SQLAlchemy engine for a URL; raises DatabaseError with a readable message if it cannot be made."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise DatabaseError(f"не удалось разобрать адрес базы данных {url!r}: {exc}") from None
+    if parsed.drivername.startswith("duckdb") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return sa.create_engine(parsed)
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise DatabaseError(f"не удалось открыть базу данных {url!r}: {exc}") from None
+
+
+def describe_url(engine: sa.Engine) -> str:
+    """The engine's URL with the password hidden, for display."""
+    return engine.url.render_as_string(hide_password=True)
+
+
+def create_tables(conn: sa.Connection) -> None:
+    """Create `bonuscheques` and `rfma_meta` if missing; server backends also get the (card, datetime) index."""
+    metadata.create_all(conn, checkfirst=True)
+    if conn.dialect.name != "duckdb":
+        for index in SERVER_INDEXES:
+            index.create(conn, checkfirst=True)
+
+
+def table_exists(conn: sa.Connection, name: str = TABLE_NAME) -> bool:
+    """True when the named table exists in the connection's database."""
+    return sa.inspect(conn).has_table(name)
+
+
+def read_meta(conn: sa.Connection) -> dict[str, str]:
+    """All key/value pairs of `rfma_meta` (empty if the table is missing)."""
+    if not table_exists(conn, META_TABLE_NAME):
+        return {}
+    rows = conn.execute(sa.select(rfma_meta.c.key, rfma_meta.c.value)).all()
+    return {key: value for key, value in rows}
+
+
+def write_meta(conn: sa.Connection, values: dict[str, str]) -> None:
+    """Upsert key/value pairs into `rfma_meta` (inside the caller's transaction)."""
+    metadata.create_all(conn, tables=[rfma_meta], checkfirst=True)
+    if values:
+        conn.execute(sa.delete(rfma_meta).where(rfma_meta.c.key.in_(list(values))))
+        conn.execute(sa.insert(rfma_meta), [{"key": k, "value": str(v)} for k, v in values.items()])
+
+
+class matches_pattern(FunctionElement):
+    """`text ~ pattern` (a regular-expression search) on every dialect."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "matches_pattern"
+
+
+@compiles(matches_pattern)
+def _compile_matches_default(element, compiler, **kw):
+    text, pattern = list(element.clauses)
+    return f"({compiler.process(text, **kw)} ~ {compiler.process(pattern, **kw)})"
+
+
+@compiles(matches_pattern, "duckdb")
+def _compile_matches_duckdb(element, compiler, **kw):
+    # DuckDB's `~` is a full match; regexp_matches searches like PostgreSQL's `~`.
+    text, pattern = list(element.clauses)
+    return f"regexp_matches({compiler.process(text, **kw)}, {compiler.process(pattern, **kw)})"
+
+
+@compiles(matches_pattern, "sqlite")
+def _compile_matches_sqlite(element, compiler, **kw):
+    text, pattern = list(element.clauses)
+    return f"({compiler.process(text, **kw)} REGEXP {compiler.process(pattern, **kw)})"
+
+
+def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
+    """Run a Core statement and return its result as a DataFrame, column-wise where the driver allows."""
+    if conn.dialect.name == "duckdb":
+        compiled = stmt.compile(dialect=conn.dialect)
+        params = [compiled.params[name] for name in (compiled.positiontup or [])]
+        raw = conn.connection.driver_connection
+        return raw.execute(str(compiled), params).to_arrow_table().to_pandas()
+    result = conn.execute(stmt)
+    columns = list(result.keys())
+    return pd.DataFrame.from_records(result.fetchall(), columns=columns, coerce_float=True)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """What the dashboard shows about the database: its URL, cheque count, last cheque time."""
+
+    url: str
+    cheques: int
+    first_datetime: object
+    last_datetime: object
+    version: str
+
+
+def data_source(engine: sa.Engine) -> DataSource:
+    """Describe the cheques table: row count, first/last cheque time and a data-version string."""
+    t = bonuscheques
+    try:
+        with engine.connect() as conn:
+            if not table_exists(conn):
+                return DataSource(describe_url(engine), 0, None, None, "empty")
+            meta = read_meta(conn)
+            row = conn.execute(
+                sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))
+            ).one()
+    except sa.exc.SQLAlchemyError as exc:
+        raise DatabaseError(f"база данных недоступна: {_first_line(exc)}") from None
+    count, first, last = row
+    version = f"{count}:{first}:{last}:{meta.get('import_serial', '0')}"
+    return DataSource(describe_url(engine), int(count), first, last, version)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -1,0 +1,127 @@
+"""SQLAlchemy Core queries that push the heavy aggregation of cheques down to the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from core.db import bonuscheques, matches_pattern
+from core.model import AnalysisOptions, Period
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_of(column) -> sa.ColumnElement:
+    """The calendar date of a timestamp column (time of day dropped)."""
+    return sa.cast(column, sa.Date)
+
+
+def day_number(column) -> sa.ColumnElement:
+    """Days since 1970-01-01 of a timestamp's calendar date, as an integer."""
+    return day_of(column) - sa.literal(EPOCH, sa.Date)
+
+
+def day_number_to_date(value: int) -> dt.date:
+    """Inverse of day_number for one value."""
+    return EPOCH + dt.timedelta(days=int(value))
+
+
+def period_conditions(period: Period, table=bonuscheques) -> list[sa.ColumnElement]:
+    """WHERE conditions selecting cheques whose date lies in the inclusive period (index-friendly)."""
+    conditions = []
+    if period.date_from:
+        conditions.append(table.c.datetime >= dt.datetime.combine(period.date_from, dt.time()))
+    if period.date_to:
+        end = dt.datetime.combine(period.date_to + dt.timedelta(days=1), dt.time())
+        conditions.append(table.c.datetime < end)
+    return conditions
+
+
+def identified(options: AnalysisOptions, table=bonuscheques) -> sa.ColumnElement:
+    """Condition: the cheque's card matches the card pattern (an identified client)."""
+    return sa.and_(table.c.card.is_not(None), matches_pattern(table.c.card, sa.literal(options.card_pattern)))
+
+
+def amount(options: AnalysisOptions, table=bonuscheques) -> sa.ColumnElement:
+    """The amount column in use (summ_with_disc by default)."""
+    return table.c[options.amount_column]
+
+
+def as_double(expr) -> sa.ColumnElement:
+    """Cast a numeric expression to double precision for a float column in pandas."""
+    return sa.cast(expr, sa.Double)
+
+
+def period_summary_query(period: Period) -> sa.Select:
+    """Cheques (distinct doc_id) and the analysis date's day number in the period, identified or not."""
+    t = bonuscheques
+    return sa.select(
+        sa.func.count(sa.distinct(t.c.doc_id)).label("cheques"),
+        sa.func.max(day_number(t.c.datetime)).label("analysis_day"),
+        sa.func.min(day_number(t.c.datetime)).label("first_day"),
+    ).where(*period_conditions(period))
+
+
+def client_aggregates_query(period: Period, options: AnalysisOptions) -> sa.Select:
+    """One row per identified card: first/last day numbers, purchases, revenue, bonuses, shops."""
+    t = bonuscheques
+    day = day_number(t.c.datetime)
+    return (
+        sa.select(
+            t.c.card.label("card"),
+            sa.func.min(day).label("first_day"),
+            sa.func.max(day).label("last_day"),
+            sa.func.count(sa.distinct(t.c.doc_id)).label("purchases"),
+            as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("revenue"),
+            as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
+            as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_spent), 0)).label("bonus_spent"),
+            sa.func.count(sa.distinct(t.c.shop)).label("shops"),
+        )
+        .where(*period_conditions(period), identified(options))
+        .group_by(t.c.card)
+    )
+
+
+def gap_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
+    """Histogram (gap_days, gaps) of gaps between consecutive distinct purchase dates of each client."""
+    t = bonuscheques
+    days = (
+        sa.select(t.c.card.label("card"), day_number(t.c.datetime).label("day"))
+        .where(*period_conditions(period), identified(options))
+        .distinct()
+        .subquery("client_days")
+    )
+    previous = sa.func.lag(days.c.day).over(partition_by=days.c.card, order_by=days.c.day)
+    gaps = sa.select((days.c.day - previous).label("gap_days")).subquery("gaps")
+    return (
+        sa.select(gaps.c.gap_days, sa.func.count().label("gaps"))
+        .where(gaps.c.gap_days.is_not(None))
+        .group_by(gaps.c.gap_days)
+        .order_by(gaps.c.gap_days)
+    )
+
+
+def cheque_amounts_subquery(period: Period, options: AnalysisOptions, identified_only: bool = True):
+    """One row per cheque (doc_id): its amount (rows of a multi-row cheque summed)."""
+    t = bonuscheques
+    conditions = period_conditions(period)
+    if identified_only:
+        conditions.append(identified(options))
+    return (
+        sa.select(t.c.doc_id, sa.func.sum(amount(options)).label("amount"))
+        .where(*conditions)
+        .group_by(t.c.doc_id)
+        .subquery("cheque_amounts")
+    )
+
+
+def amount_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
+    """Histogram (amount, cheques) of the amounts of identified cheques in the period."""
+    cheques = cheque_amounts_subquery(period, options)
+    return (
+        sa.select(as_double(cheques.c.amount).label("amount"), sa.func.count().label("cheques"))
+        .where(cheques.c.amount.is_not(None))
+        .group_by(cheques.c.amount)
+        .order_by(cheques.c.amount)
+    )

@@ -1,0 +1,252 @@
+"""Grades, the 108 RFMA classes, 16 clusters, 9 regions and their Russian names (SPEC §3–4)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+
+from core.model import Thresholds
+
+RECENCY_NAMES = {1: "недавний", 2: "спящий", 3: "давний", 4: "ушедший"}
+FREQUENCY_NAMES = {1: "частый", 2: "редкий", 3: "разовый"}
+MONETARY_NAMES = {1: "высокий_чек", 2: "средний_чек", 3: "низкий_чек"}
+AGE_NAMES = {1: "ветеран", 2: "опытный", 3: "новичок"}
+GRADE_NAMES = {"r": RECENCY_NAMES, "f": FREQUENCY_NAMES, "m": MONETARY_NAMES, "a": AGE_NAMES}
+
+CLUSTER_NAMES = {
+    11: "VIP",
+    12: "середняк",
+    13: "добро пожаловать VIP",
+    14: "добро пожаловать",
+    15: "случайный гость вернулся",
+    21: "спящий VIP",
+    22: "спящий середняк",
+    23: "спящий добро пожаловать VIP",
+    24: "спящий добро пожаловать",
+    25: "случайный гость пробует вернуться",
+    31: "давний VIP",
+    32: "давний середняк",
+    33: "давний случайный гость",
+    41: "ушедший VIP",
+    42: "ушедший середняк",
+    43: "ушедший случайный гость",
+}
+
+REGION_NAMES = {
+    110: "VIP",
+    210: "середняк",
+    220: "добро пожаловать",
+    230: "с возвращением",
+    310: "давний VIP",
+    320: "давний середняк",
+    410: "ушедший VIP",
+    420: "ушедший середняк",
+    510: "случайный гость",
+}
+
+REGION_OF_CLUSTER = {
+    11: 110, 21: 110,
+    12: 210, 22: 210,
+    13: 220, 14: 220, 23: 220, 24: 220,
+    15: 230, 25: 230,
+    31: 310,
+    32: 320,
+    41: 410,
+    42: 420,
+    33: 510, 43: 510,
+}  # fmt: skip
+
+WARMTH_NAMES = {1: "горячие", 2: "теплые", 3: "остывающие", 4: "остывшие", 5: "холодные"}
+
+NEW_SOURCE = "новый"
+
+
+def warmth_of_region(region: int) -> int:
+    """Warmth 1 (hot) … 5 (cold): the region code's first digit."""
+    return int(str(region)[0])
+
+
+def _vip_profile(f: int, m: int) -> bool:
+    return (f == 1 and m in (1, 2)) or (f == 2 and m == 1)
+
+
+def cluster_of(r: int, f: int, m: int, a: int) -> int:
+    """The cluster (11…43) of one class, by the rules of SPEC §4."""
+    newbie = a == 3
+    vip = _vip_profile(f, m)
+    if r == 1:
+        if newbie:
+            return 13 if m == 1 else 14
+        return 15 if f == 3 else (11 if vip else 12)
+    if r == 2:
+        if newbie:
+            welcome_vip = (f == 1 and m in (1, 2)) or (f in (2, 3) and m == 1)
+            return 23 if welcome_vip else 24
+        return 25 if f == 3 else (21 if vip else 22)
+    if r in (3, 4):
+        return r * 10 + (3 if f == 3 else (1 if vip else 2))
+    raise ValueError(f"recency grade {r} outside 1..4")
+
+
+def class_code(r: int, f: int, m: int, a: int) -> str:
+    """The class code: the four grades as a 4-digit string, e.g. '1121'."""
+    return f"{r}{f}{m}{a}"
+
+
+def class_name(r: int, f: int, m: int, a: int) -> str:
+    """The class description: grade names joined with '-'."""
+    return "-".join((RECENCY_NAMES[r], FREQUENCY_NAMES[f], MONETARY_NAMES[m], AGE_NAMES[a]))
+
+
+def class_table() -> pd.DataFrame:
+    """All 108 classes in R, F, M, A order with their cluster, region, warmth and Russian names."""
+    rows = []
+    for r, f, m, a in itertools.product(RECENCY_NAMES, FREQUENCY_NAMES, MONETARY_NAMES, AGE_NAMES):
+        cluster = cluster_of(r, f, m, a)
+        region = REGION_OF_CLUSTER[cluster]
+        rows.append(
+            {
+                "r": r,
+                "f": f,
+                "m": m,
+                "a": a,
+                "class": class_code(r, f, m, a),
+                "class_name": class_name(r, f, m, a),
+                "cluster": cluster,
+                "cluster_name": CLUSTER_NAMES[cluster],
+                "region": region,
+                "region_name": REGION_NAMES[region],
+                "warmth": warmth_of_region(region),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def cluster_table() -> pd.DataFrame:
+    """The 16 clusters with their region, warmth and the number of classes each holds."""
+    classes = class_table()
+    counts = classes.groupby("cluster").size()
+    return pd.DataFrame(
+        {
+            "cluster": list(CLUSTER_NAMES),
+            "cluster_name": list(CLUSTER_NAMES.values()),
+            "region": [REGION_OF_CLUSTER[c] for c in CLUSTER_NAMES],
+            "warmth": [warmth_of_region(REGION_OF_CLUSTER[c]) for c in CLUSTER_NAMES],
+            "classes": [int(counts[c]) for c in CLUSTER_NAMES],
+        }
+    )
+
+
+def region_table() -> pd.DataFrame:
+    """The 9 regions with their warmth, warmth name and member clusters."""
+    return pd.DataFrame(
+        {
+            "region": list(REGION_NAMES),
+            "region_name": list(REGION_NAMES.values()),
+            "warmth": [warmth_of_region(r) for r in REGION_NAMES],
+            "warmth_name": [WARMTH_NAMES[warmth_of_region(r)] for r in REGION_NAMES],
+            "clusters": [
+                ", ".join(str(c) for c, reg in REGION_OF_CLUSTER.items() if reg == r) for r in REGION_NAMES
+            ],
+        }
+    )
+
+
+def _lookup_arrays():
+    size = 5000
+    cluster = np.zeros(size, dtype=np.int16)
+    region = np.zeros(size, dtype=np.int16)
+    for r, f, m, a in itertools.product(range(1, 5), range(1, 4), range(1, 4), range(1, 4)):
+        index = r * 1000 + f * 100 + m * 10 + a
+        cluster[index] = cluster_of(r, f, m, a)
+        region[index] = REGION_OF_CLUSTER[cluster[index]]
+    return cluster, region
+
+
+_CLUSTER_BY_CODE, _REGION_BY_CODE = _lookup_arrays()
+
+
+def grade_recency(recency_days, t: Thresholds) -> np.ndarray:
+    """R grade: 1 if D<=r1, 2 if D<=r2, 3 if D<=r3, else 4."""
+    d = np.asarray(recency_days)
+    return np.select([d <= t.r1, d <= t.r2, d <= t.r3], [1, 2, 3], 4).astype(np.int8)
+
+
+def grade_frequency(frequency, t: Thresholds) -> np.ndarray:
+    """F grade: 1 if F>=f1, 3 if F<=f2, else 2."""
+    f = np.asarray(frequency)
+    return np.select([f >= t.f1, f <= t.f2], [1, 3], 2).astype(np.int8)
+
+
+def grade_monetary(avg_cheque, t: Thresholds) -> np.ndarray:
+    """M grade: 1 if M>m1, 2 if M>m2, else 3."""
+    m = np.asarray(avg_cheque)
+    return np.select([m > t.m1, m > t.m2], [1, 2], 3).astype(np.int8)
+
+
+def grade_age(age_days, t: Thresholds) -> np.ndarray:
+    """A grade: 1 if A>a2, 2 if A>a1, else 3."""
+    a = np.asarray(age_days)
+    return np.select([a > t.a2, a > t.a1], [1, 2], 3).astype(np.int8)
+
+
+def segment_codes(r, f, m, a) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised class (as integer RFMA), cluster and region codes for arrays of grades."""
+    code = (
+        np.asarray(r, dtype=np.int16) * 1000
+        + np.asarray(f, dtype=np.int16) * 100
+        + np.asarray(m, dtype=np.int16) * 10
+        + np.asarray(a, dtype=np.int16)
+    )
+    return code, _CLUSTER_BY_CODE[code], _REGION_BY_CODE[code]
+
+
+REGION_RECOMMENDATIONS = {
+    110: (
+        "Наши лучшие клиенты, самая прогретая аудитория, совершающая регулярные покупки на хорошие суммы. "
+        "Нужна поощрительная активность: персональные бонусы, повышенные скидки на отдельные категории товара, "
+        "расширение действия карты на членов семьи, карты в особом дизайне. Клиенты максимально лояльны — их "
+        "можно аккуратно привлекать как фокус-группу для экспериментов и опросов о наших сильных и слабых сторонах."
+    ),
+    210: (
+        "Хорошие «теплые» и очень важные клиенты, отстающие от VIP по частоте покупок или размеру чека. Их много, "
+        "их доля в выручке сопоставима с VIP: работа с ними дает серьезный рост выручки, а невнимание — снижение "
+        "показателей и отток. Настраивайте стимулы по кластерам и классам: клиентам с низким чеком — акционная "
+        "цена при покупке от нескольких штук, редко приходящим — предложения, ограниченные по времени."
+    ),
+    220: (
+        "Наши «теплые» перспективные новички, еще не перегруженные вниманием. Начинаем активную коммуникацию с "
+        "приветственных активностей и максимального информирования о наших преимуществах, программах, скидках и "
+        "бонусах. Задача — закрепить образ клиентоориентированной компании."
+    ),
+    230: (
+        "Небольшая «теплая» группа клиентов, возобновивших покупки после долгого перерыва. Все активности для "
+        "новичков, но начинать со специального приветствия: «Здравствуйте, мы рады, что Вы снова с нами!». "
+        "Уместно спросить, почему клиент долго не приходил, — ответ может указать на внутреннюю проблему."
+    ),
+    310: (
+        "«Остывающая» аудитория с высоким статусом, требующая пристального внимания: стимулирующая активность для "
+        "«прогрева» и возврата к покупкам и опросная — чтобы выяснить, где мы не дорабатываем и что повлияло на "
+        "«остывание». Пакет стимулов — как для VIP."
+    ),
+    320: (
+        "«Остывающая» аудитория: стимулирующая и опросная активности, как для давних VIP, но с более скромным "
+        "пакетом предложений — градация VIP/середняк нужна для точной дозировки стимулов."
+    ),
+    410: (
+        "Уже «остывшая» аудитория высокого статуса. Работу начинаем после обратной связи от более «теплых» групп и "
+        "«работы над ошибками»: честное сообщение о том, что мы исправили и улучшили, и приглашение вернуться за "
+        "новым положительным опытом. Стимулы — щедрее, чем для ушедших середняков."
+    ),
+    420: (
+        "«Остывшая» аудитория: после выяснения причин ухода — сообщение о том, что мы учли претензии и изменились, "
+        "с приглашением вернуться. Пакет стимулов скромнее, чем для ушедших VIP."
+    ),
+    510: (
+        "«Холодная» аудитория — клиенты с разовыми покупками, самая многочисленная группа. Минимум взаимодействия: "
+        "информационные рассылки общего характера, сезонные акции и поводы, приуроченные к датам и событиям. Они "
+        "уже знают о нас и, возможно, готовы «прогреться»."
+    ),
+}
