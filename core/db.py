@@ -168,7 +168,7 @@ def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
         compiled = stmt.compile(dialect=conn.dialect)
         params = [compiled.params[name] for name in (compiled.positiontup or [])]
         raw = conn.connection.driver_connection
-        return raw.execute(str(compiled), params).to_arrow_table().to_pandas()
+        return raw.sql(str(compiled), params=params).to_arrow_table().to_pandas()
     result = conn.execute(stmt)
     columns = list(result.keys())
     return pd.DataFrame.from_records(result.fetchall(), columns=columns, coerce_float=True)
@@ -197,12 +197,12 @@ def data_source(engine: sa.Engine) -> DataSource:
                 sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))
             ).one()
     except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"база данных недоступна: {_first_line(exc)}") from None
+        raise DatabaseError(f"база данных недоступна: {first_line(exc)}") from None
     count, first, last = row
     version = f"{count}:{first}:{last}:{meta.get('import_serial', '0')}"
     return DataSource(describe_url(engine), int(count), first, last, version)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, fetch_frame, table_exists, _first_line
+from core.db import DatabaseError, fetch_frame, table_exists, first_line
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
@@ -124,7 +124,7 @@ def load_client_base(
         gaps = fetch_frame(conn, queries.gap_histogram_query(period, options))
         amounts = fetch_frame(conn, queries.amount_histogram_query(period, options))
     except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {_first_line(exc)}") from None
+        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
     clients = _normalise_clients(clients)
     return ClientBase(
         period=period,

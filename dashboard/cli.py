@@ -1,0 +1,199 @@
+"""The `rfma` command line: demo, import, thresholds, classify, migrate, report, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import sqlalchemy as sa
+
+from core.db import DatabaseError, make_engine, resolve_database_url
+from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
+
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A one-line error for the user; the CLI exits with code 2."""
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="URL", help="SQLAlchemy URL (else $RFMA_DATABASE_URL, else the demo DuckDB file)")
+
+
+def _add_period(parser: argparse.ArgumentParser, pins: bool = True) -> None:
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day of the period (inclusive)")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the period (inclusive)")
+    parser.add_argument("--amount-column", default="summ_with_disc", choices=("summ_with_disc", "summ"))
+    parser.add_argument("--card-pattern", default=r"^\d+$", help=r"regular expression of an identified card (default ^\d+$)")
+    if pins:
+        parser.add_argument("--pin", action="append", metavar="NAME=VALUE", help="pin a threshold, e.g. r1=21 (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="rfma", description="RFMA segmentation of loyalty-card clients")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="(re)create the demo pharmacy chain's cheques table")
+    _add_db(demo)
+    demo.add_argument("--scale", type=float, default=1.0, help="multiply clients and cheques by K")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the fixed demo seed)")
+    demo.add_argument("--force", action="store_true", help="replace a table that rfma demo did not create")
+
+    imp = sub.add_parser("import", help="append cheques from a CSV file (all or nothing)")
+    imp.add_argument("file", metavar="FILE.csv")
+    _add_db(imp)
+    imp.add_argument("--map", action="append", metavar="TARGET=SOURCE", help="table column = CSV column (repeatable)")
+
+    thr = sub.add_parser("thresholds", help="print the thresholds in force as JSON")
+    _add_db(thr)
+    _add_period(thr)
+
+    cls = sub.add_parser("classify", help="write every identified client's class, cluster and region to CSV")
+    _add_db(cls)
+    _add_period(cls)
+    cls.add_argument("--out", required=True, metavar="FILE.csv")
+    cls.add_argument("--region", action="append", type=int, help="only clients of this region (repeatable)")
+    cls.add_argument("--cluster", action="append", type=int, help="only clients of this cluster (repeatable)")
+    cls.add_argument("--class", dest="class_", action="append", help="only clients of this class (repeatable)")
+
+    mig = sub.add_parser("migrate", help="write the region→region migration matrix across a bonus date")
+    mig.add_argument("--bonus-date", required=True, metavar="YYYY-MM-DD")
+    _add_db(mig)
+    _add_period(mig)
+    mig.add_argument("--level", default="region", choices=("region", "cluster", "class"))
+    mig.add_argument("--out", required=True, metavar="FILE.csv")
+
+    serve = sub.add_parser("serve", help="start the dashboard")
+    _add_db(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true")
+    return parser
+
+
+def open_engine(url: str | None) -> sa.Engine:
+    """The engine for --db/env/default; the default demo database is generated on first use."""
+    from core.loading import ensure_demo_database
+
+    resolved = resolve_database_url(url)
+    engine = make_engine(resolved)
+    ensure_demo_database(engine, resolved)
+    return engine
+
+
+def _options(args) -> AnalysisOptions:
+    return AnalysisOptions(card_pattern=args.card_pattern, amount_column=args.amount_column)
+
+
+def cmd_demo(args) -> int:
+    from core.demo import DEMO_SEED, generate_demo_cheques
+    from core.loading import replace_with_demo
+
+    if args.scale <= 0:
+        raise CliError(f"--scale {args.scale}: должно быть больше 0")
+    seed = DEMO_SEED if args.seed is None else args.seed
+    engine = make_engine(resolve_database_url(args.db))
+    frame = generate_demo_cheques(scale=args.scale, seed=seed)
+    rows = replace_with_demo(engine, frame, seed=seed, scale=args.scale, force=args.force)
+    print(f"демо-данные записаны: {rows} чеков, {frame['card'].nunique()} клиентов → {engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from core.importer import parse_mapping, read_cheques_csv
+    from core.loading import append_cheques
+
+    frame = read_cheques_csv(args.file, parse_mapping(args.map))
+    engine = make_engine(resolve_database_url(args.db))
+    with engine.begin() as conn:
+        counts = append_cheques(conn, frame)
+    print(f"прочитано строк: {counts.rows_read}")
+    print(f"добавлено чеков: {counts.cheques_added} (строк: {counts.rows_added})")
+    print(f"пропущено уже загруженных чеков: {counts.cheques_skipped} (строк: {counts.rows_skipped})")
+    return 0
+
+
+def cmd_thresholds(args) -> int:
+    from core.engine import load_client_base, suggest_thresholds
+
+    base = load_client_base(open_engine(args.db), Period.parse(args.date_from, args.date_to), _options(args))
+    suggestion = suggest_thresholds(base, ThresholdPins.parse(args.pin))
+    print(json.dumps(suggestion.as_json(base.analysis_date), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_classify(args) -> int:
+    from core.engine import classify
+    from core.export import classified_csv_frame, filter_segment
+
+    result = classify(open_engine(args.db), Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args))
+    clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
+    classified_csv_frame(clients).to_csv(args.out, index=False)
+    message = result.message
+    print(f"клиентов записано: {len(clients)} → {args.out}" + (f" ({message})" if message else ""))
+    for warning in result.suggestion.warnings if not message else ():
+        print(f"предупреждение: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    from core.migration import migrate
+
+    bonus_date = parse_date(args.bonus_date, "--bonus-date")
+    result = migrate(
+        open_engine(args.db), bonus_date, Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args)
+    )
+    matrix = result.matrix(args.level)
+    matrix["revenue_after"] = matrix["revenue_after"].astype(float).round(2)
+    matrix.to_csv(args.out, index=False)
+    shares = result.shares()
+    print(
+        f"клиентов: {int(matrix['clients'].sum())}, новых: {shares['new']}; потеплели {shares['warmed_share']:.1%}, "
+        f"остались {shares['stayed_share']:.1%}, остыли {shares['cooled_share']:.1%} → {args.out}"
+    )
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
+    settings = Settings.from_env(database_url=args.db)
+    open_engine(settings.database_url)
+    app = create_app(settings)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "thresholds": cmd_thresholds,
+    "classify": cmd_classify,
+    "migrate": cmd_migrate,
+    "serve": cmd_serve,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `rfma` console script; errors print one line to stderr and exit 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (RfmaError, DatabaseError, CliError) as exc:
+        print(f"rfma {args.command}: ошибка: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except sa.exc.SQLAlchemyError as exc:
+        from core.db import first_line
+
+        print(f"rfma {args.command}: ошибка базы данных: {first_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"rfma {args.command}: ошибка: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
