@@ -1,0 +1,163 @@
+"""Shared fixtures: database backends (a DuckDB file and a real PostgreSQL server) and cheque loaders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from core.db import CHEQUE_COLUMNS, create_tables, make_engine
+from core.loading import append_cheques
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a printed reason on a developer machine; fail in CI, where every test must run."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    print(f"\nSKIP: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_default_database(tmp_path_factory, monkeypatch):
+    """Never touch the user's real demo file: the embedded default path points into a temp folder."""
+    monkeypatch.setenv("RFMA_DEMO_PATH", str(tmp_path_factory.getbasetemp() / "default-demo.duckdb"))
+    monkeypatch.delenv("RFMA_DATABASE_URL", raising=False)
+
+
+def _postgres_bin() -> Path | None:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster from Debian's package, listening on 127.0.0.1."""
+
+    def __init__(self, bindir: Path):
+        self.bindir = bindir
+        self.root = Path(tempfile.mkdtemp(prefix="rfma-pg-"))
+        self.data = self.root / "data"
+        self.port = _free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            shutil.chown(self.root, "postgres", "postgres")
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
+
+    def start(self) -> None:
+        self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", options, "-w", "-l", str(self.root / "log"), "start")
+
+    def stop(self) -> None:
+        try:
+            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A running PostgreSQL server URL (RFMA_TEST_POSTGRES_URL, or a cluster started here)."""
+    external = os.environ.get("RFMA_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    bindir = _postgres_bin()
+    if bindir is None:
+        skip_or_fail("PostgreSQL is not installed (Debian package 'postgresql'); run `make setup`")
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+    except subprocess.CalledProcessError as exc:
+        server.stop()
+        skip_or_fail(f"could not start PostgreSQL: {exc.stderr or exc}")
+    yield server.url()
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    """A fresh, empty PostgreSQL database for one test."""
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """An empty database of each backend: a DuckDB file, then a real PostgreSQL database."""
+    if request.param == "duckdb":
+        return f"duckdb:///{tmp_path / 'cheques.duckdb'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def db_engine(db_url):
+    """An engine on an empty database with the bonuscheques table created."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        create_tables(conn)
+    yield engine
+    engine.dispose()
+
+
+def cheques_frame(rows: list[tuple]) -> pd.DataFrame:
+    """A cheques frame from short tuples (datetime, card, amount[, shop[, doc_id[, bonus_spent]]])."""
+    records = []
+    for i, row in enumerate(rows):
+        stamp, card, amount = row[:3]
+        shop = row[3] if len(row) > 3 else "Аптека 1"
+        doc = row[4] if len(row) > 4 else f"D{i}"
+        spent = row[5] if len(row) > 5 else 0.0
+        records.append(
+            {
+                "datetime": pd.Timestamp(stamp),
+                "shop": shop,
+                "card": card,
+                "bonus_earned": round(amount * 0.05, 2),
+                "bonus_spent": spent,
+                "summ": amount,
+                "summ_with_disc": amount,
+                "doc_id": doc,
+            }
+        )
+    frame = pd.DataFrame.from_records(records, columns=list(CHEQUE_COLUMNS))
+    frame["datetime"] = frame["datetime"].astype("datetime64[us]")
+    frame["card"] = frame["card"].astype(object)
+    return frame
+
+
+def load_cheques(engine: sa.Engine, frame: pd.DataFrame) -> None:
+    """Append a cheques frame to the engine's bonuscheques table."""
+    with engine.begin() as conn:
+        append_cheques(conn, frame)

@@ -1,0 +1,115 @@
+"""An independent, deliberately plain pandas implementation of SPEC.md, used as the oracle in tests.
+
+It shares no code with `core/`: percentiles use numpy's inverted_cdf, grades and
+clusters are written as literal rule tables from the spec.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def pdisc(values, q: float):
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return None
+    return float(np.percentile(values, q * 100, method="inverted_cdf"))
+
+
+def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, pattern=r"^\d+$") -> tuple[dict, pd.DataFrame]:
+    """(thresholds dict, per-client frame) for a raw cheques frame, following SPEC.md literally."""
+    c = cheques.copy()
+    c["day"] = pd.to_datetime(c["datetime"]).dt.normalize()
+    if date_from is not None:
+        c = c[c["day"] >= pd.Timestamp(date_from)]
+    if date_to is not None:
+        c = c[c["day"] <= pd.Timestamp(date_to)]
+    T = c["day"].max()
+    ident = c[c["card"].notna() & c["card"].astype(str).str.contains(pattern, regex=True)]
+    g = ident.groupby("card")
+    clients = pd.DataFrame(
+        {
+            "first": g["day"].min(),
+            "last": g["day"].max(),
+            "n": g["doc_id"].nunique(),
+            "revenue": g["summ_with_disc"].sum(),
+        }
+    )
+    clients["M"] = clients["revenue"] / clients["n"]
+    clients["D"] = (T - clients["last"]).dt.days
+    clients["A"] = (T - clients["first"]).dt.days
+
+    gaps = []
+    for _, days in ident.groupby("card")["day"]:
+        distinct = np.sort(days.unique())
+        gaps.extend((np.diff(distinct) / np.timedelta64(1, "D")).astype(int).tolist())
+    C = pdisc(gaps, 0.95)
+    C = 105 if C is None else int(C)
+    r3 = max(C, 3)
+    r2 = int(min(max(pdisc(clients["D"], 0.4), 2), r3 - 1))
+    r1 = int(min(max(pdisc(clients["D"], 0.2), 1), r2 - 1))
+    B = r1
+
+    def rate(row):
+        if row["A"] <= B:
+            intervals = 1
+        else:
+            end = min(row["last"] + pd.Timedelta(days=r3), T)
+            intervals = (end - row["first"]).days / B
+        return round(row["n"] / intervals, 6)
+
+    clients["F"] = clients.apply(rate, axis=1)
+    f2 = round(r1 / r3, 6)
+    f1 = pdisc(clients["F"], 0.85)
+    if f1 <= f2:
+        f1 = f2 + 0.000001
+    amounts = ident.groupby("doc_id")["summ_with_disc"].sum()
+    m1, m2 = pdisc(amounts, 0.8), pdisc(amounts, 0.4)
+    if m2 >= m1:
+        m2 = m1 - 0.01
+    a1, a2 = 30, 180
+
+    def grade(row):
+        D, F, M, A = row["D"], row["F"], row["M"], row["A"]
+        r = 1 if D <= r1 else 2 if D <= r2 else 3 if D <= r3 else 4
+        f = 1 if F >= f1 else 3 if F <= f2 else 2
+        m = 1 if M > m1 else 2 if M > m2 else 3
+        a = 1 if A > a2 else 2 if A > a1 else 3
+        return pd.Series({"r": r, "f": f, "m": m, "a": a})
+
+    clients = clients.join(clients.apply(grade, axis=1))
+    clients["cluster"] = [reference_cluster(*x) for x in clients[["r", "f", "m", "a"]].itertuples(index=False)]
+    region_of = {11: 110, 21: 110, 12: 210, 22: 210, 13: 220, 14: 220, 23: 220, 24: 220, 15: 230, 25: 230,
+                 31: 310, 32: 320, 41: 410, 42: 420, 33: 510, 43: 510}  # fmt: skip
+    clients["region"] = clients["cluster"].map(region_of)
+    thresholds = dict(r1=r1, r2=r2, r3=r3, f1=f1, f2=f2, m1=m1, m2=m2, a1=a1, a2=a2, churn_period=C, T=T.date())
+    return thresholds, clients.reset_index()
+
+
+def reference_cluster(r, f, m, a) -> int:
+    """The cluster table of SPEC §4, written as the literal list of participating classes."""
+    vip = (f == 1 and m in (1, 2)) or (f == 2 and m == 1)
+    middle = (f == 1 and m == 3) or (f == 2 and m in (2, 3))
+    not_newbie = a in (1, 2)
+    table = [
+        (11, r == 1 and not_newbie and vip),
+        (12, r == 1 and not_newbie and middle),
+        (13, r == 1 and a == 3 and m == 1),
+        (14, r == 1 and a == 3 and m in (2, 3)),
+        (15, r == 1 and not_newbie and f == 3),
+        (21, r == 2 and not_newbie and vip),
+        (22, r == 2 and not_newbie and middle),
+        (23, r == 2 and a == 3 and ((f == 1 and m in (1, 2)) or (f in (2, 3) and m == 1))),
+        (24, r == 2 and a == 3 and ((f == 1 and m == 3) or (f in (2, 3) and m in (2, 3)))),
+        (25, r == 2 and not_newbie and f == 3),
+        (31, r == 3 and vip),
+        (32, r == 3 and middle),
+        (33, r == 3 and f == 3),
+        (41, r == 4 and vip),
+        (42, r == 4 and middle),
+        (43, r == 4 and f == 3),
+    ]
+    matches = [code for code, ok in table if ok]
+    assert len(matches) == 1, (r, f, m, a, matches)
+    return matches[0]

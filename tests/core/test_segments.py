@@ -1,0 +1,50 @@
+"""The 108 classes, 16 clusters and 9 regions of SPEC §4."""
+
+import itertools
+
+import pytest
+
+from core.segments import class_table, cluster_of, cluster_table, region_table
+from tests.core.reference import reference_cluster
+
+
+def test_there_are_108_classes_with_unique_codes_in_rfma_order():
+    table = class_table()
+    assert len(table) == 108
+    assert table["class"].is_unique
+    assert table["class"].iloc[0] == "1111" and table["class"].iloc[-1] == "4333"
+    assert table.set_index("class").loc["1121", "class_name"] == "недавний-частый-средний_чек-ветеран"
+
+
+def test_class_counts_per_cluster_are_those_of_the_spec():
+    counts = class_table().groupby("cluster").size()
+    expected = {11: 6, 12: 6, 13: 3, 14: 6, 15: 6, 21: 6, 22: 6, 23: 4, 24: 5, 25: 6,
+                31: 9, 32: 9, 33: 9, 41: 9, 42: 9, 43: 9}  # fmt: skip
+    assert counts.to_dict() == expected
+    assert cluster_table()["classes"].sum() == 108
+
+
+@pytest.mark.parametrize("grades", list(itertools.product(range(1, 5), range(1, 4), range(1, 4), range(1, 4))))
+def test_every_class_maps_to_the_cluster_of_the_literal_rule_table(grades):
+    assert cluster_of(*grades) == reference_cluster(*grades)
+
+
+def test_hand_picked_classes():
+    assert cluster_of(1, 1, 1, 1) == 11  # recent, frequent, high cheque, veteran: VIP
+    assert cluster_of(1, 3, 3, 3) == 14  # a newbie, whatever F
+    assert cluster_of(1, 3, 1, 3) == 13
+    assert cluster_of(2, 3, 1, 3) == 23  # sleeping newbie with a high cheque
+    assert cluster_of(2, 1, 3, 3) == 24
+    assert cluster_of(2, 3, 2, 1) == 25
+    assert cluster_of(3, 2, 1, 3) == 31  # any age for R=3
+    assert cluster_of(4, 3, 1, 1) == 43
+
+
+def test_regions_and_warmth():
+    regions = region_table().set_index("region")
+    assert list(regions.index) == [110, 210, 220, 230, 310, 320, 410, 420, 510]
+    assert regions.loc[220, "clusters"] == "13, 14, 23, 24"
+    assert regions.loc[510, "warmth_name"] == "холодные"
+    assert regions["warmth"].tolist() == [1, 2, 2, 2, 3, 3, 4, 4, 5]
+    per_region = class_table().groupby("region").size().to_dict()
+    assert per_region == {110: 12, 210: 12, 220: 18, 230: 12, 310: 9, 320: 9, 410: 9, 420: 9, 510: 18}
