@@ -13,11 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from core.db import CHEQUE_COLUMNS, create_tables, make_engine
 from core.loading import append_cheques
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Every run explores the same examples: reproducible failures, no flaky CI.
+settings.register_profile("rfma", derandomize=True, print_blob=True)
+settings.load_profile("rfma")
 
 
 def skip_or_fail(reason: str) -> None:

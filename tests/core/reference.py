@@ -27,6 +27,8 @@ def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, patt
         c = c[c["day"] <= pd.Timestamp(date_to)]
     T = c["day"].max()
     ident = c[c["card"].notna() & c["card"].astype(str).str.contains(pattern, regex=True)]
+    if ident.empty:
+        return {}, pd.DataFrame()
     g = ident.groupby("card")
     clients = pd.DataFrame(
         {
