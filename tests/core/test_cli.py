@@ -1,0 +1,96 @@
+"""The `rfma` CLI contract: commands, JSON keys, CSV columns, exit code 2 with one line on errors."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from dashboard.cli import main
+from tests.conftest import cheques_frame, load_cheques
+from tests.core.test_engine_db import HAND_ROWS
+
+CLASSIFY_COLUMNS = (
+    "card,first_date,last_date,purchases,revenue,avg_cheque,recency_days,age_days,frequency,r,f,m,a,"
+    "class,cluster,region,warmth,class_name,cluster_name,region_name"
+).split(",")
+
+
+@pytest.fixture
+def url(db_engine, db_url):
+    load_cheques(db_engine, cheques_frame(HAND_ROWS))
+    return db_url
+
+
+def test_thresholds_prints_the_json_contract(url, capsys):
+    assert main(["thresholds", "--db", url, "--pin", "r3=40"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for key in ("analysis_date", "churn_period", "base_interval", "r1", "r2", "r3", "f1", "f2", "m1", "m2", "a1", "a2", "warnings"):
+        assert key in doc
+    assert doc["analysis_date"] == "2022-02-05" and doc["r3"] == 40 and doc["churn_period"] == 30
+    assert doc["base_interval"] == doc["r1"] == 5 and doc["m1"] == 600 and isinstance(doc["warnings"], list)
+
+
+def test_classify_writes_the_contract_columns_and_filters(url, tmp_path, capsys):
+    out = tmp_path / "clients.csv"
+    assert main(["classify", "--db", url, "--out", str(out)]) == 0
+    frame = pd.read_csv(out, dtype={"card": str, "class": str, "frequency": str})
+    assert list(frame.columns) == CLASSIFY_COLUMNS
+    assert frame["card"].tolist() == ["100", "200", "300"]
+    assert frame.set_index("card").loc["100", "frequency"] == "0.428571"
+    assert frame.set_index("card").loc["200", "class"] == "2213"
+    assert frame["first_date"].iloc[0] == "2022-01-01"
+    only = tmp_path / "only.csv"
+    assert main(["classify", "--db", url, "--out", str(only), "--region", "220"]) == 0
+    assert pd.read_csv(only, dtype={"card": str})["card"].tolist() == ["200", "300"]  # classes 2213 and 2223
+
+
+def test_migrate_writes_the_matrix_columns(url, tmp_path):
+    out = tmp_path / "migration.csv"
+    assert main(["migrate", "--db", url, "--bonus-date", "2022-01-15", "--out", str(out)]) == 0
+    frame = pd.read_csv(out, dtype=str)
+    assert list(frame.columns) == ["source_region", "destination_region", "clients", "revenue_after"]
+    assert frame["clients"].astype(int).sum() == 3
+    assert (frame["source_region"] == "новый").any()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["thresholds", "--pin", "r1=90", "--pin", "r2=10"], "r1 = 90 должен быть меньше r2 = 10"),
+        (["thresholds", "--from", "2022-31-01"], "неверная дата '2022-31-01'"),
+        (["thresholds", "--pin", "q1=3"], "неизвестный порог 'q1'"),
+        (["migrate", "--bonus-date", "2030-01-01", "--out", "x.csv"], "вне периода"),
+    ],
+)
+def test_errors_exit_2_with_one_line(url, capsys, args, fragment):
+    assert main([*args, "--db", url]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unreadable_database_url_and_unknown_csv_column_exit_2(tmp_path, capsys):
+    assert main(["thresholds", "--db", "nosuchdialect://x"]) == 2
+    assert main(["thresholds", "--db", "postgresql+psycopg://u@127.0.0.1:9/none"]) == 2
+    csv = tmp_path / "c.csv"
+    csv.write_text("datetime,card,summ_with_disc,doc_id\n2022-01-01,1,5,A\n")
+    assert main(["import", str(csv), "--db", f"duckdb:///{tmp_path / 'x.duckdb'}", "--map", "card=Карта"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith("rfma ") for line in lines)
+
+
+def test_import_prints_counts_and_rejects_bad_files_with_exit_2(tmp_path):
+    db = f"duckdb:///{tmp_path / 'import.duckdb'}"
+    good = tmp_path / "good.csv"
+    good.write_text("datetime,card,summ_with_disc,doc_id\n2022-01-01 10:00,1,5,A\n2022-01-02 10:00,2,7,B\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("datetime,card,summ_with_disc,doc_id\n2022-01-01 10:00,1,five,C\n")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "dashboard.cli", *a], capture_output=True, text=True)  # noqa: E731
+    first = run("import", str(good), "--db", db)
+    assert first.returncode == 0 and "прочитано строк: 2" in first.stdout and "добавлено чеков: 2" in first.stdout
+    again = run("import", str(good), "--db", db)
+    assert "пропущено уже загруженных чеков: 2" in again.stdout
+    rejected = run("import", str(bad), "--db", db)
+    assert rejected.returncode == 2 and "Traceback" not in rejected.stderr
+    assert "строка 2, колонка summ_with_disc, значение 'five'" in rejected.stderr

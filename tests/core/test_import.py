@@ -1,0 +1,86 @@
+"""CSV import: validation naming file/row/column/value, all-or-nothing, de-duplication by doc_id."""
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from core.db import bonuscheques
+from core.importer import ImportRejected, parse_mapping, read_cheques_csv
+from core.loading import append_cheques
+from core.model import RfmaError
+
+GOOD = """datetime,shop,card,bonus_earned,bonus_spent,summ,summ_with_disc,doc_id
+2022-01-01 10:00:00,Аптека 1,0012,1.5,0,100,90.5,A1
+2022-01-01 10:00:00,Аптека 1,0012,0,0,20,20,A1
+2022-01-02 11:00:00,Аптека 2,,0,0,50,50,A2
+"""
+
+
+def write(tmp_path, text, name="cheques.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def count_rows(engine):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(bonuscheques)).scalar_one()
+
+
+def test_import_keeps_card_strings_and_multi_row_cheques(db_engine, tmp_path):
+    frame = read_cheques_csv(write(tmp_path, GOOD))
+    with db_engine.begin() as conn:
+        counts = append_cheques(conn, frame)
+    assert (counts.rows_read, counts.rows_added, counts.cheques_added, counts.cheques_skipped) == (3, 3, 2, 0)
+    with db_engine.connect() as conn:
+        rows = conn.execute(sa.select(bonuscheques.c.card, bonuscheques.c.summ_with_disc).order_by(bonuscheques.c.doc_id, bonuscheques.c.summ)).all()
+    assert [r.card for r in rows] == ["0012", "0012", None]  # leading zeros kept, empty card is NULL
+    assert float(rows[1].summ_with_disc) == 90.5
+
+
+def test_reimport_skips_known_cheques_and_duplicates_nothing(db_engine, tmp_path):
+    path = write(tmp_path, GOOD)
+    for _ in range(2):
+        with db_engine.begin() as conn:
+            counts = append_cheques(conn, read_cheques_csv(path))
+    assert (counts.rows_added, counts.cheques_skipped, counts.rows_skipped) == (0, 2, 3)
+    assert count_rows(db_engine) == 3
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written(db_engine, tmp_path):
+    text = GOOD + "2022-13-45 10:00,Аптека 1,5,0,0,10,abc,A3\n2022-01-03,Аптека 1,5,0,0,10,10,\n"
+    with pytest.raises(ImportRejected) as error:
+        read_cheques_csv(write(tmp_path, text, "bad.csv"))
+    message = str(error.value)
+    assert "bad.csv" in message
+    assert "строка 5, колонка datetime, значение '2022-13-45 10:00'" in message
+    assert "строка 5, колонка summ_with_disc, значение 'abc'" in message
+    assert "строка 6, колонка doc_id" in message
+    assert error.value.total == 3
+    assert count_rows(db_engine) == 0
+
+
+def test_only_the_first_twenty_problems_are_listed(tmp_path):
+    text = "datetime,card,summ_with_disc,doc_id\n" + "".join(f"2022-01-01,1,bad{i},D{i}\n" for i in range(30))
+    with pytest.raises(ImportRejected) as error:
+        read_cheques_csv(write(tmp_path, text))
+    assert error.value.total == 30 and len(error.value.problems) == 20
+    assert "еще 10 ошибок" in str(error.value)
+
+
+def test_mapping_renames_columns_and_dates_in_russian_format(tmp_path):
+    text = "Дата;Карта;Сумма;Чек;Аптека\n05.02.2022 14:30;777;1 234,50;X1;Аптека 7\n"
+    mapping = parse_mapping(["datetime=Дата", "card=Карта", "summ_with_disc=Сумма", "doc_id=Чек", "shop=Аптека"])
+    frame = read_cheques_csv(write(tmp_path, text), mapping)
+    assert frame.loc[0, "datetime"] == pd.Timestamp("2022-02-05 14:30")
+    assert frame.loc[0, "summ_with_disc"] == 1234.5 and frame.loc[0, "summ"] == 1234.5
+    assert frame.loc[0, "card"] == "777" and frame.loc[0, "bonus_earned"] == 0.0
+
+
+def test_missing_required_columns_and_unknown_map_targets_are_named(tmp_path):
+    with pytest.raises(RfmaError, match="нет обязательных колонок doc_id"):
+        read_cheques_csv(write(tmp_path, "datetime,card,summ_with_disc\n2022-01-01,1,5\n"))
+    with pytest.raises(RfmaError, match="неизвестная колонка 'price'"):
+        parse_mapping(["price=Цена"])
+    with pytest.raises(RfmaError, match="нет колонки 'Nope'"):
+        read_cheques_csv(write(tmp_path, GOOD), {"card": "Nope"})

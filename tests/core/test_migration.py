@@ -1,0 +1,61 @@
+"""Migration across a bonus date (SPEC §5): one threshold set, sources incl. 'новый', warmth shares."""
+
+import datetime as dt
+
+import pytest
+
+from core.migration import migrate
+from core.model import Period, RfmaError, ThresholdPins
+from tests.conftest import cheques_frame, load_cheques
+
+PINS = ThresholdPins(r1=10, r2=20, r3=40, f1=1.0, f2=0.25, m1=1000, m2=500)
+ROWS = [
+    # card 1: active before and after the bonus date → stays recent
+    ("2022-01-01 10:00", "1", 2000.0), ("2022-01-25 10:00", "1", 2000.0), ("2022-02-25 10:00", "1", 2000.0),
+    # card 2: bought only before → cools down by the end
+    ("2022-01-28 10:00", "2", 300.0),
+    # card 3: first seen after the bonus date → новый
+    ("2022-02-20 10:00", "3", 600.0),
+    ("2022-02-28 10:00", None, 50.0),
+]  # fmt: skip
+
+
+@pytest.fixture
+def engine(db_engine):
+    load_cheques(db_engine, cheques_frame(ROWS))
+    return db_engine
+
+
+def test_migration_by_hand(engine):
+    result = migrate(engine, dt.date(2022, 1, 31), pins=PINS)
+    flows = result.flows.set_index("card")
+    # snapshot 1: T1 = 01-28. card 2: D = 0, A = 0 → 1 3 3 3 → cluster 14 → region 220
+    assert flows.loc["2", "source_region"] == "220"
+    # snapshot 2: T = 02-28. card 2: D = 31 → R = 3; A = 31 > B → end = min(01-28 + 40, T) = T,
+    # F = 1 / (31/10) = 0.322581 → F = 2; M = 300 → 3: middle profile → cluster 32 → region 320
+    assert flows.loc["2", "destination_region"] == "320"
+    assert flows.loc["2", "destination_class"] == "3232"
+    assert flows.loc["3", "source_region"] == "новый"
+    assert flows.loc["1", "revenue_after"] == 2000.0 and flows.loc["2", "revenue_after"] == 0.0
+    matrix = result.matrix("region")
+    assert list(matrix.columns) == ["source_region", "destination_region", "clients", "revenue_after"]
+    assert matrix["clients"].sum() == 3 and matrix["source_region"].iloc[-1] == "новый"
+    shares = result.shares()
+    assert shares["new"] == 1 and shares["returning"] == 2
+    assert shares["cooled"] == 1  # card 2: warmth 2 → 3
+    assert shares["cooled_share"] == 0.5
+
+
+def test_both_snapshots_use_the_snapshot_one_thresholds_by_default(engine):
+    result = migrate(engine, dt.date(2022, 1, 31))
+    assert result.before.thresholds == result.after.thresholds == result.suggestion.thresholds
+    assert result.before.base.analysis_date == dt.date(2022, 1, 28)
+    assert result.after.base.analysis_date == dt.date(2022, 2, 28)
+
+
+def test_cluster_and_class_levels_and_a_bonus_date_outside_the_period(engine):
+    result = migrate(engine, dt.date(2022, 1, 31), pins=PINS)
+    assert set(result.matrix("class").columns) == {"source_class", "destination_class", "clients", "revenue_after"}
+    assert result.matrix("cluster")["clients"].sum() == 3
+    with pytest.raises(RfmaError, match="вне периода"):
+        migrate(engine, dt.date(2023, 1, 1), Period(dt.date(2022, 1, 1), dt.date(2022, 3, 1)))
