@@ -15,6 +15,7 @@ from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
     Period,
+    THRESHOLD_NAMES,
     RfmaError,
     ThresholdPins,
     Thresholds,
@@ -193,9 +194,7 @@ class ThresholdSuggestion:
 
     def as_json(self, analysis_date: dt.date | None) -> dict:
         """The CLI's JSON document: analysis_date, churn_period, base_interval, the nine thresholds, warnings."""
-        values = self.thresholds.as_dict() if self.thresholds else dict.fromkeys(
-            ("r1", "r2", "r3", "f1", "f2", "m1", "m2", "a1", "a2")
-        )
+        values = self.thresholds.as_dict() if self.thresholds else dict.fromkeys(THRESHOLD_NAMES)
         return {
             "analysis_date": analysis_date.isoformat() if analysis_date else None,
             "churn_period": self.churn_period,

@@ -1,0 +1,20 @@
+# The two commands of the README: `make run` (dashboard on the demo database) and `make test`.
+.PHONY: run test setup setup-test bench
+
+PORT ?= 8050
+HOST ?= 127.0.0.1
+
+setup:
+	bash scripts/setup.sh run
+
+setup-test:
+	bash scripts/setup.sh test
+
+run: setup
+	.venv/bin/rfma serve --host $(HOST) --port $(PORT)
+
+test: setup-test
+	.venv/bin/python -m pytest -q
+
+bench: setup-test
+	.venv/bin/python bench/bench.py
