@@ -37,6 +37,7 @@ from core.stats import percentile_disc, percentile_disc_hist
 
 NO_IDENTIFIED_MESSAGE = "В выбранном периоде нет идентифицированных чеков: классифицировать некого."
 NO_CHEQUES_MESSAGE = "В выбранном периоде нет ни одного чека."
+AVG_CHEQUE_DECIMALS = 9  # exact for cent amounts up to ~10^7 purchases per client; removes 1e-17 noise
 
 CLIENT_COLUMNS = [
     "card",
@@ -95,8 +96,8 @@ class ClientBase:
 
     @property
     def avg_cheque(self) -> np.ndarray:
-        """Average cheque = revenue / purchases, per client."""
-        return self.clients["revenue"].to_numpy() / self.clients["purchases"].to_numpy()
+        """Average cheque = revenue / purchases, per client (rounded to 1e-9 so float noise never flips a grade)."""
+        return np.round(self.clients["revenue"].to_numpy() / self.clients["purchases"].to_numpy(), AVG_CHEQUE_DECIMALS)
 
     def empty_message(self) -> str | None:
         """Why this base cannot be classified, or None."""
@@ -133,7 +134,7 @@ def load_client_base(
         cheques=cheques,
         clients=clients,
         gap_histogram=_histogram(gaps, "gap_days", "gaps", "int64"),
-        amount_histogram=_histogram(amounts, "amount", "cheques", "float64"),
+        amount_histogram=_round_values(_histogram(amounts, "amount", "cheques", "float64"), AVG_CHEQUE_DECIMALS),
     )
 
 
@@ -167,6 +168,14 @@ def _histogram(frame: pd.DataFrame | None, value: str, count: str, dtype: str) -
     return pd.Series(
         frame[count].to_numpy(dtype="int64"), index=pd.Index(frame[value].to_numpy(dtype=dtype))
     ).sort_index()
+
+
+def _round_values(histogram: pd.Series, decimals: int) -> pd.Series:
+    """Merge histogram values equal after rounding (sums of float columns carry 1e-15 noise)."""
+    if histogram.empty:
+        return histogram
+    rounded = np.round(histogram.index.to_numpy(dtype="float64"), decimals)
+    return histogram.groupby(rounded).sum().astype("int64")
 
 
 def frequency_rate(base: ClientBase, base_interval: int, churn_period: int) -> np.ndarray:

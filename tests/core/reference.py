@@ -38,7 +38,8 @@ def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, patt
             "revenue": g["summ_with_disc"].sum(),
         }
     )
-    clients["M"] = clients["revenue"] / clients["n"]
+    # amounts are cents: the average compared with m1/m2 at 1e-9 is the exact rational value
+    clients["M"] = (clients["revenue"] / clients["n"]).round(9)
     clients["D"] = (T - clients["last"]).dt.days
     clients["A"] = (T - clients["first"]).dt.days
 
@@ -66,7 +67,7 @@ def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, patt
     f1 = pdisc(clients["F"], 0.85)
     if f1 <= f2:
         f1 = f2 + 0.000001
-    amounts = ident.groupby("doc_id")["summ_with_disc"].sum()
+    amounts = ident.groupby("doc_id")["summ_with_disc"].sum().round(9)  # exact cent sums
     m1, m2 = pdisc(amounts, 0.8), pdisc(amounts, 0.4)
     if m2 >= m1:
         m2 = m1 - 0.01
