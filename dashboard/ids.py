@@ -1,0 +1,111 @@
+"""Every component id of the dashboard, grouped per tab. A typo is an AttributeError, not a dead callback."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+
+def _ids(prefix: str, **names: str) -> SimpleNamespace:
+    return SimpleNamespace(**{name: f"{prefix}-{value}" for name, value in names.items()})
+
+
+TAB_CLIENTS = "tab-clients"
+TAB_PHARMACIES = "tab-pharmacies"
+TAB_THRESHOLDS = "tab-thresholds"
+TAB_FINAL = "tab-final"
+TAB_MIGRATION = "tab-migration"
+
+SHELL = _ids(
+    "shell",
+    TABS="tabs",
+    PINS="pins",
+)
+
+HEADER = _ids(
+    "header",
+    PERIOD="period",
+    PRESET_ALL="preset-all",
+    PRESET_YEAR="preset-year",
+    PRESET_QUARTER="preset-quarter",
+    PRESET_MONTH="preset-month",
+    SOURCE="source",
+    PERIOD_NOTE="period-note",
+)
+
+CLIENTS = _ids(
+    "clients",
+    BODY="body",
+    KPI_PERIOD="kpi-period",
+    KPI_CLIENTS="kpi-clients",
+    KPI_SHOPS="kpi-shops",
+    KPI_MULTI="kpi-multi",
+    KPI_CHEQUES="kpi-cheques",
+    KPI_REVENUE="kpi-revenue",
+    GRAPH_SHOP_COUNT="graph-shop-count",
+    GRAPH_NEW="graph-new",
+    GRAPH_CHEQUES="graph-cheques",
+)
+
+PHARMACIES = _ids(
+    "pharmacies",
+    BODY="body",
+    GRAPH_CHEQUE_SHARE="graph-cheque-share",
+    GRAPH_REVENUE_SHARE="graph-revenue-share",
+    GRAPH_CHEQUE="graph-cheque",
+    GRAPH_MONTHLY="graph-monthly",
+    TABLE="table",
+)
+
+THRESHOLD_INPUT_TYPE = "threshold-input"
+
+
+def threshold_input(name: str) -> dict:
+    """Pattern-matching id of one threshold's input (r1 … a2)."""
+    return {"type": THRESHOLD_INPUT_TYPE, "name": name}
+
+
+THRESHOLDS = _ids(
+    "thresholds",
+    SUBTABS="subtabs",
+    BODY="body",
+    RESET="reset",
+    ERROR="error",
+    WARNINGS="warnings",
+    STATUS="status",
+)
+
+SUBTAB_RECENCY = "sub-recency"
+SUBTAB_FREQUENCY = "sub-frequency"
+SUBTAB_MONETARY = "sub-monetary"
+SUBTAB_AGE = "sub-age"
+
+FINAL = _ids(
+    "final",
+    BODY="body",
+    CLASS_TABLE="class-table",
+    CLUSTER_TABLE="cluster-table",
+    REGION_TABLE="region-table",
+    REGION_GRAPH="region-graph",
+    CARD_INPUT="card-input",
+    CARD_BUTTON="card-button",
+    CARD_RESULT="card-result",
+    RECOMMENDATIONS="recommendations",
+)
+
+MIGRATION = _ids(
+    "migration",
+    BONUS_DATE="bonus-date",
+    LEVEL="level",
+    VALUE="value",
+    BODY="body",
+    SHARES="shares",
+    SANKEY="sankey",
+    HEATMAP="heatmap",
+)
+
+THRESHOLD_HINT_TYPE = "threshold-hint"
+
+
+def threshold_hint(name: str) -> dict:
+    """Pattern-matching id of the 'suggested / pinned' hint under a threshold input."""
+    return {"type": THRESHOLD_HINT_TYPE, "name": name}

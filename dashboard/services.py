@@ -1,0 +1,416 @@
+"""The only place that calls the engine (core) and the cache.
+
+Every expensive result is memoized with primitive arguments only — the database URL, its data version,
+the period as ISO strings, the bonus date, the pinned thresholds as a tuple — never a DataFrame.
+The per-period ClientBase (the SQL aggregation) is cached apart from grading, so pinning a threshold
+re-grades from the cached base and never re-runs SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context
+from flask_caching import Cache
+from sqlalchemy.pool import NullPool
+
+from core import research as core_research
+from core.db import DataSource, DatabaseError, data_source, first_line, make_engine
+from core.engine import (
+    Classification,
+    ClientBase,
+    class_counts,
+    classify_base,
+    load_client_base,
+    segment_summary,
+    suggest_thresholds,
+)
+from core.migration import LEVELS, migrate_bases
+from core.model import (
+    THRESHOLD_NAMES,
+    AnalysisOptions,
+    Period,
+    RfmaError,
+    ThresholdOrderError,
+    ThresholdPins,
+    parse_date,
+)
+from core.overview import Overview, load_overview
+from dashboard import pins as pins_store
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "rfma_services"
+UNREACHABLE = "База данных недоступна"
+
+
+# --- engines ---------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
+    """A process-wide engine per URL (a shared resource, not user data).
+
+    DuckDB files are opened read-only with no pooled connection, so several server processes can read one
+    file and `rfma import` can write between requests. If this process already holds the file read-write
+    (e.g. `rfma serve`, whose CLI opened it to create the demo), DuckDB refuses a second configuration and
+    we fall back to read-write.
+    """
+    base = make_engine(url)
+    if base.dialect.name != "duckdb":
+        return base
+    base.dispose()
+    if read_only:
+        engine = sa.create_engine(base.url, poolclass=NullPool, connect_args={"read_only": True})
+        try:
+            with engine.connect():
+                pass
+            return engine
+        except sa.exc.DBAPIError as exc:
+            if "different configuration" not in str(exc):
+                raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
+            log.info("DuckDB file already open read-write in this process; using read-write connections")
+    return sa.create_engine(base.url, poolclass=NullPool)
+
+
+# --- memoized computations (primitive arguments only) ------------------------------------------------------
+
+
+def _options(card_pattern: str, amount_column: str) -> AnalysisOptions:
+    return AnalysisOptions(card_pattern=card_pattern, amount_column=amount_column)
+
+
+def _period(date_from: str, date_to: str) -> Period:
+    return Period.parse(date_from or None, date_to or None)
+
+
+def _pins(pins_key: tuple) -> ThresholdPins:
+    return ThresholdPins(**dict(zip(THRESHOLD_NAMES, pins_key)))
+
+
+@dataclass(frozen=True)
+class Key:
+    """The primitive cache key of one analysis: database, data version, period, options."""
+
+    url: str
+    version: str
+    read_only: bool
+    date_from: str
+    date_to: str
+    card_pattern: str
+    amount_column: str
+
+    def args(self) -> tuple:
+        return (self.url, self.version, self.read_only, self.date_from, self.date_to, self.card_pattern, self.amount_column)
+
+    def period(self) -> Period:
+        return _period(self.date_from, self.date_to)
+
+    def options(self) -> AnalysisOptions:
+        return _options(self.card_pattern, self.amount_column)
+
+    def engine(self) -> sa.Engine:
+        return dashboard_engine(self.url, self.read_only)
+
+    def with_period(self, date_from: str, date_to: str) -> "Key":
+        return Key(self.url, self.version, self.read_only, date_from, date_to, self.card_pattern, self.amount_column)
+
+
+def _key(url, version, read_only, date_from, date_to, card_pattern, amount_column) -> Key:
+    return Key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+
+
+def compute_client_base(url, version, read_only, date_from, date_to, card_pattern, amount_column) -> ClientBase:
+    key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+    return load_client_base(key.engine(), key.period(), key.options())
+
+
+def compute_overview(url, version, read_only, date_from, date_to, card_pattern, amount_column) -> Overview:
+    key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+    return load_overview(key.engine(), key.period(), key.options())
+
+
+def compute_amount_histograms(url, version, read_only, date_from, date_to, card_pattern, amount_column):
+    key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+    return core_research.load_amount_histograms(key.engine(), key.period(), key.options())
+
+
+def compute_client_cheques(url, version, read_only, date_from, date_to, card_pattern, amount_column, card):
+    key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+    return core_research.load_client_cheques(key.engine(), card, key.period(), key.options())
+
+
+# --- view models ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ClientsView:
+    overview: Overview
+    clients: int
+    multi_shop_share: float
+    shops_per_client: pd.DataFrame  # shops, clients
+    message: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class FinalView:
+    classes: pd.DataFrame
+    clusters: pd.DataFrame
+    regions: pd.DataFrame
+    thresholds: dict
+    analysis_date: object
+    clients: int
+
+
+@dataclass(frozen=True, eq=False)
+class ClientCard:
+    card: str
+    row: dict | None
+    cheques: pd.DataFrame = field(repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class MigrationView:
+    bonus_date: dt.date
+    matrices: dict[str, pd.DataFrame]
+    shares: dict
+    warnings: tuple[str, ...]
+    thresholds: dict
+    clients_before: int
+    clients_after: int
+
+
+class Services:
+    """One per app: its settings and its cache. Methods take primitives and return small view models."""
+
+    def __init__(self, settings: Settings, cache: Cache):
+        self.settings = settings
+        self.cache = cache
+
+    def cached(self, name: str, args: tuple, compute):
+        """flask-caching get/set under a key built from primitive arguments only (repr of str/int/float/None)."""
+        for value in args:
+            if not isinstance(value, (str, int, float, bool, type(None))):
+                raise TypeError(f"cache key part {value!r} is not a primitive")
+        key = f"{name}:" + hashlib.sha256(repr(args).encode("utf-8")).hexdigest()
+        value = self.cache.get(key)
+        if value is None:
+            value = compute()
+            self.cache.set(key, value)
+        return value
+
+    # -- saved pins --
+
+    def saved_pins(self) -> dict[str, float]:
+        """The pinned thresholds saved for this database (survive a restart)."""
+        return pins_store.load_pins(self.settings.pins_path, self.settings.database_url)
+
+    def save_pins(self, pins: dict[str, float]) -> None:
+        pins_store.save_pins(self.settings.pins_path, self.settings.database_url, pins)
+
+    # -- data source and keys --
+
+    def source(self) -> DataSource:
+        """Which database, how many cheques, first/last cheque and the data version (once per request)."""
+        if has_request_context() and "rfma_source" in g:
+            return g.rfma_source
+        try:
+            engine = dashboard_engine(self.settings.database_url, self.settings.duckdb_read_only)
+            source = data_source(engine)
+        except DatabaseError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
+        if has_request_context():
+            g.rfma_source = source
+        return source
+
+    def key(self, date_from: str | None, date_to: str | None) -> Key:
+        """The cache key of a period; raises RfmaError for a bad or reversed period."""
+        period = Period.parse(_iso(date_from), _iso(date_to))
+        source = self.source()
+        if source.cheques == 0:
+            raise RfmaError("В базе данных нет ни одного чека: загрузите чеки (rfma import) или демо-данные (rfma demo).")
+        s = self.settings
+        return Key(s.database_url, source.version, s.duckdb_read_only, *period.key(), s.card_pattern, s.amount_column)
+
+    # -- engine calls --
+
+    def client_base(self, key: Key) -> ClientBase:
+        return self.cached("client_base", key.args(), lambda: compute_client_base(*key.args()))
+
+    def overview(self, key: Key) -> Overview:
+        return self.cached("overview", key.args(), lambda: compute_overview(*key.args()))
+
+    def amount_histograms(self, key: Key) -> dict:
+        return self.cached("amounts", key.args(), lambda: compute_amount_histograms(*key.args()))
+
+    def classification(self, key: Key, pins: dict | None) -> Classification:
+        """Graded clients; raises RfmaError when the period has no identified client, ThresholdOrderError for bad pins."""
+        pk = pins_key(pins)
+        return self.cached("classification", key.args() + pk, lambda: self._compute_classification(key, _pins(pk)))
+
+    def _compute_classification(self, key: Key, pins: ThresholdPins) -> Classification:
+        base = self.client_base(key)
+        message = base.empty_message()
+        if message:
+            raise RfmaError(message)
+        return classify_base(base, pins)
+
+    # -- tab views --
+
+    def clients_view(self, date_from, date_to) -> ClientsView:
+        key = self.key(date_from, date_to)
+        overview = self.overview(key)
+        if overview.is_empty:
+            raise RfmaError("В выбранном периоде нет ни одного чека.")
+        base = self.client_base(key)
+        clients = base.clients
+        counts = clients["shops"].value_counts().sort_index() if not clients.empty else pd.Series(dtype="int64")
+        shops = pd.DataFrame({"shops": counts.index.astype("int64"), "clients": counts.to_numpy(dtype="int64")})
+        multi = float((clients["shops"] > 1).mean()) if len(clients) else 0.0
+        return ClientsView(overview, len(clients), multi, shops, base.empty_message())
+
+    def pharmacies_view(self, date_from, date_to) -> Overview:
+        key = self.key(date_from, date_to)
+        overview = self.overview(key)
+        if overview.is_empty:
+            raise RfmaError("В выбранном периоде нет ни одного чека.")
+        return overview
+
+    def thresholds_in_force(self, date_from, date_to, pins: dict | None):
+        """The ThresholdSuggestion for the period and pins (raises ThresholdOrderError for an unordered set)."""
+        key = self.key(date_from, date_to)
+        base = self.client_base(key)
+        message = base.empty_message()
+        if message:
+            raise RfmaError(message)
+        return suggest_thresholds(base, ThresholdPins.from_mapping(pins or {}))
+
+    def research(self, date_from, date_to, pins: dict | None) -> core_research.Research:
+        key = self.key(date_from, date_to)
+        pk = pins_key(pins)
+        return self.cached("research", key.args() + pk, lambda: self._compute_research(key, pk))
+
+    def _compute_research(self, key: Key, pk: tuple) -> core_research.Research:
+        pins = _pins(pk)
+        classification = self.classification(key, pins.as_dict())
+        histograms = self.amount_histograms(key)
+        base = classification.base
+        suggested = {}
+        for name in THRESHOLD_NAMES:
+            try:
+                free = suggest_thresholds(base, pins.with_values(**{name: None}))
+                suggested[name] = free.thresholds.as_dict()[name]
+            except RfmaError:
+                suggested[name] = None
+        return core_research.build_research(classification, histograms, suggested)
+
+    def final_view(self, date_from, date_to, pins: dict | None) -> FinalView:
+        key = self.key(date_from, date_to)
+        return self.cached("final", key.args() + pins_key(pins), lambda: self._compute_final(key, pins))
+
+    def _compute_final(self, key: Key, pins: dict | None) -> FinalView:
+        classification = self.classification(key, pins)
+        clients = classification.clients
+        return FinalView(
+            classes=class_counts(clients),
+            clusters=segment_summary(clients, "cluster"),
+            regions=segment_summary(clients, "region"),
+            thresholds=classification.thresholds.as_dict(),
+            analysis_date=classification.base.analysis_date,
+            clients=len(clients),
+        )
+
+    def client_card(self, date_from, date_to, pins: dict | None, card: str) -> ClientCard:
+        """One client's metrics, grades and segments, and their cheques in the period."""
+        card = (card or "").strip()
+        if not card:
+            raise RfmaError("Введите номер карты.")
+        key = self.key(date_from, date_to)
+        classification = self.classification(key, pins)
+        rows = classification.clients[classification.clients["card"] == card]
+        cheques = self.cached("cheques", key.args() + (card,), lambda: compute_client_cheques(*key.args(), card))
+        row = rows.iloc[0].to_dict() if len(rows) else None
+        if row is None and cheques.empty:
+            raise RfmaError(f"Карта {card} не найдена среди идентифицированных клиентов выбранного периода.")
+        return ClientCard(card, row, cheques)
+
+    def migration_view(self, date_from, date_to, bonus_date, pins: dict | None) -> MigrationView:
+        key = self.key(date_from, date_to)
+        bonus = parse_date(_iso(bonus_date), "бонус-дата")
+        if bonus is None:
+            raise RfmaError("Выберите бонус-дату внутри периода.")
+        pk = pins_key(pins)
+        return self.cached(
+            "migration", key.args() + (bonus.isoformat(),) + pk, lambda: self._compute_migration(key, bonus, _pins(pk))
+        )
+
+    def _compute_migration(self, key: Key, bonus: dt.date, pins: ThresholdPins) -> MigrationView:
+        bonus_iso = bonus.isoformat()
+        after = self.client_base(key)
+        if after.cheques == 0:
+            raise RfmaError("В выбранном периоде нет ни одного чека — миграцию считать не по чему.")
+        first = _first_date(after)
+        last = after.analysis_date
+        lower = key.period().date_from or first
+        upper = key.period().date_to or last
+        if not lower <= bonus <= upper:
+            raise RfmaError(
+                f"Бонус-дата {_ru_date(bonus)} вне периода {_ru_date(lower)} — {_ru_date(upper)}: выберите дату внутри периода."
+            )
+        if after.is_empty:
+            raise RfmaError(after.empty_message())
+        before = self.client_base(key.with_period(key.date_from, bonus_iso))
+        later = self.client_base(key.with_period((bonus + dt.timedelta(days=1)).isoformat(), key.date_to))
+        revenue_after = pd.Series(later.clients["revenue"].to_numpy(), index=later.clients["card"].to_numpy())
+        result = migrate_bases(before, after, bonus, pins, revenue_after)
+        if result.suggestion.thresholds is None:
+            raise RfmaError(result.suggestion.warnings[0] if result.suggestion.warnings else "Нет данных для миграции.")
+        return MigrationView(
+            bonus_date=bonus,
+            matrices={level: result.matrix(level) for level in LEVELS},
+            shares=result.shares(),
+            warnings=result.warnings,
+            thresholds=result.suggestion.thresholds.as_dict(),
+            clients_before=len(result.before.clients),
+            clients_after=len(result.after.clients),
+        )
+
+
+def _first_date(base: ClientBase) -> dt.date:
+    return base.period.date_from or (
+        base.analysis_date if base.clients.empty else dt.date(1970, 1, 1) + dt.timedelta(days=int(base.clients["first_day"].min()))
+    )
+
+
+def _iso(value) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)[:10]
+
+
+def _ru_date(value: dt.date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def pins_key(pins: dict | None) -> tuple:
+    """Pins (a name → value mapping from the page's store) as a primitive tuple in THRESHOLD_NAMES order."""
+    return ThresholdPins.from_mapping(pins or {}).key()
+
+
+def create_cache(server, settings: Settings) -> Cache:
+    """The app's flask-caching extension (FileSystemCache by default, RedisCache when configured)."""
+    return Cache(server, config=settings.cache_config())
+
+
+def current_services() -> Services:
+    """The Services of the app handling the current request."""
+    return current_app.extensions[EXTENSION_KEY]

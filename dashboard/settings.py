@@ -1,0 +1,91 @@
+"""Dashboard settings: which database, which cache, where saved pins live. Built from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from core.db import default_database_path, resolve_database_url
+from core.model import DEFAULT_AMOUNT_COLUMN, DEFAULT_CARD_PATTERN
+
+CACHE_TYPES = ("FileSystemCache", "RedisCache", "SimpleCache", "NullCache")
+
+ENV = {
+    "cache_type": "RFMA_CACHE_TYPE",
+    "cache_dir": "RFMA_CACHE_DIR",
+    "cache_redis_url": "RFMA_REDIS_URL",
+    "cache_timeout": "RFMA_CACHE_TIMEOUT",
+    "state_dir": "RFMA_STATE_DIR",
+    "card_pattern": "RFMA_CARD_PATTERN",
+    "amount_column": "RFMA_AMOUNT_COLUMN",
+    "duckdb_read_only": "RFMA_DUCKDB_READ_ONLY",
+}
+
+
+def default_state_dir() -> Path:
+    """Next to the embedded demo database (so RFMA_DEMO_PATH in tests moves it too)."""
+    return default_database_path().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `create_app` needs; immutable, so one app never changes another's configuration."""
+
+    database_url: str
+    cache_type: str = "FileSystemCache"
+    cache_dir: str = ""
+    cache_redis_url: str | None = None
+    cache_timeout: int = 24 * 3600
+    state_dir: str = ""
+    card_pattern: str = DEFAULT_CARD_PATTERN
+    amount_column: str = DEFAULT_AMOUNT_COLUMN
+    duckdb_read_only: bool = True
+    title: str = "RFMA — клиенты аптечной сети"
+
+    def __post_init__(self):
+        if self.cache_type not in CACHE_TYPES:
+            raise ValueError(f"RFMA_CACHE_TYPE={self.cache_type!r}: допустимы {', '.join(CACHE_TYPES)}")
+        if self.cache_type == "RedisCache" and not self.cache_redis_url:
+            raise ValueError("RFMA_CACHE_TYPE=RedisCache требует RFMA_REDIS_URL (например redis://localhost:6379/0)")
+        state = self.state_dir or str(default_state_dir())
+        object.__setattr__(self, "state_dir", state)
+        if not self.cache_dir:
+            object.__setattr__(self, "cache_dir", str(Path(state) / "dashboard-cache"))
+
+    @property
+    def pins_path(self) -> Path:
+        """The JSON file that keeps pinned thresholds per database."""
+        return Path(self.state_dir) / "pins.json"
+
+    def cache_config(self) -> dict:
+        """flask-caching configuration."""
+        config = {"CACHE_TYPE": self.cache_type, "CACHE_DEFAULT_TIMEOUT": self.cache_timeout}
+        if self.cache_type == "FileSystemCache":
+            config |= {"CACHE_DIR": self.cache_dir, "CACHE_THRESHOLD": 2000}
+        elif self.cache_type == "RedisCache":
+            config |= {"CACHE_REDIS_URL": self.cache_redis_url, "CACHE_KEY_PREFIX": "rfma:"}
+        elif self.cache_type == "SimpleCache":
+            config |= {"CACHE_THRESHOLD": 500}
+        return config
+
+    def with_values(self, **values) -> "Settings":
+        return replace(self, **values)
+
+    @classmethod
+    def from_env(cls, database_url: str | None = None, **overrides) -> "Settings":
+        """Settings from RFMA_* variables; explicit arguments win. The database URL goes through resolve_database_url."""
+        values: dict[str, object] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for name, variable in ENV.items():
+            raw = os.environ.get(variable)
+            if raw is None or raw == "":
+                continue
+            if name == "cache_timeout":
+                values[name] = int(raw)
+            elif name == "duckdb_read_only":
+                values[name] = raw.strip().lower() not in ("0", "false", "no", "off")
+            else:
+                values[name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None and k in types})
+        return cls(database_url=resolve_database_url(database_url), **values)

@@ -1,0 +1,64 @@
+"""The header: title, the period used by every tab, presets and the data-source line."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+
+
+def layout(bounds: tuple[str, str] | None, source_text: str, source_error: str | None = None) -> html.Header:
+    """`bounds` = (first, last) cheque dates as ISO strings, or None when the database cannot be read."""
+    start, end = bounds if bounds else (None, None)
+    period = dcc.DatePickerRange(
+        id=ids.HEADER.PERIOD,
+        start_date=start,
+        end_date=end,
+        min_date_allowed=start,
+        max_date_allowed=end,
+        initial_visible_month=end,
+        display_format="DD.MM.YYYY",
+        first_day_of_week=1,
+        start_date_placeholder_text="начало",
+        end_date_placeholder_text="конец",
+        clearable=False,
+        minimum_nights=0,
+        updatemode="bothdates",
+    )
+    presets = dbc.ButtonGroup(
+        [
+            dbc.Button("Все данные", id=ids.HEADER.PRESET_ALL, outline=True, color="secondary", size="sm"),
+            dbc.Button("Последний год", id=ids.HEADER.PRESET_YEAR, outline=True, color="secondary", size="sm"),
+            dbc.Button("Последние 3 месяца", id=ids.HEADER.PRESET_QUARTER, outline=True, color="secondary", size="sm"),
+            dbc.Button("Последний месяц", id=ids.HEADER.PRESET_MONTH, outline=True, color="secondary", size="sm"),
+        ],
+        className="ms-md-2 mt-2 mt-md-0",
+    )
+    source = html.Div(
+        source_error or source_text,
+        id=ids.HEADER.SOURCE,
+        className="rfma-source text-danger" if source_error else "rfma-source text-muted",
+    )
+    return html.Header(
+        dbc.Container(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(html.H1("RFMA-анализ клиентов аптечной сети", className="rfma-title"), lg=5),
+                        dbc.Col(
+                            html.Div(
+                                [html.Span("Период:", className="me-2 fw-semibold"), period, presets],
+                                className="d-flex flex-wrap align-items-center justify-content-lg-end",
+                            ),
+                            lg=7,
+                        ),
+                    ],
+                    className="align-items-center g-2",
+                ),
+                source,
+            ],
+            fluid=True,
+        ),
+        className="rfma-header",
+    )

@@ -1,0 +1,167 @@
+"""End-to-end: the real dashboard in headless Chromium (dash[testing]'s dash_duo), with screenshots."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.wait import WebDriverWait
+
+from dashboard import ids
+
+pytestmark = pytest.mark.browser
+
+PORT = 8063
+TIMEOUT = 20
+
+
+def open_dashboard(dash_duo, app):
+    dash_duo.start_server(app, port=PORT)
+    dash_duo.wait_for_element(f"#{ids.CLIENTS.GRAPH_CHEQUES} .main-svg", timeout=TIMEOUT)
+
+
+def open_tab(dash_duo, tab_id: str):
+    dash_duo.find_element(f".rfma-{tab_id} .nav-link").click()
+
+
+def wait_until(dash_duo, condition, message: str):
+    # a re-rendered graph replaces its elements: a stale reference just means "look again"
+    ignored = (StaleElementReferenceException, NoSuchElementException)
+    WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.1, ignored_exceptions=ignored).until(
+        lambda _: condition(), message
+    )
+
+
+def type_into(element, value: str):
+    element.send_keys(Keys.CONTROL, "a")
+    element.send_keys(Keys.BACKSPACE)
+    element.send_keys(value)
+    element.send_keys(Keys.ENTER)
+
+
+def type_date(dash_duo, element, value: str):
+    """Type a DD.MM.YYYY date into a Dash 4 date picker and close its calendar."""
+    type_into(element, value)
+    element.send_keys(Keys.ESCAPE)
+    dash_duo.wait_for_no_elements(".dash-datepicker-calendar-wrapper", timeout=TIMEOUT)
+
+
+def text_of(dash_duo, selector: str) -> str:
+    return dash_duo.find_element(selector).text
+
+
+def assert_no_console_errors(dash_duo):
+    assert dash_duo.get_logs() == [], dash_duo.get_logs()
+
+
+def test_every_tab_opens_with_russian_labels(dash_duo, make_app, chain_db, screenshot):
+    open_dashboard(dash_duo, make_app(chain_db))
+    assert text_of(dash_duo, f"#{ids.CLIENTS.KPI_CLIENTS}") == "600"
+    assert "Клиенты по количеству посещенных аптек" in text_of(dash_duo, f"#{ids.CLIENTS.GRAPH_SHOP_COUNT}")
+    screenshot("01_clients")
+    open_tab(dash_duo, ids.TAB_PHARMACIES)
+    dash_duo.wait_for_element(f"#{ids.PHARMACIES.GRAPH_MONTHLY} .main-svg", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.PHARMACIES.TABLE}", "Аптека 11", timeout=TIMEOUT)
+    screenshot("02_pharmacies")
+    open_tab(dash_duo, ids.TAB_THRESHOLDS)
+    dash_duo.wait_for_element("#capacity-r .main-svg", timeout=TIMEOUT)
+    screenshot("03_thresholds_recency")
+    for subtab, metric, name in ((ids.SUBTAB_FREQUENCY, "f", "frequency"), (ids.SUBTAB_MONETARY, "m", "monetary"), (ids.SUBTAB_AGE, "a", "age")):
+        open_tab(dash_duo, subtab)
+        dash_duo.wait_for_element(f"#capacity-{metric} .main-svg", timeout=TIMEOUT)
+        screenshot(f"03_thresholds_{name}")
+    open_tab(dash_duo, ids.TAB_FINAL)
+    dash_duo.wait_for_element(f"#{ids.FINAL.REGION_GRAPH} .main-svg", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.RECOMMENDATIONS}", "Наши лучшие клиенты", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.CLASS_TABLE}", "недавний-частый-высокий_чек-ветеран", timeout=TIMEOUT)
+    screenshot("04_final")
+    open_tab(dash_duo, ids.TAB_MIGRATION)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.HEATMAP} .main-svg", timeout=TIMEOUT)
+    screenshot("05_migration")
+    assert_no_console_errors(dash_duo)
+
+
+def test_changing_the_period_changes_the_numbers(dash_duo, make_app, chain_db, screenshot):
+    open_dashboard(dash_duo, make_app(chain_db))
+    kpi = f"#{ids.CLIENTS.KPI_CLIENTS}"
+    assert text_of(dash_duo, kpi) == "600"
+    type_date(dash_duo, dash_duo.find_element(f"#{ids.HEADER.PERIOD}"), "01.01.2022")
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENTS.KPI_PERIOD}", "01.01.2022 — 30.06.2022", timeout=TIMEOUT)
+    assert text_of(dash_duo, kpi) != "600"
+    assert text_of(dash_duo, f"#{ids.CLIENTS.KPI_SHOPS}") == "7"
+    screenshot("06_period_typed")
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_QUARTER}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.CLIENTS.KPI_PERIOD}", "01.04.2022 — 30.06.2022", timeout=TIMEOUT)
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_ALL}").click()
+    dash_duo.wait_for_text_to_equal(kpi, "600", timeout=TIMEOUT)
+    assert_no_console_errors(dash_duo)
+
+
+def test_pinning_a_threshold_changes_grade_capacities_and_reset_restores(dash_duo, make_app, chain_db, screenshot):
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_THRESHOLDS)
+    capacity = "#capacity-r .main-svg"
+    dash_duo.wait_for_element(capacity, timeout=TIMEOUT)
+    r1 = dash_duo.find_element("input[name='threshold-r1']")
+    wait_until(dash_duo, lambda: r1.get_attribute("value") not in ("", None), "r1 shows the suggested value")
+    suggested = r1.get_attribute("value")
+    before = text_of(dash_duo, capacity)
+    type_into(r1, "45")
+    dash_duo.wait_for_contains_class("input[name='threshold-r1']", "rfma-pinned", timeout=TIMEOUT)
+    wait_until(dash_duo, lambda: text_of(dash_duo, capacity) != before, "Recency capacities change after pinning r1")
+    assert "Закреплено: r1" in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")
+    screenshot("07_threshold_pinned")
+    # an unordered value: the error shows and the last valid result stays
+    pinned_capacity = text_of(dash_duo, capacity)
+    assert "Закреплено: r1" in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")
+    type_into(dash_duo.find_element("input[name='threshold-r1']"), "900")
+    dash_duo.wait_for_contains_text(f"#{ids.THRESHOLDS.ERROR}", "не упорядочены", timeout=TIMEOUT)
+    assert text_of(dash_duo, capacity) == pinned_capacity
+    screenshot("08_threshold_error")
+    dash_duo.find_element(f"#{ids.THRESHOLDS.RESET}").click()
+    wait_until(dash_duo, lambda: dash_duo.find_element("input[name='threshold-r1']").get_attribute("value") == suggested,
+               "reset shows the suggested r1 again")  # fmt: skip
+    wait_until(dash_duo, lambda: text_of(dash_duo, capacity) == before, "capacities return after reset")
+    assert_no_console_errors(dash_duo)
+
+
+def test_picking_a_bonus_date_shows_the_sankey(dash_duo, make_app, chain_db, screenshot):
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_MIGRATION)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
+    type_date(dash_duo, dash_duo.find_element(f"#{ids.MIGRATION.BONUS_DATE}"), "01.03.2022")
+    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.BODY}", "Бонус-дата 01.03.2022", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .sankey", timeout=TIMEOUT)
+    assert "новый" in text_of(dash_duo, f"#{ids.MIGRATION.SANKEY}")
+    dash_duo.find_element(f"#{ids.MIGRATION.LEVEL} input[value='cluster']").click()
+    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.HEATMAP}", "VIP", timeout=TIMEOUT)
+    screenshot("09_migration_bonus_date")
+    # the period moves past the bonus date: a clear message instead of the charts
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_MONTH}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.BODY}", "вне периода", timeout=TIMEOUT)
+    screenshot("10_migration_outside_period")
+    assert_no_console_errors(dash_duo)
+
+
+def test_looking_up_a_card(dash_duo, make_app, chain_db, screenshot):
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_FINAL)
+    dash_duo.wait_for_element(f"#{ids.FINAL.REGION_GRAPH} .main-svg", timeout=TIMEOUT)
+    dash_duo.find_element(f"#{ids.FINAL.CARD_INPUT}").send_keys("100000")
+    dash_duo.find_element(f"#{ids.FINAL.CARD_BUTTON}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.CARD_RESULT}", "Регион", timeout=TIMEOUT)
+    dash_duo.wait_for_element("#final-client-cheques .main-svg", timeout=TIMEOUT)
+    assert "Класс" in text_of(dash_duo, f"#{ids.FINAL.CARD_RESULT}")
+    dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", ids.FINAL.CARD_RESULT)
+    screenshot("11_card_lookup")
+    assert_no_console_errors(dash_duo)
+
+
+def test_an_unreachable_database_shows_a_russian_message(dash_duo, make_app, tmp_path, screenshot):
+    app = make_app(f"duckdb:///{tmp_path / 'missing' / 'absent.duckdb'}")
+    dash_duo.start_server(app, port=PORT)
+    dash_duo.wait_for_contains_text(f"#{ids.CLIENTS.BODY}", "База данных недоступна", timeout=TIMEOUT)
+    assert "База данных недоступна" in text_of(dash_duo, f"#{ids.HEADER.SOURCE}")
+    screenshot("12_unreachable_database")
+    assert_no_console_errors(dash_duo)
