@@ -17,4 +17,4 @@ test: setup-test
 	.venv/bin/python -m pytest -q
 
 bench: setup-test
-	.venv/bin/python bench/bench.py
+	.venv/bin/python bench/bench_dashboard.py

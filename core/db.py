@@ -119,6 +119,14 @@ def table_exists(conn: sa.Connection, name: str = TABLE_NAME) -> bool:
     return sa.inspect(conn).has_table(name)
 
 
+def require_cheques_table(conn: sa.Connection) -> None:
+    """Raise RfmaError with what to do when the database has no bonuscheques table."""
+    from core.model import RfmaError
+
+    if not table_exists(conn):
+        raise RfmaError(f"в базе данных нет таблицы {TABLE_NAME}: загрузите чеки (rfma import) или демо (rfma demo)")
+
+
 def read_meta(conn: sa.Connection) -> dict[str, str]:
     """All key/value pairs of `rfma_meta` (empty if the table is missing)."""
     if not table_exists(conn, META_TABLE_NAME):
@@ -168,6 +176,7 @@ def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
         compiled = stmt.compile(dialect=conn.dialect)
         params = [compiled.params[name] for name in (compiled.positiontup or [])]
         raw = conn.connection.driver_connection
+        raw.complete()  # finish a result SQLAlchemy left half-read (e.g. by has_table) before a new query
         return raw.sql(str(compiled), params=params).to_arrow_table().to_pandas()
     result = conn.execute(stmt)
     columns = list(result.keys())

@@ -10,13 +10,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, fetch_frame, table_exists, first_line
+from core.db import DatabaseError, fetch_frame, first_line, require_cheques_table
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
     Period,
     THRESHOLD_NAMES,
-    RfmaError,
     ThresholdPins,
     Thresholds,
     check_order,
@@ -116,8 +115,7 @@ def load_client_base(
         with conn.connect() as connection:
             return load_client_base(connection, period, options)
     try:
-        if not table_exists(conn):
-            raise RfmaError("в базе данных нет таблицы bonuscheques: загрузите чеки (rfma import) или демо (rfma demo)")
+        require_cheques_table(conn)
         summary = conn.execute(queries.period_summary_query(period)).one()
         cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
         if analysis_day is None:

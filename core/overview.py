@@ -13,8 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, table_exists
-from core.model import AnalysisOptions, Period, RfmaError
+from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, require_cheques_table
+from core.model import AnalysisOptions, Period
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,10 +202,7 @@ def load_overview(
         with conn.connect() as connection:
             return load_overview(connection, period, options)
     try:
-        if not table_exists(conn):
-            raise RfmaError("в базе данных нет таблицы bonuscheques: загрузите чеки (rfma import) или демо (rfma demo)")
-        # A fully consumed plain query first: DuckDB refuses a column-wise fetch while the
-        # inspector's result on this connection is still open.
+        require_cheques_table(conn)
         bounds = _bounds(conn, period)
         monthly = fetch_frame(conn, monthly_query(period, options))
         shops = fetch_frame(conn, shops_query(period, options))

@@ -13,8 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, table_exists
-from core.model import AnalysisOptions, Period, RfmaError
+from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, require_cheques_table
+from core.model import AnalysisOptions, Period
 from core.overview import cheques_subquery
 from core.segments import GRADE_NAMES
 from core.stats import percentile_disc, percentile_disc_hist
@@ -45,7 +45,7 @@ def load_amount_histograms(
         with conn.connect() as connection:
             return load_amount_histograms(connection, period, options)
     try:
-        _require_table(conn)
+        require_cheques_table(conn)
         frame = fetch_frame(conn, amount_histograms_query(period, options))
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
@@ -85,7 +85,7 @@ def load_client_cheques(
         with conn.connect() as connection:
             return load_client_cheques(connection, card, period, options)
     try:
-        _require_table(conn)
+        require_cheques_table(conn)
         frame = fetch_frame(conn, client_cheques_query(card, period, options))
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
@@ -103,11 +103,6 @@ def load_client_cheques(
     frame["datetime"] = pd.to_datetime(frame["datetime"])
     return frame.reset_index(drop=True)
 
-
-def _require_table(conn: sa.Connection) -> None:
-    if not table_exists(conn):
-        raise RfmaError("в базе данных нет таблицы bonuscheques: загрузите чеки (rfma import) или демо (rfma demo)")
-    conn.execute(sa.select(sa.literal(1))).all()  # close the inspector's result before a DuckDB column fetch
 
 
 def describe(values) -> dict[str, float | int | None]:

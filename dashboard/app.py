@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import dash
-from dash import html
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import DatabaseError, is_default_database, make_engine

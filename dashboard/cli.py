@@ -161,7 +161,7 @@ def cmd_serve(args) -> int:
     from dashboard.settings import Settings
 
     settings = Settings.from_env(database_url=args.db)
-    open_engine(settings.database_url)
+    open_engine(settings.database_url).dispose()  # create the demo if needed, then let the app open its own
     app = create_app(settings)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0

@@ -37,7 +37,6 @@ from core.model import (
     AnalysisOptions,
     Period,
     RfmaError,
-    ThresholdOrderError,
     ThresholdPins,
     parse_date,
 )

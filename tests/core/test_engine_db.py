@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from core.db import bonuscheques
 from core.engine import class_counts, classify, load_client_base, segment_summary
-from core.model import Period, ThresholdPins
+from core.model import Period
 from tests.conftest import cheques_frame, load_cheques
 from tests.core.reference import reference_classify
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 
@@ -57,7 +56,7 @@ def test_an_empty_period_shows_a_russian_message_instead_of_charts(request_ctx):
 
 
 def test_a_period_without_identified_clients_says_so(make_app, tmp_path):
-    from tests.support.chain import build_chain_database, chain_cheques
+    from tests.support.chain import chain_cheques
 
     frame = chain_cheques(clients=0, anonymous=50)
     from core.db import make_engine
