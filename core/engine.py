@@ -68,7 +68,7 @@ class ClientBase:
 
     period: Period
     analysis_date: dt.date | None
-    cheques: int
+    cheques: int  # cheque rows in the period, identified or not
     clients: pd.DataFrame = field(repr=False)
     gap_histogram: pd.Series = field(repr=False)
     amount_histogram: pd.Series = field(repr=False)
@@ -156,8 +156,7 @@ def _normalise_clients(frame: pd.DataFrame) -> pd.DataFrame:
     }
     if frame.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
-    frame = frame.astype(dtypes)
-    return frame.sort_values("card", kind="stable", ignore_index=True)
+    return frame.astype(dtypes)  # row order is the database's; exports sort by card
 
 
 def _histogram(frame: pd.DataFrame | None, value: str, count: str, dtype: str) -> pd.Series:
@@ -327,11 +326,9 @@ def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
     m = grade_monetary(avg, thresholds)
     a = grade_age(age, thresholds)
     code, cluster, region = segment_codes(r, f, m, a)
-    names = class_table().set_index("class")
-    class_codes = pd.Series(code).astype(str).to_numpy()
     frame = pd.DataFrame(
         {
-            "card": clients["card"].to_numpy(),
+            "card": clients["card"].reset_index(drop=True),
             "first_date": _days_to_dates(clients["first_day"].to_numpy()),
             "last_date": _days_to_dates(clients["last_day"].to_numpy()),
             "purchases": clients["purchases"].to_numpy(),
@@ -344,19 +341,42 @@ def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
             "f": f,
             "m": m,
             "a": a,
-            "class": class_codes,
+            "class": _labels(code, _CLASS_LABELS),
             "cluster": cluster.astype("int64"),
             "region": region.astype("int64"),
+            "warmth": (region // 100).astype("int64"),
+            "class_name": _labels(code, _CLASS_NAME_LABELS),
+            "cluster_name": _labels(cluster, _CLUSTER_NAME_LABELS),
+            "region_name": _labels(region, _REGION_NAME_LABELS),
+            "bonus_earned": clients["bonus_earned"].to_numpy(),
+            "bonus_spent": clients["bonus_spent"].to_numpy(),
+            "shops": clients["shops"].to_numpy(),
         }
     )
-    frame["warmth"] = frame["region"] // 100
-    frame["class_name"] = names["class_name"].reindex(class_codes).to_numpy()
-    frame["cluster_name"] = frame["cluster"].map(CLUSTER_NAMES)
-    frame["region_name"] = frame["region"].map(REGION_NAMES)
-    frame["bonus_earned"] = clients["bonus_earned"].to_numpy()
-    frame["bonus_spent"] = clients["bonus_spent"].to_numpy()
-    frame["shops"] = clients["shops"].to_numpy()
     return frame
+
+
+def _label_lookup(labels: dict[int, str]) -> tuple[np.ndarray, list[str]]:
+    """(position of each integer code in the category list, the category list) for categorical labels."""
+    categories = list(dict.fromkeys(labels.values()))
+    position = np.full(max(labels) + 1, -1, dtype=np.int16)
+    for code, label in labels.items():
+        position[code] = categories.index(label)
+    return position, categories
+
+
+def _labels(codes: np.ndarray, lookup: tuple[np.ndarray, list[str]]) -> pd.Categorical:
+    """Labels of integer codes as a categorical (108 categories at most: no per-row strings)."""
+    position, categories = lookup
+    return pd.Categorical.from_codes(position[np.asarray(codes)], categories=categories)
+
+
+_CLASSES = class_table()
+_CLASS_INT = (_CLASSES["r"] * 1000 + _CLASSES["f"] * 100 + _CLASSES["m"] * 10 + _CLASSES["a"]).tolist()
+_CLASS_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class"])))
+_CLASS_NAME_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class_name"])))
+_CLUSTER_NAME_LABELS = _label_lookup(CLUSTER_NAMES)
+_REGION_NAME_LABELS = _label_lookup(REGION_NAMES)
 
 
 def _days_to_dates(days: np.ndarray) -> np.ndarray:

@@ -54,24 +54,23 @@ def as_double(expr) -> sa.ColumnElement:
 
 
 def period_summary_query(period: Period) -> sa.Select:
-    """Cheques (distinct doc_id) and the analysis date's day number in the period, identified or not."""
+    """Cheque rows in the period and the day numbers of its first and last cheque (T), identified or not."""
     t = bonuscheques
     return sa.select(
-        sa.func.count(sa.distinct(t.c.doc_id)).label("cheques"),
-        sa.func.max(day_number(t.c.datetime)).label("analysis_day"),
-        sa.func.min(day_number(t.c.datetime)).label("first_day"),
+        sa.func.count().label("cheques"),
+        day_number(sa.func.max(t.c.datetime)).label("analysis_day"),
+        day_number(sa.func.min(t.c.datetime)).label("first_day"),
     ).where(*period_conditions(period))
 
 
 def client_aggregates_query(period: Period, options: AnalysisOptions) -> sa.Select:
     """One row per identified card: first/last day numbers, purchases, revenue, bonuses, shops."""
     t = bonuscheques
-    day = day_number(t.c.datetime)
     return (
         sa.select(
             t.c.card.label("card"),
-            sa.func.min(day).label("first_day"),
-            sa.func.max(day).label("last_day"),
+            day_number(sa.func.min(t.c.datetime)).label("first_day"),  # cast once per client, not per row
+            day_number(sa.func.max(t.c.datetime)).label("last_day"),
             sa.func.count(sa.distinct(t.c.doc_id)).label("purchases"),
             as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("revenue"),
             as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
