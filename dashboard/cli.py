@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+
 import sqlalchemy as sa
 
 from core.db import DatabaseError, make_engine, resolve_database_url
@@ -57,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--region", action="append", type=int, help="only clients of this region (repeatable)")
     cls.add_argument("--cluster", action="append", type=int, help="only clients of this cluster (repeatable)")
     cls.add_argument("--class", dest="class_", action="append", help="only clients of this class (repeatable)")
+
+    rep = sub.add_parser("report", help="write the segment report (per region: size, revenue, R/F/M/A, strategy)")
+    _add_db(rep)
+    _add_period(rep)
+    rep.add_argument("--out", required=True, metavar="FILE.html|FILE.md", help="the format follows the extension")
+    rep.add_argument("--region", action="append", type=int, help="only clients of this region (repeatable)")
+    rep.add_argument("--cluster", action="append", type=int, help="only clients of this cluster (repeatable)")
+    rep.add_argument("--class", dest="class_", action="append", help="only clients of this class (repeatable)")
 
     mig = sub.add_parser("migrate", help="write the region→region migration matrix across a bonus date")
     mig.add_argument("--bonus-date", required=True, metavar="YYYY-MM-DD")
@@ -138,6 +147,42 @@ def cmd_classify(args) -> int:
     return 0
 
 
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md"}
+
+
+def cmd_report(args) -> int:
+    from pathlib import Path
+
+    from core.engine import classify
+    from core.export import filter_segment
+    from core.report import build_report, render
+
+    fmt = REPORT_FORMATS.get(Path(args.out).suffix.lower())
+    if fmt is None:
+        raise CliError(f"--out {args.out}: ожидается файл .html или .md")
+    period = Period.parse(args.date_from, args.date_to)
+    result = classify(open_engine(args.db), period, ThresholdPins.parse(args.pin), _options(args))
+    clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
+    filters = [f"{name}: {', '.join(map(str, values))}" for name, values in
+               (("регионы", args.region), ("кластеры", args.cluster), ("классы", args.class_)) if values]  # fmt: skip
+    analysis = result.base.analysis_date
+    report = build_report(
+        clients,
+        date_from=(period.date_from or _first_purchase(result.clients) or analysis or "").__str__(),
+        date_to=(period.date_to or analysis or "").__str__(),
+        analysis_date=analysis,
+        thresholds=result.thresholds.as_dict() if result.thresholds else {},
+        filters=filters,
+    )
+    Path(args.out).write_text(render(report, fmt), encoding="utf-8")
+    print(f"отчёт записан: {len(clients)} клиентов, регионов {len(report.regions)} → {args.out}")
+    return 0
+
+
+def _first_purchase(clients):
+    return None if clients.empty else clients["first_date"].min().date()
+
+
 def cmd_migrate(args) -> int:
     from core.migration import migrate
 
@@ -172,6 +217,7 @@ COMMANDS = {
     "import": cmd_import,
     "thresholds": cmd_thresholds,
     "classify": cmd_classify,
+    "report": cmd_report,
     "migrate": cmd_migrate,
     "serve": cmd_serve,
 }

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.segments import CLUSTER_NAMES, NEW_SOURCE, REGION_NAMES, WARMTH_NAMES, warmth_of_region
+from core.segments import (
+    CLUSTER_NAMES,
+    NEW_SOURCE,
+    REGION_NAMES,
+    WARMTH_NAMES,
+    warmth_of_region,
+)
+from core.selection import SCATTER_LIMIT
 
 WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
 IDENTIFIED_COLOR = "#2a9d8f"
@@ -329,7 +336,7 @@ def _warmth_color(level: str, code: str) -> str:
         from core.segments import REGION_OF_CLUSTER
 
         return WARMTH_COLORS[warmth_of_region(REGION_OF_CLUSTER[int(code)])]
-    from core.segments import cluster_of, REGION_OF_CLUSTER
+    from core.segments import REGION_OF_CLUSTER, cluster_of
 
     r, f, m, a = (int(ch) for ch in str(code))
     return WARMTH_COLORS[warmth_of_region(REGION_OF_CLUSTER[cluster_of(r, f, m, a)])]
@@ -388,3 +395,94 @@ def migration_heatmap(matrix: pd.DataFrame, level: str, value: str = "clients") 
     size = max(420, 28 * len(rows) + 160)
     title = "Матрица миграции (клиенты)" if value == "clients" else "Матрица миграции (выручка после бонус-даты, ₽)"
     return _layout(fig, title, height=min(size, 1600))
+
+
+# --- «Финал»: segment tree, RFM scatter, selection breakdown ----------------------------------------------------
+
+REGION_COLORS = {
+    110: "#d62728", 210: "#ff7f0e", 220: "#f4a261", 230: "#e9c46a", 310: "#e3b505",
+    320: "#a7c957", 410: "#6baed6", 420: "#4a90c2", 510: "#2b5fa8",
+}  # fmt: skip
+ROOT_COLOR = "#f1f3f5"
+
+
+def _node_color(node_id: str) -> str:
+    from core.selection import Segment
+
+    segment = Segment.parse(node_id)
+    if segment.level == "all":
+        return ROOT_COLOR
+    warmth = int(segment.path()[1].code)
+    return WARMTH_COLORS[warmth]
+
+
+def segment_sunburst(tree: pd.DataFrame, level: str | None = None) -> go.Figure:
+    """Sunburst of warmth → region → cluster → class (client counts); `level` = the node id shown at the centre."""
+    nodes = tree[(tree["clients"] > 0) | (tree["id"] == "all")]
+    total = max(1, int(nodes.loc[nodes["id"] == "all", "clients"].sum()))
+    fig = go.Figure(
+        go.Sunburst(
+            ids=nodes["id"], labels=nodes["label"], parents=nodes["parent"], values=nodes["clients"],
+            branchvalues="total", maxdepth=3, level=level if level in set(nodes["id"]) else "",
+            marker={"colors": [_node_color(i) for i in nodes["id"]], "line": {"color": "#ffffff", "width": 1}},
+            customdata=[[c / total] for c in nodes["clients"]],
+            hovertemplate="%{label}<br>клиентов: %{value}<br>доля базы: %{customdata[0]:.1%}<extra></extra>",
+            insidetextorientation="radial", sort=False,
+        )
+    )  # fmt: skip
+    fig = _layout(fig, "Сегменты: прогрев → регион → кластер → класс (щелчок выбирает сегмент)", height=460)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def rfm_scatter(points: pd.DataFrame, total: int) -> go.Figure:
+    """RFM scatter (WebGL): recency on X, frequency on Y, average cheque as point size, colour by region.
+
+    `points` may be a sample of `total` clients; the title says so. Each point's customdata is its card.
+    """
+    if points.empty:
+        return message_figure("В выборке нет клиентов")
+    cheque = points["avg_cheque"].astype(float)
+    cap = float(cheque.quantile(0.99)) or 1.0
+    size = 4 + 16 * (cheque.clip(upper=cap) / cap) ** 0.5
+    fig = go.Figure()
+    for region in sorted(points["region"].astype(int).unique()):
+        part = points["region"].astype(int) == region
+        name = f"{region} {REGION_NAMES[region]}"
+        fig.add_trace(
+            go.Scattergl(
+                x=points.loc[part, "recency_days"], y=points.loc[part, "frequency"], mode="markers", name=name,
+                marker={"size": size[part], "color": REGION_COLORS[region], "opacity": 0.6, "line": {"width": 0}},
+                customdata=points.loc[part, ["card", "avg_cheque", "class"]].to_numpy(),
+                hovertemplate="карта %{customdata[0]}<br>давность %{x} дн.<br>частота %{y:.3f}"
+                "<br>средний чек %{customdata[1]:,.2f} ₽<br>класс %{customdata[2]}<extra>" + name + "</extra>",
+            )
+        )  # fmt: skip
+    shown = len(points)
+    count = lambda n: f"{n:,}".replace(",", "\u00a0")
+    title = f"RFM: давность × частота, размер — средний чек ({count(shown)} клиентов)"
+    if shown < total:
+        title = (f"RFM: показана случайная выборка {count(shown)} из {count(total)} клиентов "
+                 f"(больше {count(SCATTER_LIMIT)} точек не рисуем)")  # fmt: skip
+    fig = _layout(fig, title, "давность D, дней с последней покупки", "частота F", height=480)
+    fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02}, clickmode="event", showlegend=True)
+    return fig
+
+
+def selection_breakdown(parts: pd.DataFrame, title: str) -> go.Figure:
+    """Horizontal bars: clients of the selection by the level below its segment."""
+    if parts.empty:
+        return message_figure("В выборке нет клиентов")
+    total = parts["clients"].sum() or 1
+    data = parts.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            y=data["label"], x=data["clients"], orientation="h", marker_color=ACCENT,
+            text=[f"{c:,}".replace(",", " ") + f" ({c / total:.1%})".replace(".", ",") for c in data["clients"]],
+            textposition="outside", customdata=data[["revenue"]],
+            hovertemplate="%{y}: %{x} клиентов<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(type="category")
+    fig.update_xaxes(range=[0, float(parts["clients"].max()) * 1.3])
+    return _layout(fig, title, "клиентов", None, height=max(260, 26 * len(parts) + 110))

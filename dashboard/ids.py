@@ -86,6 +86,28 @@ FINAL = _ids(
     CLUSTER_TABLE="cluster-table",
     REGION_TABLE="region-table",
     REGION_GRAPH="region-graph",
+    TREE="tree",
+    SUNBURST="sunburst",
+    BREADCRUMB="breadcrumb",
+    SEGMENT_RESET="segment-reset",
+    SELECTION="selection",
+    SELECTION_SUMMARY="selection-summary",
+    BREAKDOWN="breakdown",
+    FILTER_SHOPS="filter-shops",
+    FILTER_R="filter-r",
+    FILTER_F="filter-f",
+    FILTER_M="filter-m",
+    FILTER_A="filter-a",
+    FILTER_CARD="filter-card",
+    CLIENT_GRID="client-grid",
+    CLIENT_COUNT="client-count",
+    CSV_FORMAT="csv-format",
+    CSV_BUTTON="csv-button",
+    CSV_DOWNLOAD="csv-download",
+    REPORT_BUTTON="report-button",
+    REPORT_DOWNLOAD="report-download",
+    EXPORT_MESSAGE="export-message",
+    SCATTER="scatter",
     CARD_INPUT="card-input",
     CARD_BUTTON="card-button",
     CARD_RESULT="card-result",
@@ -109,3 +131,10 @@ THRESHOLD_HINT_TYPE = "threshold-hint"
 def threshold_hint(name: str) -> dict:
     """Pattern-matching id of the 'suggested / pinned' hint under a threshold input."""
     return {"type": THRESHOLD_HINT_TYPE, "name": name}
+
+SEGMENT_NODE_TYPE = "segment-node"
+
+
+def segment_node(node: str) -> dict:
+    """Pattern-matching id of one node of the segment list tree ('all', 'w1', 'r110', 'c11', 'k1121')."""
+    return {"type": SEGMENT_NODE_TYPE, "node": node}

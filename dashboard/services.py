@@ -20,8 +20,10 @@ from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy.pool import NullPool
 
+from core import report as core_report
 from core import research as core_research
-from core.db import DataSource, DatabaseError, data_source, first_line, make_engine
+from core import selection as core_selection
+from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
 from core.engine import (
     Classification,
     ClientBase,
@@ -31,6 +33,7 @@ from core.engine import (
     segment_summary,
     suggest_thresholds,
 )
+from core.export import client_list_csv, client_list_filename, client_list_header
 from core.migration import LEVELS, migrate_bases
 from core.model import (
     THRESHOLD_NAMES,
@@ -40,7 +43,8 @@ from core.model import (
     ThresholdPins,
     parse_date,
 )
-from core.overview import Overview, load_overview
+from core.overview import Overview, load_overview, shop_sort_key
+from core.selection import ClientFilter, Selection
 from dashboard import pins as pins_store
 from dashboard.settings import Settings
 
@@ -118,7 +122,7 @@ class Key:
     def engine(self) -> sa.Engine:
         return dashboard_engine(self.url, self.read_only)
 
-    def with_period(self, date_from: str, date_to: str) -> "Key":
+    def with_period(self, date_from: str, date_to: str) -> Key:
         return Key(self.url, self.version, self.read_only, date_from, date_to, self.card_pattern, self.amount_column)
 
 
@@ -144,6 +148,11 @@ def compute_amount_histograms(url, version, read_only, date_from, date_to, card_
 def compute_client_cheques(url, version, read_only, date_from, date_to, card_pattern, amount_column, card):
     key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
     return core_research.load_client_cheques(key.engine(), card, key.period(), key.options())
+
+
+def compute_shop_clients(url, version, read_only, date_from, date_to, card_pattern, amount_column):
+    key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
+    return core_selection.load_shop_clients(key.engine(), key.period(), key.options())
 
 
 # --- view models ---------------------------------------------------------------------------------------------
@@ -342,6 +351,71 @@ class Services:
             raise RfmaError(f"Карта {card} не найдена среди идентифицированных клиентов выбранного периода.")
         return ClientCard(card, row, cheques)
 
+    # -- segment tree, client lists, CSV and report (tab «Финал») --
+
+    def shop_clients(self, key: Key) -> pd.DataFrame:
+        """(shop, card) pairs of the period: who bought where (for the pharmacy filter)."""
+        return self.cached("shop_clients", key.args(), lambda: compute_shop_clients(*key.args()))
+
+    def shop_names(self, date_from, date_to) -> list[str]:
+        """Pharmacies with identified sales in the period, in natural order."""
+        shops = self.shop_clients(self.key(date_from, date_to))["shop"].unique()
+        return sorted(shops, key=shop_sort_key)
+
+    def segment_tree(self, date_from, date_to, pins: dict | None) -> pd.DataFrame:
+        """Warmth → region → cluster → class with client counts (small, cached per period and pins)."""
+        key = self.key(date_from, date_to)
+        return self.cached(
+            "segment_tree", key.args() + pins_key(pins),
+            lambda: core_selection.segment_tree(self.classification(key, pins).clients),
+        )  # fmt: skip
+
+    def selection(self, date_from, date_to, pins: dict | None, flt: ClientFilter) -> Selection:
+        """The clients passing the filter, filtered in pandas per request from the cached classification."""
+        key = self.key(date_from, date_to)
+        classification = self.classification(key, pins)
+        clients = classification.clients
+        shop_cards = self.shop_clients(key) if flt.shops else None
+        chosen = core_selection.filter_clients(clients, flt, shop_cards)
+        date_from, date_to = _resolved_period(key, classification)
+        return Selection(
+            clients=chosen, flt=flt, date_from=date_from, date_to=date_to,
+            analysis_date=classification.base.analysis_date, thresholds=classification.thresholds.as_dict(),
+            total_clients=len(clients), total_revenue=float(clients["revenue"].sum()),
+        )  # fmt: skip
+
+    def client_page(self, date_from, date_to, pins, flt: ClientFilter, start_row: int, end_row: int,
+                    sort_model: list | None) -> tuple[list[dict], int]:
+        """One block of the client table (server-side paging): the rows and the selection's row count."""
+        chosen = self.selection(date_from, date_to, pins, flt).clients
+        ordered = core_selection.sort_clients(chosen, sort_model)
+        return core_selection.page_records(ordered, start_row, end_row), len(chosen)
+
+    def client_list_csv(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
+                        fmt: str = "excel") -> tuple[str, bytes]:
+        """(file name, CSV bytes) of the whole filtered selection, in the table's order."""
+        chosen = self.selection(date_from, date_to, pins, flt)
+        ordered = core_selection.sort_clients(chosen.clients, sort_model)
+        segment = flt.segment_obj
+        header = client_list_header(
+            f"клиенты сегмента {segment.label}", chosen.date_from, chosen.date_to, chosen.analysis_date,
+            chosen.thresholds, flt.describe(), len(ordered),
+        )  # fmt: skip
+        content = client_list_csv(ordered, core_selection.TABLE_COLUMNS, header, fmt)
+        return client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to), content
+
+    def segment_report(self, date_from, date_to, pins, flt: ClientFilter, fmt: str = "html") -> tuple[str, str]:
+        """(file name, text) of the segment report of the filtered selection."""
+        chosen = self.selection(date_from, date_to, pins, flt)
+        segment = flt.segment_obj
+        report = core_report.build_report(
+            chosen.clients, date_from=chosen.date_from, date_to=chosen.date_to, analysis_date=chosen.analysis_date,
+            thresholds=chosen.thresholds, filters=flt.describe(),
+            title=f"Сегментация клиентов: {segment.label}",
+        )  # fmt: skip
+        name = client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to, fmt, prefix="rfma_report")
+        return name, core_report.render(report, fmt)
+
     def migration_view(self, date_from, date_to, bonus_date, pins: dict | None) -> MigrationView:
         key = self.key(date_from, date_to)
         bonus = parse_date(_iso(bonus_date), "бонус-дата")
@@ -388,6 +462,16 @@ def _first_date(base: ClientBase) -> dt.date:
     return base.period.date_from or (
         base.analysis_date if base.clients.empty else dt.date(1970, 1, 1) + dt.timedelta(days=int(base.clients["first_day"].min()))
     )
+
+
+def _resolved_period(key: Key, classification: Classification) -> tuple[str, str]:
+    """The period as ISO dates, open bounds resolved to the first purchase / the analysis date."""
+    base = classification.base
+    date_to = key.date_to or (base.analysis_date.isoformat() if base.analysis_date else "")
+    date_from = key.date_from
+    if not date_from:
+        date_from = _first_date(base).isoformat() if not base.clients.empty else date_to
+    return date_from, date_to
 
 
 def _iso(value) -> str | None:

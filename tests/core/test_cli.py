@@ -94,3 +94,30 @@ def test_import_prints_counts_and_rejects_bad_files_with_exit_2(tmp_path):
     rejected = run("import", str(bad), "--db", db)
     assert rejected.returncode == 2 and "Traceback" not in rejected.stderr
     assert "строка 2, колонка summ_with_disc, значение 'five'" in rejected.stderr
+
+
+def test_classify_filters_by_cluster_and_class_like_the_dashboard(url, tmp_path):
+    everyone = tmp_path / "all.csv"
+    assert main(["classify", "--db", url, "--out", str(everyone)]) == 0
+    frame = pd.read_csv(everyone, dtype={"card": str, "class": str})
+    cluster = int(frame["cluster"].iloc[0])
+    out = tmp_path / "cluster.csv"
+    assert main(["classify", "--db", url, "--out", str(out), "--cluster", str(cluster)]) == 0
+    assert set(pd.read_csv(out, dtype={"card": str})["card"]) == set(frame.loc[frame["cluster"] == cluster, "card"])
+    out = tmp_path / "class.csv"
+    assert main(["classify", "--db", url, "--out", str(out), "--class", "2213", "--class", "2223"]) == 0
+    assert pd.read_csv(out, dtype={"card": str})["card"].tolist() == ["200", "300"]
+
+
+@pytest.mark.parametrize("suffix", [".html", ".md"])
+def test_report_writes_true_region_counts(url, tmp_path, capsys, suffix):
+    out = tmp_path / f"report{suffix}"
+    assert main(["report", "--db", url, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Дата анализа" in text and "Ключевые выводы" in text
+    assert ('data-clients="2"' in text) if suffix == ".html" else ("| 220 | добро пожаловать | 2 теплые | 2 |" in text)
+    only = tmp_path / f"only{suffix}"
+    assert main(["report", "--db", url, "--out", str(only), "--region", "110"]) == 0  # nobody is VIP here
+    assert "В выборке нет ни одного клиента" in only.read_text(encoding="utf-8")
+    assert main(["report", "--db", url, "--out", str(tmp_path / "report.pdf")]) == 2
+    assert "ожидается файл .html или .md" in capsys.readouterr().err

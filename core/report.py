@@ -1,0 +1,324 @@
+"""The segment report: per region size and share (true counts), revenue share, mean R/F/M/A, description,
+marketing strategy and success metrics, plus key insights — built as plain data, rendered to HTML or Markdown.
+
+Based on the seed's online-store report, minus its bug (every segment there claims 8 clients): every number here
+is computed from the client list it is given. No Dash, no Flask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.engine import segment_summary
+from core.segments import (
+    REGION_DESCRIPTIONS,
+    REGION_RECOMMENDATIONS,
+    REGION_SUCCESS_METRICS,
+    WARMTH_NAMES,
+    region_table,
+)
+
+EMPTY_MESSAGE = "В выборке нет ни одного клиента: отчёт строить не по чему. Измените сегмент, фильтры или период."
+PARETO_REVENUE = 0.8
+PARETO_TOP_CLIENTS = 0.2
+
+
+@dataclass(frozen=True)
+class RegionSection:
+    region: int
+    name: str
+    warmth: int
+    clients: int
+    share: float
+    revenue: float
+    revenue_share: float
+    mean_recency_days: float
+    mean_frequency: float
+    mean_avg_cheque: float
+    mean_age_days: float
+    description: str
+    strategy: str
+    success_metrics: str
+
+
+@dataclass(frozen=True)
+class Insights:
+    largest_region: int
+    largest_name: str
+    largest_clients: int
+    largest_share: float
+    valuable_region: int
+    valuable_name: str
+    valuable_revenue: float
+    valuable_revenue_share: float
+    one_time_share: float
+    one_time_clients: int
+    pareto_clients_share: float  # this share of clients (the best by revenue) brings PARETO_REVENUE of revenue
+    top_clients_revenue_share: float  # the best PARETO_TOP_CLIENTS of clients bring this share of revenue
+
+
+@dataclass(frozen=True, eq=False)
+class SegmentReport:
+    title: str
+    analysis_date: dt.date | None
+    date_from: str
+    date_to: str
+    created: dt.date
+    total_clients: int
+    total_revenue: float
+    filters: tuple[str, ...]
+    thresholds: dict
+    regions: tuple[RegionSection, ...]  # non-empty regions, in code order
+    region_counts: pd.DataFrame = field(repr=False)  # all 9 regions: region, region_name, clients, share
+    insights: Insights | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total_clients == 0
+
+
+def build_report(
+    clients: pd.DataFrame,
+    *,
+    date_from: str,
+    date_to: str,
+    analysis_date: dt.date | None,
+    thresholds: dict | None = None,
+    filters: list[str] | tuple[str, ...] = (),
+    title: str = "Сегментация клиентов",
+    created: dt.date | None = None,
+) -> SegmentReport:
+    """The report of a graded client list (columns of core.engine.grade_clients)."""
+    if clients.empty:  # segment_summary cannot divide the engine's empty (object-typed) frame
+        summary = region_table()[["region", "region_name", "warmth"]].assign(clients=0, share=0.0, revenue_share=0.0)
+    else:
+        summary = segment_summary(clients, "region")
+    sections = []
+    for row in summary[summary["clients"] > 0].itertuples():
+        region = int(row.region)
+        sections.append(
+            RegionSection(
+                region=region, name=row.region_name, warmth=int(row.warmth), clients=int(row.clients),
+                share=float(row.share), revenue=float(row.revenue), revenue_share=float(row.revenue_share),
+                mean_recency_days=float(row.mean_recency_days), mean_frequency=float(row.mean_frequency),
+                mean_avg_cheque=float(row.mean_avg_cheque), mean_age_days=float(row.mean_age_days),
+                description=REGION_DESCRIPTIONS[region], strategy=REGION_RECOMMENDATIONS[region],
+                success_metrics=REGION_SUCCESS_METRICS[region],
+            )
+        )  # fmt: skip
+    counts = summary[["region", "region_name", "warmth", "clients", "share", "revenue_share"]].copy()
+    return SegmentReport(
+        title=title,
+        analysis_date=analysis_date,
+        date_from=date_from,
+        date_to=date_to,
+        created=created or dt.date.today(),
+        total_clients=len(clients),
+        total_revenue=float(clients["revenue"].sum()) if len(clients) else 0.0,
+        filters=tuple(filters),
+        thresholds=dict(thresholds or {}),
+        regions=tuple(sections),
+        region_counts=counts,
+        insights=_insights(clients, sections) if sections else None,
+    )
+
+
+def pareto(revenue: np.ndarray) -> tuple[float, float]:
+    """(share of clients — the best by revenue — that bring 80% of revenue, revenue share of the best 20%)."""
+    values = np.sort(np.asarray(revenue, dtype="float64"))[::-1]
+    n, total = len(values), float(values.sum())
+    if n == 0 or total <= 0:
+        return 0.0, 0.0
+    cumulative = np.cumsum(values) / total
+    needed = int(np.searchsorted(cumulative, PARETO_REVENUE - 1e-12) + 1)
+    top = max(1, math.ceil(PARETO_TOP_CLIENTS * n))
+    return min(needed, n) / n, float(cumulative[top - 1])
+
+
+def _insights(clients: pd.DataFrame, sections: list[RegionSection]) -> Insights:
+    largest = max(sections, key=lambda s: (s.clients, -s.region))
+    valuable = max(sections, key=lambda s: (s.revenue, -s.region))
+    one_time = int((clients["purchases"] == 1).sum())
+    clients_share, top_share = pareto(clients["revenue"].to_numpy())
+    return Insights(
+        largest_region=largest.region, largest_name=largest.name, largest_clients=largest.clients,
+        largest_share=largest.share, valuable_region=valuable.region, valuable_name=valuable.name,
+        valuable_revenue=valuable.revenue, valuable_revenue_share=valuable.revenue_share,
+        one_time_share=one_time / len(clients), one_time_clients=one_time,
+        pareto_clients_share=clients_share, top_clients_revenue_share=top_share,
+    )  # fmt: skip
+
+
+# --- formatting (Russian: thin-space thousands, decimal comma) -------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def _number(value: float, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", ",")
+
+
+def _percent(share: float, digits: int = 1) -> str:
+    return f"{_number(share * 100, digits)}{NBSP}%"
+
+
+def _date(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return value.strftime("%d.%m.%Y")
+
+
+def _threshold(value) -> str:
+    if value is None:
+        return "—"
+    value = float(value)
+    return _number(value) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def facts(report: SegmentReport) -> list[tuple[str, str]]:
+    """The general statistics block: label, value."""
+    items = [
+        ("Дата анализа", _date(report.analysis_date)),
+        ("Период данных", f"{_date(report.date_from)} — {_date(report.date_to)}"),
+        ("Всего клиентов в выборке", _number(report.total_clients)),
+        ("Выручка выборки", f"{_number(report.total_revenue)}{NBSP}₽"),
+        ("Регионов с клиентами", f"{len(report.regions)} из 9"),
+    ]
+    if report.filters:
+        items.append(("Выборка", "; ".join(report.filters)))
+    if report.thresholds:
+        items.append(("Пороги", ", ".join(f"{k} = {_threshold(v)}" for k, v in report.thresholds.items())))
+    items.append(("Отчёт сформирован", _date(report.created)))
+    return items
+
+
+def section_facts(section: RegionSection) -> list[tuple[str, str]]:
+    return [
+        ("Размер сегмента", f"{_number(section.clients)} клиентов ({_percent(section.share)} выборки)"),
+        ("Доля выручки", _percent(section.revenue_share)),
+        ("Recency (средняя давность)", f"{_number(section.mean_recency_days, 1)} дн."),
+        ("Frequency (средняя частота F)", _number(section.mean_frequency, 3)),
+        ("Monetary (средний чек клиента)", f"{_number(section.mean_avg_cheque, 2)}{NBSP}₽"),
+        ("Age (средний возраст)", f"{_number(section.mean_age_days, 1)} дн."),
+    ]
+
+
+def insight_lines(insights: Insights) -> list[str]:
+    i = insights
+    return [
+        f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {_number(i.largest_clients)} клиентов "
+        f"({_percent(i.largest_share)} выборки).",
+        f"Самый ценный сегмент — {i.valuable_region} «{i.valuable_name}»: {_percent(i.valuable_revenue_share)} выручки "
+        f"({_number(i.valuable_revenue)}{NBSP}₽).",
+        f"Клиенты с одной покупкой: {_number(i.one_time_clients)} ({_percent(i.one_time_share)} выборки).",
+        f"Парето: {_percent(i.pareto_clients_share)} клиентов приносят {_percent(PARETO_REVENUE, 0)} выручки; "
+        f"{_percent(PARETO_TOP_CLIENTS, 0)} лучших клиентов приносят {_percent(i.top_clients_revenue_share)} выручки.",
+    ]
+
+
+# --- HTML ---------------------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#212529;max-width:960px;margin:2rem auto;padding:0 1rem;line-height:1.45}
+h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #dee2e6;padding-bottom:.3rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left}
+td.n{text-align:right;white-space:nowrap}th{background:#f1f3f5}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
+dt{color:#6c757d}dd{margin:0;font-weight:600}.empty{background:#fff3cd;border:1px solid #ffe69c;padding:1rem;border-radius:.4rem}
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:.4rem;color:#fff;font-size:.8rem}
+"""
+_WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
+
+
+def render_html(report: SegmentReport) -> str:
+    """A self-contained HTML page (inline styles, no external resources)."""
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="ru"><head><meta charset="utf-8">',
+        f"<title>{e(report.title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(report.title)}</h1>",
+        "<h2>Общая статистика</h2><dl>",
+        *(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts(report)),
+        "</dl>",
+    ]
+    if report.is_empty:
+        parts.append(f'<p class="empty" id="empty">{e(EMPTY_MESSAGE)}</p></body></html>')
+        return "\n".join(parts)
+    parts += [
+        "<h2>Регионы</h2>",
+        "<table><thead><tr><th>Регион</th><th>Название</th><th>Прогрев</th><th>Клиентов</th><th>Доля клиентов</th>"
+        "<th>Доля выручки</th></tr></thead><tbody>",
+    ]
+    for row in report.region_counts.itertuples():
+        parts.append(
+            f'<tr data-region="{int(row.region)}"><td>{int(row.region)}</td><td>{e(row.region_name)}</td>'
+            f"<td>{int(row.warmth)} {e(WARMTH_NAMES[int(row.warmth)])}</td>"
+            f'<td class="n" data-clients="{int(row.clients)}">{_number(row.clients)}</td>'
+            f'<td class="n">{_percent(row.share)}</td><td class="n">{_percent(row.revenue_share)}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    for s in report.regions:
+        color = _WARMTH_COLORS[s.warmth]
+        parts += [
+            f'<h2 id="region-{s.region}">Регион {s.region}: {e(s.name)} '
+            f'<span class="badge" style="background:{color}">{e(WARMTH_NAMES[s.warmth])}</span></h2>',
+            "<dl>",
+            *(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in section_facts(s)),
+            "</dl>",
+            f"<p><b>Описание.</b> {e(s.description)}</p>",
+            f"<p><b>Маркетинговая стратегия.</b> {e(s.strategy)}</p>",
+            f"<p><b>Метрики успеха.</b> {e(s.success_metrics)}</p>",
+        ]
+    parts += ["<h2>Ключевые выводы</h2><ol>", *(f"<li>{e(line)}</li>" for line in insight_lines(report.insights)), "</ol>"]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+# --- Markdown -----------------------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def render_markdown(report: SegmentReport) -> str:
+    """The same report as Markdown."""
+    lines = [f"# {report.title}", "", "## Общая статистика", ""]
+    lines += [f"- **{k}:** {_md(v)}" for k, v in facts(report)]
+    if report.is_empty:
+        lines += ["", f"> {EMPTY_MESSAGE}", ""]
+        return "\n".join(lines)
+    lines += ["", "## Регионы", "", "| Регион | Название | Прогрев | Клиентов | Доля клиентов | Доля выручки |",
+              "|---|---|---|---:|---:|---:|"]  # fmt: skip
+    for row in report.region_counts.itertuples():
+        lines.append(
+            f"| {int(row.region)} | {_md(row.region_name)} | {int(row.warmth)} {WARMTH_NAMES[int(row.warmth)]} | "
+            f"{_number(row.clients)} | {_percent(row.share)} | {_percent(row.revenue_share)} |"
+        )
+    for s in report.regions:
+        lines += ["", f"## Регион {s.region}: {s.name} ({WARMTH_NAMES[s.warmth]})", "", "**Характеристики:**", ""]
+        lines += [f"- {k}: {v}" for k, v in section_facts(s)]
+        lines += ["", f"**Описание.** {s.description}", "", f"**Маркетинговая стратегия.** {s.strategy}", "",
+                  f"**Метрики успеха.** {s.success_metrics}"]  # fmt: skip
+    lines += ["", "## Ключевые выводы", ""]
+    lines += [f"{n}. {line}" for n, line in enumerate(insight_lines(report.insights), start=1)]
+    return "\n".join(lines) + "\n"
+
+
+def render(report: SegmentReport, fmt: str) -> str:
+    """'html' or 'md'."""
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "md":
+        return render_markdown(report)
+    raise ValueError(f"unknown report format {fmt!r}")
