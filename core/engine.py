@@ -383,11 +383,23 @@ def _days_to_dates(days: np.ndarray) -> np.ndarray:
     return (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype("datetime64[s]")
 
 
+GRADED_DTYPES = {
+    "card": "str", "first_date": "datetime64[s]", "last_date": "datetime64[s]", "purchases": "int64",
+    "revenue": "float64", "avg_cheque": "float64", "recency_days": "int64", "age_days": "int64",
+    "frequency": "float64", "r": "int8", "f": "int8", "m": "int8", "a": "int8", "cluster": "int64",
+    "region": "int64", "warmth": "int64", "bonus_earned": "float64", "bonus_spent": "float64", "shops": "int64",
+}  # fmt: skip
+
+
 def _empty_graded() -> pd.DataFrame:
-    frame = pd.DataFrame({name: pd.Series(dtype="object") for name in CLIENT_COLUMNS})
-    for name in ("bonus_earned", "bonus_spent", "shops"):
-        frame[name] = pd.Series(dtype="float64")
-    return frame
+    """A graded frame with no rows and the same columns and dtypes as grade_clients' result."""
+    empty = np.array([], dtype=np.int16)
+    frame = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in GRADED_DTYPES.items()})
+    frame["class"] = _labels(empty, _CLASS_LABELS)
+    frame["class_name"] = _labels(empty, _CLASS_NAME_LABELS)
+    frame["cluster_name"] = _labels(empty, _CLUSTER_NAME_LABELS)
+    frame["region_name"] = _labels(empty, _REGION_NAME_LABELS)
+    return frame[CLIENT_COLUMNS + ["bonus_earned", "bonus_spent", "shops"]]
 
 
 @dataclass(frozen=True, eq=False)

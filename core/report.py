@@ -21,7 +21,6 @@ from core.segments import (
     REGION_RECOMMENDATIONS,
     REGION_SUCCESS_METRICS,
     WARMTH_NAMES,
-    region_table,
 )
 
 EMPTY_MESSAGE = "В выборке нет ни одного клиента: отчёт строить не по чему. Измените сегмент, фильтры или период."
@@ -95,10 +94,7 @@ def build_report(
     created: dt.date | None = None,
 ) -> SegmentReport:
     """The report of a graded client list (columns of core.engine.grade_clients)."""
-    if clients.empty:  # segment_summary cannot divide the engine's empty (object-typed) frame
-        summary = region_table()[["region", "region_name", "warmth"]].assign(clients=0, share=0.0, revenue_share=0.0)
-    else:
-        summary = segment_summary(clients, "region")
+    summary = segment_summary(clients, "region")
     sections = []
     for row in summary[summary["clients"] > 0].itertuples():
         region = int(row.region)

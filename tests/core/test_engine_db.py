@@ -181,3 +181,13 @@ def _has_table(conn):
     from core.db import table_exists
 
     return table_exists(conn)
+
+
+def test_an_empty_result_has_typed_columns_and_zero_summaries(hand_engine):
+    result = classify(hand_engine, Period(dt.date(2023, 1, 1), dt.date(2023, 2, 1)))
+    graded = classify(hand_engine).clients
+    assert list(result.clients.columns) == list(graded.columns)
+    assert (result.clients.dtypes == graded.dtypes).all()
+    regions = segment_summary(result.clients, "region")
+    assert regions["clients"].sum() == 0 and len(regions) == 9
+    assert class_counts(result.clients)["clients"].sum() == 0
