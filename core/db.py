@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,24 @@ def require_cheques_table(conn: sa.Connection) -> None:
 
     if not table_exists(conn):
         raise RfmaError(f"в базе данных нет таблицы {TABLE_NAME}: загрузите чеки (rfma import) или демо (rfma demo)")
+
+
+def reads_cheques(function):
+    """Decorator for readers of bonuscheques: accept an Engine or a Connection, require the table, and turn
+    SQL errors into DatabaseError with a one-line message."""
+
+    @functools.wraps(function)
+    def reader(conn, *args, **kwargs):
+        if isinstance(conn, sa.Engine):
+            with conn.connect() as connection:
+                return reader(connection, *args, **kwargs)
+        try:
+            require_cheques_table(conn)
+            return function(conn, *args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+
+    return reader
 
 
 def read_meta(conn: sa.Connection) -> dict[str, str]:

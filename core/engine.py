@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, fetch_frame, first_line, require_cheques_table
+from core.db import fetch_frame, reads_cheques
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
@@ -107,24 +107,18 @@ class ClientBase:
         return None
 
 
+@reads_cheques
 def load_client_base(
     conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> ClientBase:
     """Aggregate the period's cheques in SQL into a ClientBase (per-client rows and two histograms)."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return load_client_base(connection, period, options)
-    try:
-        require_cheques_table(conn)
-        summary = conn.execute(queries.period_summary_query(period)).one()
-        cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
-        if analysis_day is None:
-            return _empty_base(period, None, cheques)
-        clients = fetch_frame(conn, queries.client_aggregates_query(period, options))
-        gaps = fetch_frame(conn, queries.gap_histogram_query(period, options))
-        amounts = fetch_frame(conn, queries.amount_histogram_query(period, options))
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+    summary = conn.execute(queries.period_summary_query(period)).one()
+    cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
+    if analysis_day is None:
+        return _empty_base(period, None, cheques)
+    clients = fetch_frame(conn, queries.client_aggregates_query(period, options))
+    gaps = fetch_frame(conn, queries.gap_histogram_query(period, options))
+    amounts = fetch_frame(conn, queries.amount_histogram_query(period, options))
     clients = _normalise_clients(clients)
     return ClientBase(
         period=period,

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
+from core.db import reads_cheques
 from core.engine import (
     ClientBase,
     Classification,
@@ -90,6 +91,7 @@ class Migration:
         return result
 
 
+@reads_cheques
 def migrate(
     conn: sa.Connection | sa.Engine,
     bonus_date: dt.date,
@@ -98,9 +100,6 @@ def migrate(
     options: AnalysisOptions = AnalysisOptions(),
 ) -> Migration:
     """Classify the period up to the bonus date and the whole period with one threshold set, and pair them."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return migrate(connection, bonus_date, period, pins, options)
     bounds = period_bounds(conn, period)
     if bounds is None:
         raise RfmaError("в выбранном периоде нет ни одного чека — миграцию считать не по чему")

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, require_cheques_table
+from core.db import bonuscheques, fetch_frame, reads_cheques
 from core.model import AnalysisOptions, Period
 
 
@@ -194,22 +194,16 @@ def new_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
     )
 
 
+@reads_cheques
 def load_overview(
     conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> Overview:
     """Run the overview queries for a period."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return load_overview(connection, period, options)
-    try:
-        require_cheques_table(conn)
-        bounds = _bounds(conn, period)
-        monthly = fetch_frame(conn, monthly_query(period, options))
-        shops = fetch_frame(conn, shops_query(period, options))
-        shop_monthly = fetch_frame(conn, shop_monthly_query(period, options))
-        new_clients = fetch_frame(conn, new_clients_query(period, options))
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+    bounds = _bounds(conn, period)
+    monthly = fetch_frame(conn, monthly_query(period, options))
+    shops = fetch_frame(conn, shops_query(period, options))
+    shop_monthly = fetch_frame(conn, shop_monthly_query(period, options))
+    new_clients = fetch_frame(conn, new_clients_query(period, options))
     monthly = _normalise(monthly, {"identified": "bool", "cheques": "int64", "revenue": "float64"})
     shops = _normalise(
         shops,

@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import DatabaseError, bonuscheques, fetch_frame, first_line, require_cheques_table
+from core.db import bonuscheques, fetch_frame, reads_cheques
 from core.model import AnalysisOptions, Period
 from core.overview import cheques_subquery
 from core.segments import GRADE_NAMES
@@ -37,18 +37,12 @@ def amount_histograms_query(period: Period, options: AnalysisOptions) -> sa.Sele
     )
 
 
+@reads_cheques
 def load_amount_histograms(
     conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> dict[bool, pd.Series]:
     """{True: identified histogram, False: unidentified histogram}, each amount → number of cheques."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return load_amount_histograms(connection, period, options)
-    try:
-        require_cheques_table(conn)
-        frame = fetch_frame(conn, amount_histograms_query(period, options))
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+    frame = fetch_frame(conn, amount_histograms_query(period, options))
     result = {}
     for flag in (True, False):
         part = frame[frame["identified"].astype(int) == int(flag)] if not frame.empty else frame
@@ -77,18 +71,12 @@ def client_cheques_query(card: str, period: Period, options: AnalysisOptions) ->
     )
 
 
+@reads_cheques
 def load_client_cheques(
     conn: sa.Connection | sa.Engine, card: str, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
     """Columns doc_id, datetime, shop, amount, bonus_earned, bonus_spent."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return load_client_cheques(connection, card, period, options)
-    try:
-        require_cheques_table(conn)
-        frame = fetch_frame(conn, client_cheques_query(card, period, options))
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+    frame = fetch_frame(conn, client_cheques_query(card, period, options))
     if frame.empty:
         return pd.DataFrame(
             {

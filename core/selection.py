@@ -15,13 +15,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from core.db import (
-    DatabaseError,
-    bonuscheques,
-    fetch_frame,
-    first_line,
-    require_cheques_table,
-)
+from core.db import bonuscheques, fetch_frame, reads_cheques
 from core.model import AnalysisOptions, Period, RfmaError
 from core.queries import identified, period_conditions
 from core.segments import (
@@ -444,18 +438,12 @@ def shop_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
     )
 
 
+@reads_cheques
 def load_shop_clients(
     conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
     """Which identified cards bought in which pharmacy in the period: columns shop, card (sorted)."""
-    if isinstance(conn, sa.Engine):
-        with conn.connect() as connection:
-            return load_shop_clients(connection, period, options)
-    try:
-        require_cheques_table(conn)
-        frame = fetch_frame(conn, shop_clients_query(period, options))
-    except sa.exc.SQLAlchemyError as exc:
-        raise DatabaseError(f"ошибка запроса к базе данных: {first_line(exc)}") from None
+    frame = fetch_frame(conn, shop_clients_query(period, options))
     if frame.empty:
         return pd.DataFrame({"shop": pd.Series(dtype="str"), "card": pd.Series(dtype="str")})
     frame = frame.astype({"shop": "str", "card": "str"})
