@@ -16,5 +16,9 @@ run: setup
 test: setup-test
 	.venv/bin/python -m pytest -q
 
+# Scale benchmark (default sizes demo,1m; 10M is opt-in: BENCH_ARGS="--sizes demo,1m,10m") and the dashboard render benchmark.
+BENCH_ARGS ?=
 bench: setup-test
+	.venv/bin/pip install -q -e ".[test,bench]"
+	.venv/bin/python bench/bench.py $(BENCH_ARGS)
 	.venv/bin/python bench/bench_dashboard.py
