@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -197,9 +199,52 @@ def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
         raw = conn.connection.driver_connection
         raw.complete()  # finish a result SQLAlchemy left half-read (e.g. by has_table) before a new query
         return raw.sql(str(compiled), params=params).to_arrow_table().to_pandas()
+    if conn.dialect.name == "postgresql" and isinstance(stmt, sa.Select):
+        return _fetch_postgres_copy(conn, stmt)
     result = conn.execute(stmt)
     columns = list(result.keys())
     return pd.DataFrame.from_records(result.fetchall(), columns=columns, coerce_float=True)
+
+
+def _fetch_postgres_copy(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
+    """PostgreSQL: `COPY (query) TO STDOUT` as CSV parsed by Arrow — column-wise, ~4x cheaper than rows."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    compiled = stmt.compile(dialect=conn.dialect)
+    types = {}
+    for column in stmt.selected_columns:
+        if isinstance(column.type, sa.String):
+            types[column.name] = pa.string()
+        elif isinstance(column.type, sa.Boolean):
+            types[column.name] = pa.bool_()
+    buffer = io.BytesIO()
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY ({compiled.string}) TO STDOUT WITH (FORMAT csv, HEADER true)", compiled.params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    options = pacsv.ConvertOptions(
+        column_types=types, strings_can_be_null=True, true_values=["t"], false_values=["f"]
+    )  # PostgreSQL's CSV: NULL is an unquoted empty field, '' a quoted one; booleans are t/f
+    return pacsv.read_csv(buffer, convert_options=options).to_pandas()
+
+
+def fetch_frames(conn: sa.Connection, statements: list[sa.Executable]) -> list[pd.DataFrame]:
+    """Run independent read queries; on server backends each in its own connection at once.
+
+    A server executes most aggregations on one core per query, so three queries side by side use the
+    machine's cores; DuckDB already parallelises inside one query and runs them one after another.
+    """
+    if conn.dialect.name == "duckdb" or len(statements) < 2:
+        return [fetch_frame(conn, statement) for statement in statements]
+
+    def run(statement):
+        with conn.engine.connect() as connection:
+            return fetch_frame(connection, statement)
+
+    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+        return list(pool.map(run, statements))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import fetch_frame, reads_cheques
+from core.db import fetch_frames, reads_cheques
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
@@ -116,9 +116,14 @@ def load_client_base(
     cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
     if analysis_day is None:
         return _empty_base(period, None, cheques)
-    clients = fetch_frame(conn, queries.client_aggregates_query(period, options))
-    gaps = fetch_frame(conn, queries.gap_histogram_query(period, options))
-    amounts = fetch_frame(conn, queries.amount_histogram_query(period, options))
+    clients, gaps, amounts = fetch_frames(
+        conn,
+        [
+            queries.client_aggregates_query(period, options),
+            queries.gap_histogram_query(period, options),
+            queries.amount_histogram_query(period, options),
+        ],
+    )
     clients = _normalise_clients(clients)
     return ClientBase(
         period=period,
