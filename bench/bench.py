@@ -39,12 +39,15 @@ import subprocess
 import sys
 import tempfile
 import time
+
 import traceback
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from sections import write_section  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 SECTION = "## Scale benchmark (bench/bench.py)"
 SIZES = {"demo": 1.0, "1m": 26.0, "10m": 260.0}
@@ -845,8 +848,8 @@ def render_size(r: dict) -> list[str]:
     variants = r.get("pg_variants")
     if variants:
         lines += [
-            f"PostgreSQL settings at this size (our engine, `classify(engine)`; one setting changed per session via libpq "
-            f"`options`, alternating; the index variant measured after dropping `ix_bonuscheques_card_datetime`):",
+            "PostgreSQL settings at this size (our engine, `classify(engine)`; one setting changed per session via libpq "
+            "`options`, alternating; the index variant measured after dropping `ix_bonuscheques_card_datetime`):",
             "",
             "| PostgreSQL variant | median | min – max |",
             "|---|---:|---:|",
@@ -904,18 +907,6 @@ def render_section(all_results: list[dict]) -> str:
     if missing:
         lines += [f"Not run yet: {', '.join(missing)} (opt-in: `bench/bench.py --sizes {','.join(missing)}`).", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_section(path: Path, text: str) -> None:
-    existing = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    if SECTION in existing:
-        head, _, rest = existing.partition(SECTION)
-        tail = rest.split("\n## ", 1)
-        rest = ("## " + tail[1]) if len(tail) > 1 else ""
-        new = head.rstrip("\n") + "\n\n" + text + ("\n" + rest if rest else "")
-    else:
-        new = existing.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -988,7 +979,7 @@ def main(argv: list[str] | None = None) -> int:
     text = render_section(stored)
     print(text)
     if not args.no_write:
-        write_section(Path(args.out), text)
+        write_section(Path(args.out), SECTION, text)
         log(f"wrote the section to {args.out}")
     return 0
 

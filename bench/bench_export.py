@@ -21,11 +21,14 @@ import statistics
 import sys
 import tempfile
 import time
+
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from sections import write_section  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 import plotly.utils
 
@@ -166,13 +169,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        path = ROOT / "docs" / "PERFORMANCE.md"
-        existing = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n\n"
-        if SECTION in existing:
-            head, _, rest = existing.partition(SECTION)
-            tail = rest.split("\n## ", 1)
-            existing = head + ("## " + tail[1] if len(tail) > 1 else "")
-        path.write_text(existing.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        write_section(ROOT / "docs" / "PERFORMANCE.md", SECTION, text)
     return 0
 
 

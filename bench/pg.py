@@ -78,7 +78,7 @@ class PostgresServer:
                       "--no-sync", "--locale=C.UTF-8")
         if self.running():  # left over by an interrupted benchmark run: stop it, we start with our settings
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
-        options = [f"-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.root}"]
+        options = ["-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.root}"]
         options += [f"-c {name}={value}" for name, value in self.settings.items()]
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", " ".join(options), "-w", "-t", "120",
                   "-l", str(self.root / "log"), "start")
