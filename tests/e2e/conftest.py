@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_or_fail
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -63,10 +65,7 @@ def pytest_setup_options():
 def _require_browser():
     reason = missing_browser_reason()
     if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; CI=true, so a skipped browser test is a failure")
-        print(f"SKIP: {reason}")
-        pytest.skip(reason)
+        skip_or_fail(reason)
 
 
 @pytest.fixture(scope="session")
