@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sections import write_section  # noqa: E402  (bench/ is the script's own folder on sys.path)
+from common import write_section  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 SECTION = "## Scale benchmark (bench/bench.py)"
 SIZES = {"demo": 1.0, "1m": 26.0, "10m": 260.0}

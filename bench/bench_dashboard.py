@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sections import write_section  # noqa: E402  (bench/ is the script's own folder on sys.path)
+from common import build_demo, publish  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 import plotly.utils  # noqa: E402
 
@@ -37,18 +37,6 @@ from core.model import THRESHOLD_NAMES  # noqa: E402
 from dashboard import ids  # noqa: E402
 
 SECTION = "## Dashboard render (bench/bench_dashboard.py)"
-
-
-def build_demo(path: Path, scale: float) -> str:
-    from core.db import make_engine
-    from core.demo import DEMO_SEED, generate_demo_cheques
-    from core.loading import replace_with_demo
-
-    url = f"duckdb:///{path}"
-    engine = make_engine(url)
-    replace_with_demo(engine, generate_demo_cheques(scale=scale, seed=DEMO_SEED), seed=DEMO_SEED, scale=scale)
-    engine.dispose()
-    return url
 
 
 def tab_calls(period, bonus, card):
@@ -168,10 +156,7 @@ def main() -> int:
         f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    if not args.no_write:
-        write_section(ROOT / "docs" / "PERFORMANCE.md", SECTION, text)
+    publish(lines, SECTION, ROOT / "docs" / "PERFORMANCE.md", write=not args.no_write)
     return 0
 
 

@@ -1,0 +1,39 @@
+"""Helpers shared by the benchmarks: the demo database they measure and their docs/PERFORMANCE.md sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def build_demo(path: Path, scale: float) -> str:
+    """Generate the demo chain at `scale` into a DuckDB file; returns its URL."""
+    from core.db import make_engine
+    from core.demo import DEMO_SEED, generate_demo_cheques
+    from core.loading import replace_with_demo
+
+    url = f"duckdb:///{path}"
+    engine = make_engine(url)
+    replace_with_demo(engine, generate_demo_cheques(scale=scale, seed=DEMO_SEED), seed=DEMO_SEED, scale=scale)
+    engine.dispose()
+    return url
+
+
+def write_section(path: Path, heading: str, text: str) -> None:
+    """docs/PERFORMANCE.md is shared: replace the section starting with `heading` (up to the next `## `), or append."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
+    if heading in existing:
+        head, _, rest = existing.partition(heading)
+        tail = rest.split("\n## ", 1)
+        rest = ("## " + tail[1]) if len(tail) > 1 else ""
+        new = head.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n" + ("\n" + rest if rest else "")
+    else:
+        new = existing.rstrip("\n") + "\n\n" + text
+    path.write_text(new, encoding="utf-8")
+
+
+def publish(lines: list[str], heading: str, path: Path, write: bool) -> None:
+    """Print a benchmark's section and, unless told not to, write it into docs/PERFORMANCE.md."""
+    text = "\n".join(lines)
+    print(text)
+    if write:
+        write_section(path, heading, text)
