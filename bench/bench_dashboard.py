@@ -12,14 +12,12 @@ Appends (replaces) the "Dashboard render" section of docs/PERFORMANCE.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import resource
 import statistics
 import sys
-import tempfile
 import time
 
 import tracemalloc
@@ -28,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_demo, publish  # noqa: E402  (bench/ is the script's own folder on sys.path)
+from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 import plotly.utils  # noqa: E402
 
@@ -61,17 +59,12 @@ def render(call) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(default_scale=1.0)
 
     from dashboard.app import create_app
     from dashboard.settings import Settings
 
-    work = Path(tempfile.mkdtemp(prefix="rfma-bench-"))
-    os.environ["RFMA_DEMO_PATH"] = str(work / "unused-default.duckdb")
+    work = workspace("rfma-bench-")
     url = build_demo(work / "demo.duckdb", args.scale)
 
     probe = create_app(Settings.from_env(url, state_dir=str(work / "probe")))

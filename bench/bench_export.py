@@ -12,14 +12,12 @@ Appends (replaces) the "Client list export" section of docs/PERFORMANCE.md.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
 import resource
 import statistics
 import sys
-import tempfile
 import time
 
 import tracemalloc
@@ -28,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_demo, publish  # noqa: E402  (bench/ is the script's own folder on sys.path)
+from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 import plotly.utils
 
@@ -63,17 +61,12 @@ def measure(app, call, runs: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--scale", type=float, default=35.0)
-    parser.add_argument("--no-write", action="store_true")
-    args = parser.parse_args()
+    args = parse_args(default_scale=35.0)
 
     from dashboard.app import create_app
     from dashboard.settings import Settings
 
-    work = Path(tempfile.mkdtemp(prefix="rfma-bench-export-"))
-    os.environ["RFMA_DEMO_PATH"] = str(work / "unused-default.duckdb")
+    work = workspace("rfma-bench-export-")
     t0 = time.perf_counter()
     url = build_demo(work / "demo.duckdb", args.scale)
     build_s = time.perf_counter() - t0

@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+import tempfile
 from pathlib import Path
+
+
+def parse_args(default_scale: float) -> argparse.Namespace:
+    """The dashboard benchmarks' common options: --runs, --scale, --no-write."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--scale", type=float, default=default_scale)
+    parser.add_argument("--no-write", action="store_true")
+    return parser.parse_args()
+
+
+def workspace(prefix: str) -> Path:
+    """A fresh temporary folder; the embedded default database is pointed into it so no real file is touched."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["RFMA_DEMO_PATH"] = str(work / "unused-default.duckdb")
+    return work
 
 
 def build_demo(path: Path, scale: float) -> str:
