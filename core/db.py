@@ -51,10 +51,16 @@ bonuscheques = sa.Table(
 # Server backends get B-tree indexes (on a copy of the table, so DuckDB's create_all skips them):
 # DuckDB scans columns and an ART index would only slow its bulk loads.
 _indexed = bonuscheques.to_metadata(sa.MetaData())
+# PostgreSQL's (card, datetime) index carries the summed columns (INCLUDE) and skips unidentified rows, so the
+# per-client aggregation and the gap window read it in order with an index-only scan instead of hashing the table.
 SERVER_INDEXES = (
-    sa.Index("ix_bonuscheques_card_datetime", _indexed.c.card, _indexed.c.datetime),
+    sa.Index(
+        "ix_bonuscheques_client_rows", _indexed.c.card, _indexed.c.datetime,
+        postgresql_include=["summ_with_disc", "summ", "bonus_earned", "bonus_spent"],
+        postgresql_where=_indexed.c.card.is_not(None),
+    ),
     sa.Index("ix_bonuscheques_doc_id", _indexed.c.doc_id),
-)
+)  # fmt: skip
 
 rfma_meta = sa.Table(
     META_TABLE_NAME,
@@ -162,6 +168,41 @@ def write_meta(conn: sa.Connection, values: dict[str, str]) -> None:
     if values:
         conn.execute(sa.delete(rfma_meta).where(rfma_meta.c.key.in_(list(values))))
         conn.execute(sa.insert(rfma_meta), [{"key": k, "value": str(v)} for k, v in values.items()])
+
+
+# rfma_meta keys recording whether every row of bonuscheques has its own doc_id (a one-row cheque), and for
+# which state of the table (row count and import serial) that was checked.
+DOC_IDS_UNIQUE_KEY = "doc_ids_unique"
+DOC_IDS_CHECKED_KEY = "doc_ids_checked"
+
+
+def _table_state(conn: sa.Connection, meta: dict[str, str], rows: int | None = None) -> str:
+    """'<rows>:<import serial>' of bonuscheques (`rows` when the caller already counted them)."""
+    if rows is None:
+        rows = conn.execute(sa.select(sa.func.count()).select_from(bonuscheques)).scalar_one()
+    return f"{int(rows)}:{meta.get('import_serial', '0')}"
+
+
+def recorded_doc_ids_unique(conn: sa.Connection, rows: int | None = None) -> bool | None:
+    """True/False as recorded in rfma_meta for the table's current state; None when unknown or out of date."""
+    meta = read_meta(conn)
+    recorded = meta.get(DOC_IDS_UNIQUE_KEY)
+    if recorded not in ("true", "false"):
+        return None
+    if meta.get(DOC_IDS_CHECKED_KEY) != _table_state(conn, meta, rows):
+        return None  # rows were written by someone else since the check
+    return recorded == "true"
+
+
+def record_doc_ids_unique(conn: sa.Connection, unique: bool | None = None) -> bool:
+    """Check (or take `unique`) whether every row has its own doc_id and record it in rfma_meta (caller's transaction)."""
+    t = bonuscheques
+    if unique is None:
+        rows, docs = conn.execute(sa.select(sa.func.count(), sa.func.count(sa.distinct(t.c.doc_id)))).one()
+        unique = rows == docs
+    meta = read_meta(conn)
+    write_meta(conn, {DOC_IDS_UNIQUE_KEY: "true" if unique else "false", DOC_IDS_CHECKED_KEY: _table_state(conn, meta)})
+    return unique
 
 
 class matches_pattern(FunctionElement):

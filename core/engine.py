@@ -10,7 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import fetch_frames, reads_cheques
+from core.db import fetch_frames, reads_cheques, recorded_doc_ids_unique
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
@@ -109,22 +109,33 @@ class ClientBase:
 
 @reads_cheques
 def load_client_base(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection | sa.Engine,
+    period: Period = Period(),
+    options: AnalysisOptions = AnalysisOptions(),
+    with_shops: bool = False,
 ) -> ClientBase:
-    """Aggregate the period's cheques in SQL into a ClientBase (per-client rows and two histograms)."""
+    """Aggregate the period's cheques in SQL into a ClientBase (per-client rows and two histograms).
+
+    `with_shops` adds each client's number of distinct pharmacies (the dashboard's client table needs it; grading
+    does not, and it costs a COUNT(DISTINCT) per client).
+    """
     summary = conn.execute(queries.period_summary_query(period)).one()
     cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
     if analysis_day is None:
-        return _empty_base(period, None, cheques)
+        return _empty_base(period, None, cheques, with_shops)
+    whole_table = period.date_from is None and period.date_to is None
+    unique = bool(recorded_doc_ids_unique(conn, rows=cheques if whole_table else None))
     clients, gaps, amounts = fetch_frames(
         conn,
         [
-            queries.client_aggregates_query(period, options),
+            queries.client_aggregates_query(
+                period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=conn.dialect.name != "duckdb"
+            ),
             queries.gap_histogram_query(period, options),
-            queries.amount_histogram_query(period, options),
+            queries.amount_histogram_query(period, options, unique_doc_ids=unique),
         ],
     )
-    clients = _normalise_clients(clients)
+    clients = _normalise_clients(clients, with_shops)
     return ClientBase(
         period=period,
         analysis_date=queries.day_number_to_date(analysis_day),
@@ -135,14 +146,14 @@ def load_client_base(
     )
 
 
-def _empty_base(period: Period, analysis_date, cheques: int) -> ClientBase:
+def _empty_base(period: Period, analysis_date, cheques: int, with_shops: bool) -> ClientBase:
     return ClientBase(
-        period, analysis_date, cheques, _normalise_clients(pd.DataFrame()), _histogram(None, "", "", "int64"),
+        period, analysis_date, cheques, _normalise_clients(pd.DataFrame(), with_shops), _histogram(None, "", "", "int64"),
         _histogram(None, "", "", "float64"),
     )  # fmt: skip
 
 
-def _normalise_clients(frame: pd.DataFrame) -> pd.DataFrame:
+def _normalise_clients(frame: pd.DataFrame, with_shops: bool) -> pd.DataFrame:
     dtypes = {
         "card": "str",
         "first_day": "int64",
@@ -153,6 +164,8 @@ def _normalise_clients(frame: pd.DataFrame) -> pd.DataFrame:
         "bonus_spent": "float64",
         "shops": "int64",
     }
+    if not with_shops:
+        del dtypes["shops"]
     if frame.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
     return frame.astype(dtypes)  # row order is the database's; exports sort by card
@@ -310,12 +323,12 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
 def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
     """Every identified client with metrics, R/F/M/A grades, class, cluster, region, warmth and names.
 
-    Columns: CLIENT_COLUMNS plus bonus_earned, bonus_spent, shops.
+    Columns: CLIENT_COLUMNS plus bonus_earned, bonus_spent, and shops when the base was loaded with them.
     """
     check_order(thresholds)
     clients = base.clients
     if base.is_empty:
-        return _empty_graded()
+        return _empty_graded("shops" in clients)
     recency = base.recency_days
     age = base.age_days
     avg = base.avg_cheque
@@ -349,9 +362,11 @@ def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
             "region_name": _labels(region, _REGION_NAME_LABELS),
             "bonus_earned": clients["bonus_earned"].to_numpy(),
             "bonus_spent": clients["bonus_spent"].to_numpy(),
-            "shops": clients["shops"].to_numpy(),
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks: that copy was 60% of re-grading 1.5M clients
     )
+    if "shops" in clients:
+        frame["shops"] = clients["shops"].to_numpy()
     return frame
 
 
@@ -390,7 +405,7 @@ GRADED_DTYPES = {
 }  # fmt: skip
 
 
-def _empty_graded() -> pd.DataFrame:
+def _empty_graded(with_shops: bool) -> pd.DataFrame:
     """A graded frame with no rows and the same columns and dtypes as grade_clients' result."""
     empty = np.array([], dtype=np.int16)
     frame = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in GRADED_DTYPES.items()})
@@ -398,7 +413,7 @@ def _empty_graded() -> pd.DataFrame:
     frame["class_name"] = _labels(empty, _CLASS_NAME_LABELS)
     frame["cluster_name"] = _labels(empty, _CLUSTER_NAME_LABELS)
     frame["region_name"] = _labels(empty, _REGION_NAME_LABELS)
-    return frame[CLIENT_COLUMNS + ["bonus_earned", "bonus_spent", "shops"]]
+    return frame[CLIENT_COLUMNS + ["bonus_earned", "bonus_spent"] + (["shops"] if with_shops else [])]
 
 
 @dataclass(frozen=True, eq=False)
@@ -424,7 +439,7 @@ def classify_base(base: ClientBase, pins: ThresholdPins = ThresholdPins()) -> Cl
     """Suggest (or take pinned) thresholds for a ClientBase and grade every client."""
     suggestion = suggest_thresholds(base, pins)
     if suggestion.thresholds is None:
-        return Classification(base, suggestion, _empty_graded())
+        return Classification(base, suggestion, _empty_graded("shops" in base.clients))
     return Classification(base, suggestion, grade_clients(base, suggestion.thresholds))
 
 
@@ -433,9 +448,10 @@ def classify(
     period: Period = Period(),
     pins: ThresholdPins = ThresholdPins(),
     options: AnalysisOptions = AnalysisOptions(),
+    with_shops: bool = False,
 ) -> Classification:
     """One call from database to every client's class, cluster and region."""
-    return classify_base(load_client_base(conn, period, options), pins)
+    return classify_base(load_client_base(conn, period, options, with_shops), pins)
 
 
 def class_counts(clients: pd.DataFrame) -> pd.DataFrame:

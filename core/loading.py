@@ -16,6 +16,8 @@ from core.db import (
     bonuscheques,
     create_tables,
     read_meta,
+    record_doc_ids_unique,
+    recorded_doc_ids_unique,
     table_exists,
     write_meta,
 )
@@ -77,6 +79,7 @@ def _copy_into_postgres(conn: sa.Connection, name: str, frame: pd.DataFrame) -> 
 def append_cheques(conn: sa.Connection, frame: pd.DataFrame) -> AppendCounts:
     """Insert the frame's rows whose doc_id is not already in bonuscheques (inside the caller's transaction)."""
     create_tables(conn)
+    unique_before = recorded_doc_ids_unique(conn)
     staging = stage_frame(conn, frame)
     t = bonuscheques
     known = sa.exists().where(t.c.doc_id == staging.c.doc_id)
@@ -91,6 +94,13 @@ def append_cheques(conn: sa.Connection, frame: pd.DataFrame) -> AppendCounts:
     )
     meta = read_meta(conn)
     write_meta(conn, {"import_serial": str(int(meta.get("import_serial", "0")) + 1)})
+    # The added doc_ids are new to the table, so it stays one-row-per-cheque when it was and they are distinct.
+    if unique_before is False or (unique_before and added[0] != added[1]):
+        record_doc_ids_unique(conn, False)
+    elif unique_before:
+        record_doc_ids_unique(conn, True)
+    else:
+        record_doc_ids_unique(conn)  # state unknown (written by another program): check the whole table
     return AppendCounts(len(frame), int(added[0]), int(added[1]), int(skipped[0]), int(skipped[1]))
 
 
@@ -127,7 +137,18 @@ def replace_with_demo(
                 "import_serial": str(int(meta.get("import_serial", "0")) + 1),
             },
         )
+        record_doc_ids_unique(conn)
+    refresh_statistics(engine)
     return len(frame)
+
+
+def refresh_statistics(engine: sa.Engine) -> None:
+    """After a bulk write, PostgreSQL: VACUUM ANALYZE (fresh planner statistics, and a visibility map that lets
+    the per-client queries read the covering index alone); other backends need nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f"VACUUM ANALYZE {TABLE_NAME}"))
 
 
 def ensure_demo_database(engine: sa.Engine, url: str) -> bool:

@@ -63,39 +63,55 @@ def period_summary_query(period: Period) -> sa.Select:
     ).where(*period_conditions(period))
 
 
-def client_aggregates_query(period: Period, options: AnalysisOptions) -> sa.Select:
-    """One row per identified card: first/last day numbers, purchases, revenue, bonuses, shops."""
+def client_aggregates_query(
+    period: Period,
+    options: AnalysisOptions,
+    *,
+    unique_doc_ids: bool = False,
+    with_shops: bool = False,
+    ordered: bool = False,
+) -> sa.Select:
+    """One row per identified card: first/last day numbers, purchases, revenue, bonuses (and shops when asked).
+
+    `unique_doc_ids` (every row is its own cheque, see core.db.doc_ids_unique) counts purchases as rows instead of
+    COUNT(DISTINCT doc_id); `ordered` asks for card order, which lets a server stream the groups off its
+    (card, datetime) index instead of building a hash table of every client.
+    """
     t = bonuscheques
-    return (
-        sa.select(
-            t.c.card.label("card"),
-            day_number(sa.func.min(t.c.datetime)).label("first_day"),  # cast once per client, not per row
-            day_number(sa.func.max(t.c.datetime)).label("last_day"),
-            sa.func.count(sa.distinct(t.c.doc_id)).label("purchases"),
-            as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("revenue"),
-            as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
-            as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_spent), 0)).label("bonus_spent"),
-            sa.func.count(sa.distinct(t.c.shop)).label("shops"),
-        )
-        .where(*period_conditions(period), identified(options))
-        .group_by(t.c.card)
-    )
+    purchases = sa.func.count() if unique_doc_ids else sa.func.count(sa.distinct(t.c.doc_id))
+    columns = [
+        t.c.card.label("card"),
+        day_number(sa.func.min(t.c.datetime)).label("first_day"),  # cast once per client, not per row
+        day_number(sa.func.max(t.c.datetime)).label("last_day"),
+        purchases.label("purchases"),
+        as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("revenue"),
+        as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
+        as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_spent), 0)).label("bonus_spent"),
+    ]
+    if with_shops:
+        columns.append(sa.func.count(sa.distinct(t.c.shop)).label("shops"))
+    query = sa.select(*columns).where(*period_conditions(period), identified(options)).group_by(t.c.card)
+    return query.order_by(t.c.card) if ordered else query
 
 
 def gap_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
-    """Histogram (gap_days, gaps) of gaps between consecutive distinct purchase dates of each client."""
+    """Histogram (gap_days, gaps) of gaps between consecutive distinct purchase dates of each client.
+
+    Each identified row, in (card, datetime) order, minus the previous row's date: rows of the same day give 0 and
+    are dropped, which leaves exactly the gaps between distinct dates — without a DISTINCT over (card, day), and in
+    the order of the server's (card, datetime) index.
+    """
     t = bonuscheques
-    days = (
-        sa.select(t.c.card.label("card"), day_number(t.c.datetime).label("day"))
+    day = day_number(t.c.datetime)
+    previous = sa.func.lag(day).over(partition_by=t.c.card, order_by=t.c.datetime)
+    gaps = (
+        sa.select((day - previous).label("gap_days"))
         .where(*period_conditions(period), identified(options))
-        .distinct()
-        .subquery("client_days")
+        .subquery("gaps")
     )
-    previous = sa.func.lag(days.c.day).over(partition_by=days.c.card, order_by=days.c.day)
-    gaps = sa.select((days.c.day - previous).label("gap_days")).subquery("gaps")
     return (
         sa.select(gaps.c.gap_days, sa.func.count().label("gaps"))
-        .where(gaps.c.gap_days.is_not(None))
+        .where(gaps.c.gap_days > 0)
         .group_by(gaps.c.gap_days)
         .order_by(gaps.c.gap_days)
     )
@@ -115,8 +131,19 @@ def cheque_amounts_subquery(period: Period, options: AnalysisOptions, identified
     )
 
 
-def amount_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
-    """Histogram (amount, cheques) of the amounts of identified cheques in the period."""
+def amount_histogram_query(period: Period, options: AnalysisOptions, *, unique_doc_ids: bool = False) -> sa.Select:
+    """Histogram (amount, cheques) of the amounts of identified cheques in the period.
+
+    With `unique_doc_ids` every row is a whole cheque and the rows' amounts are counted directly (no GROUP BY doc_id).
+    """
+    if unique_doc_ids:
+        value = amount(options)
+        return (
+            sa.select(as_double(value).label("amount"), sa.func.count().label("cheques"))
+            .where(*period_conditions(period), identified(options), value.is_not(None))
+            .group_by(value)
+            .order_by(value)
+        )
     cheques = cheque_amounts_subquery(period, options)
     return (
         sa.select(as_double(cheques.c.amount).label("amount"), sa.func.count().label("cheques"))

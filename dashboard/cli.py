@@ -112,12 +112,13 @@ def cmd_demo(args) -> int:
 
 def cmd_import(args) -> int:
     from core.importer import parse_mapping, read_cheques_csv
-    from core.loading import append_cheques
+    from core.loading import append_cheques, refresh_statistics
 
     frame = read_cheques_csv(args.file, parse_mapping(args.map))
     engine = make_engine(resolve_database_url(args.db))
     with engine.begin() as conn:
         counts = append_cheques(conn, frame)
+    refresh_statistics(engine)
     print(f"прочитано строк: {counts.rows_read}")
     print(f"добавлено чеков: {counts.cheques_added} (строк: {counts.rows_added})")
     print(f"пропущено уже загруженных чеков: {counts.cheques_skipped} (строк: {counts.rows_skipped})")

@@ -132,7 +132,7 @@ def _key(url, version, read_only, date_from, date_to, card_pattern, amount_colum
 
 def compute_client_base(url, version, read_only, date_from, date_to, card_pattern, amount_column) -> ClientBase:
     key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
-    return load_client_base(key.engine(), key.period(), key.options())
+    return load_client_base(key.engine(), key.period(), key.options(), with_shops=True)
 
 
 def compute_overview(url, version, read_only, date_from, date_to, card_pattern, amount_column) -> Overview:

@@ -40,7 +40,7 @@ def chain_engine(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def classification(chain_engine):
-    return classify(chain_engine)
+    return classify(chain_engine, with_shops=True)  # the dashboard's client list has the shops column
 
 
 def report_of(clients, result, **kwargs):
