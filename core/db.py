@@ -232,14 +232,21 @@ def _compile_matches_sqlite(element, compiler, **kw):
     return f"({compiler.process(text, **kw)} REGEXP {compiler.process(pattern, **kw)})"
 
 
+def fetch_arrow(conn: sa.Connection, stmt: sa.Executable):
+    """DuckDB only: run a Core statement and return its result as a pyarrow Table (no per-row Python objects)."""
+    if conn.dialect.name != "duckdb":
+        raise ValueError(f"fetch_arrow needs DuckDB, not {conn.dialect.name}")
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in (compiled.positiontup or [])]
+    raw = conn.connection.driver_connection
+    raw.complete()  # finish a result SQLAlchemy left half-read (e.g. by has_table) before a new query
+    return raw.sql(str(compiled), params=params).to_arrow_table()
+
+
 def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
     """Run a Core statement and return its result as a DataFrame, column-wise where the driver allows."""
     if conn.dialect.name == "duckdb":
-        compiled = stmt.compile(dialect=conn.dialect)
-        params = [compiled.params[name] for name in (compiled.positiontup or [])]
-        raw = conn.connection.driver_connection
-        raw.complete()  # finish a result SQLAlchemy left half-read (e.g. by has_table) before a new query
-        return raw.sql(str(compiled), params=params).to_arrow_table().to_pandas()
+        return fetch_arrow(conn, stmt).to_pandas()
     if conn.dialect.name == "postgresql" and isinstance(stmt, sa.Select):
         return _fetch_postgres_copy(conn, stmt)
     result = conn.execute(stmt)

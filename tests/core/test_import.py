@@ -84,3 +84,49 @@ def test_missing_required_columns_and_unknown_map_targets_are_named(tmp_path):
         parse_mapping(["price=Цена"])
     with pytest.raises(RfmaError, match="нет колонки 'Nope'"):
         read_cheques_csv(write(tmp_path, GOOD), {"card": "Nope"})
+
+
+ONE_ROW = """datetime,shop,card,bonus_earned,bonus_spent,summ,summ_with_disc,doc_id
+2022-01-03 10:00:00,Аптека 1,77,0,0,10,10,B1
+2022-01-04 10:00:00,Аптека 1,77,0,0,30,30,B2
+"""
+MORE_ONE_ROW = ONE_ROW.replace("B1", "B3").replace("B2", "B4").replace("2022-01-0", "2022-02-0")
+
+
+def unique_flag(engine):
+    from core.db import recorded_doc_ids_unique
+
+    with engine.connect() as conn:
+        return recorded_doc_ids_unique(conn)
+
+
+def append_file(engine, path):
+    with engine.begin() as conn:
+        append_cheques(conn, read_cheques_csv(path))
+
+
+def test_one_row_cheques_are_recorded_and_lost_by_a_multi_row_import(db_engine, tmp_path):
+    append_file(db_engine, write(tmp_path, ONE_ROW))
+    assert unique_flag(db_engine) is True  # every row its own doc_id: purchases may be counted as rows
+    append_file(db_engine, write(tmp_path, MORE_ONE_ROW, "more.csv"))
+    assert unique_flag(db_engine) is True  # new doc_ids only: still one row per cheque, without a re-check
+    append_file(db_engine, write(tmp_path, GOOD, "multi.csv"))
+    assert unique_flag(db_engine) is False  # A1 has two rows
+    append_file(db_engine, write(tmp_path, ONE_ROW.replace("B1", "C1").replace("B2", "C2"), "c.csv"))
+    assert unique_flag(db_engine) is False  # appending can never undo a multi-row cheque
+
+
+def test_rows_written_by_another_program_make_the_record_unknown(db_engine, tmp_path):
+    from core.engine import load_client_base
+
+    append_file(db_engine, write(tmp_path, ONE_ROW))
+    with db_engine.begin() as conn:  # another program adds a second row to cheque B2, bypassing rfma import
+        conn.execute(sa.insert(bonuscheques).values(
+            datetime=pd.Timestamp("2022-01-04 10:00").to_pydatetime(), shop="Аптека 1", card="77", summ=5, summ_with_disc=5,
+            doc_id="B2",
+        ))  # fmt: skip
+    assert unique_flag(db_engine) is None  # row count changed since the check
+    client = load_client_base(db_engine).clients.set_index("card").loc["77"]
+    assert client["purchases"] == 2 and client["revenue"] == 45.0  # B1 and B2 (two rows), not three purchases
+    append_file(db_engine, write(tmp_path, MORE_ONE_ROW, "more.csv"))
+    assert unique_flag(db_engine) is False  # the next import checks the whole table again
