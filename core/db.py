@@ -116,11 +116,51 @@ def describe_url(engine: sa.Engine) -> str:
 
 
 def create_tables(conn: sa.Connection) -> None:
-    """Create `bonuscheques` and `rfma_meta` if missing; server backends also get the (card, datetime) index."""
+    """Create `bonuscheques` and `rfma_meta` if missing; server backends also get the (card, datetime) index,
+    PostgreSQL the write-counter trigger."""
     metadata.create_all(conn, checkfirst=True)
     if conn.dialect.name != "duckdb":
         for index in SERVER_INDEXES:
             index.create(conn, checkfirst=True)
+    if conn.dialect.name == "postgresql":
+        install_write_counter(conn)
+
+
+# PostgreSQL: every statement that writes bonuscheques (whoever runs it) bumps a counter in rfma_meta, so the
+# dashboard learns that the data changed from one indexed row instead of COUNT(*) over millions of rows.
+WRITE_COUNTER_KEY = "write_counter"
+WRITE_COUNTER_TRIGGER = "rfma_write_counter"
+_WRITE_COUNTER_DDL = (
+    f"""CREATE OR REPLACE FUNCTION rfma_bump_write_counter() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO {META_TABLE_NAME} (key, value) VALUES ('{WRITE_COUNTER_KEY}', '1')
+    ON CONFLICT (key) DO UPDATE SET value = ({META_TABLE_NAME}.value::bigint + 1)::text;
+    RETURN NULL;
+END $$""",
+    f"DROP TRIGGER IF EXISTS {WRITE_COUNTER_TRIGGER} ON {TABLE_NAME}",
+    f"""CREATE TRIGGER {WRITE_COUNTER_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE_NAME}
+    FOR EACH STATEMENT EXECUTE FUNCTION rfma_bump_write_counter()""",
+)
+
+
+def install_write_counter(conn: sa.Connection) -> None:
+    """PostgreSQL: (re)create the statement-level trigger that counts writes to bonuscheques in rfma_meta."""
+    for statement in _WRITE_COUNTER_DDL:
+        conn.execute(sa.text(statement))
+
+
+def write_counter(conn: sa.Connection) -> str | None:
+    """PostgreSQL with the trigger installed: the write counter (changes with every write); None otherwise."""
+    if conn.dialect.name != "postgresql":
+        return None
+    installed = conn.execute(
+        sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
+        {"name": WRITE_COUNTER_TRIGGER, "table": TABLE_NAME},
+    ).scalar_one()
+    if not installed:
+        return None
+    value = conn.execute(sa.select(rfma_meta.c.value).where(rfma_meta.c.key == WRITE_COUNTER_KEY)).scalar()
+    return value or "0"
 
 
 def table_exists(conn: sa.Connection, name: str = TABLE_NAME) -> bool:
@@ -306,13 +346,20 @@ class DataSource:
     version: str
 
 
-def data_source(engine: sa.Engine) -> DataSource:
-    """Describe the cheques table: row count, first/last cheque time and a data-version string."""
+def data_source(engine: sa.Engine, known: DataSource | None = None) -> DataSource:
+    """Describe the cheques table: row count, first/last cheque time and a data-version string.
+
+    `known` (a result of an earlier call) is returned as it is when PostgreSQL's write counter shows that nothing
+    was written since — one indexed row read instead of COUNT(*), MIN and MAX over the whole table.
+    """
     t = bonuscheques
     try:
         with engine.connect() as conn:
             if not table_exists(conn):
                 return DataSource(describe_url(engine), 0, None, None, "empty")
+            counter = write_counter(conn)
+            if counter is not None and known is not None and known.version.startswith(f"w{counter}:"):
+                return known
             meta = read_meta(conn)
             row = conn.execute(
                 sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))
@@ -321,6 +368,8 @@ def data_source(engine: sa.Engine) -> DataSource:
         raise DatabaseError(f"база данных недоступна: {first_line(exc)}") from None
     count, first, last = row
     version = f"{count}:{first}:{last}:{meta.get('import_serial', '0')}"
+    if counter is not None:
+        version = f"w{counter}:{version}"
     return DataSource(describe_url(engine), int(count), first, last, version)
 
 

@@ -229,9 +229,13 @@ class Services:
         """Which database, how many cheques, first/last cheque and the data version (once per request)."""
         if has_request_context() and "rfma_source" in g:
             return g.rfma_source
+        known_key = "data_source:" + hashlib.sha256(self.settings.database_url.encode("utf-8")).hexdigest()
+        known = self.cache.get(known_key)  # re-used while PostgreSQL's write counter is unchanged
         try:
             engine = dashboard_engine(self.settings.database_url, self.settings.duckdb_read_only)
-            source = data_source(engine)
+            source = data_source(engine, known)
+            if source is not known:
+                self.cache.set(known_key, source)
         except DatabaseError:
             raise
         except sa.exc.SQLAlchemyError as exc:

@@ -130,3 +130,25 @@ def test_rows_written_by_another_program_make_the_record_unknown(db_engine, tmp_
     assert client["purchases"] == 2 and client["revenue"] == 45.0  # B1 and B2 (two rows), not three purchases
     append_file(db_engine, write(tmp_path, MORE_ONE_ROW, "more.csv"))
     assert unique_flag(db_engine) is False  # the next import checks the whole table again
+
+
+@pytest.mark.postgres
+def test_postgresql_counts_every_write_so_the_data_version_is_cheap_and_exact(postgres_url, tmp_path):
+    from core.db import data_source, make_engine, write_counter
+
+    engine = make_engine(postgres_url)
+    append_file(engine, write(tmp_path, ONE_ROW))
+    first = data_source(engine)
+    assert first.version.startswith("w") and first.cheques == 2
+    assert data_source(engine, first) is first  # nothing written since: one indexed row read, no COUNT(*)
+    with engine.begin() as conn:  # another program writes, bypassing rfma import
+        conn.execute(sa.update(bonuscheques).where(bonuscheques.c.doc_id == "B1").values(summ_with_disc=11))
+    second = data_source(engine, first)
+    assert second is not first and second.version != first.version and second.cheques == 2
+    with engine.begin() as conn:
+        before = write_counter(conn)
+        conn.execute(sa.delete(bonuscheques))
+    with engine.connect() as conn:
+        assert int(write_counter(conn)) == int(before) + 1
+    assert data_source(engine, second).cheques == 0
+    engine.dispose()
