@@ -1,9 +1,15 @@
-"""Benchmark: the «Финал» client list at ~200,000 clients (demo --scale 35): table paging, CSV export, report.
+"""Benchmark: the «Финал» client list at ~200,000 clients (demo --scale 35): table paging, the CSV link, the report;
+and the streamed CSV export of all clients against the old in-memory one (scale 260 ≈ 10M cheques, 1.5M clients).
 
-Each measurement calls what one Dash request does (the callback: services through the cache, pandas filtering,
-sorting and paging, the CSV/HTML text, `dcc.send_bytes`) plus the JSON serialisation of its output. The
-classification is computed once (cold, timed apart) and then read from the FileSystemCache on every request, as
-under gunicorn. Medians of several runs; peak Python memory (tracemalloc) of one extra, untimed run.
+Each table row calls what one Dash request does (the callback: services through the cache, pandas filtering,
+sorting and paging, the HTML text) plus the JSON serialisation of its output. The classification is computed once
+(cold, timed apart) and then read from the FileSystemCache on every request, as under gunicorn. Medians of several
+runs; peak Python memory (tracemalloc) of one extra, untimed run.
+
+The export comparison runs each path once in a fresh process (`--probe`, same cache directory): the streamed route
+through `app.server.test_client()` consumed chunk by chunk, and the old path (filtered copy, sorted copy, one CSV
+string, `dcc.send_bytes` base64 in the callback's JSON). Peak RSS increase = the process's peak RSS during the request
+(VmHWM, reset through /proc/self/clear_refs) minus its RSS just before it (after one data-version query).
 
     .venv/bin/python bench/bench_export.py [--runs 5] [--scale 35] [--no-write]
 
@@ -12,29 +18,35 @@ Appends (replaces) the "Client list export" section of docs/PERFORMANCE.md.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
-
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
-
 import plotly.utils
+from common import (  # bench/ is the script's own folder on sys.path
+    build_demo,
+    parse_args,
+    publish,
+    workspace,
+)
 
 from callbacks import final
 from dashboard import ids
 
 SECTION = "## Client list export (bench/bench_export.py)"
 NO_FILTERS = (None, None, None, None, None, None)
+BY_REVENUE = [{"colId": "revenue", "sort": "desc", "sortIndex": 0}]  # the grid's default order
 
 
 def thousands(value: float) -> str:
@@ -60,7 +72,92 @@ def measure(app, call, runs: int) -> dict:
     return {"ms": statistics.median(times) * 1000, "peak_mib": peak / 2**20, "kib": statistics.median(sizes) / 1024}
 
 
+def status_mib(field: str) -> float:
+    """A memory line of /proc/self/status (VmRSS now, VmHWM the peak), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak() -> bool:
+    """Start the peak RSS (VmHWM) afresh from the current RSS (Linux ≥ 4.0); False when not allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def old_export(services, start: str, end: str) -> dict:
+    """The export as it was before streaming (all clients, by revenue): the callback's `dcc.send_bytes` output."""
+    from dash import dcc
+
+    from core.export import BOM, CSV_FORMATS, client_list_filename, client_list_header
+    from core.selection import TABLE_COLUMNS, ClientFilter, sort_clients, sort_model_of
+
+    flt = ClientFilter.build("all")
+    chosen = services.selection(start, end, {}, flt)  # a filtered copy of the client base …
+    ordered = sort_clients(chosen.clients, sort_model_of(BY_REVENUE))  # … a sorted copy …
+    header = client_list_header(f"клиенты сегмента {flt.segment_obj.label}", chosen.date_from, chosen.date_to,
+                                chosen.analysis_date, chosen.thresholds, flt.describe(), len(ordered))  # fmt: skip
+    sep, decimal = CSV_FORMATS["excel"]
+    frame = ordered[TABLE_COLUMNS]  # … its columns, then the whole file as one string and as bytes
+    rounded = {c: frame[c].astype("float64").round(2) for c in ("revenue", "avg_cheque", "bonus_spent") if c in frame}
+    frame = frame.assign(frequency=frame["frequency"].astype("float64").round(6), **rounded)
+    buffer = io.StringIO()
+    buffer.write(BOM + "".join(line + "\n" for line in header))
+    frame.to_csv(buffer, sep=sep, decimal=decimal, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    content = buffer.getvalue().encode("utf-8")
+    name = client_list_filename(flt.segment_obj.file_part(), chosen.date_from, chosen.date_to)
+    return dcc.send_bytes(content, name, type="text/csv")
+
+
+def probe(spec: dict) -> dict:
+    """One export in this (fresh) process: seconds to the first and the last byte, bytes sent, peak RSS increase."""
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
+    app = create_app(Settings.from_env(spec["url"], state_dir=spec["state_dir"]))
+    with app.server.test_request_context():  # warm up: the first database query and its imports, not the export
+        app.server.extensions["rfma_services"].source()
+    before = status_mib("VmRSS")
+    exact = reset_peak()  # else the max RSS of the whole process (imports included) bounds the peak from above
+    t0 = time.perf_counter()
+    first, size = None, 0
+    if spec["kind"] == "stream":
+        response = app.server.test_client().get(spec["link"], buffered=False)
+        assert response.status_code == 200 and response.is_streamed, response.status
+        for chunk in response.response:
+            first = first if first is not None else time.perf_counter() - t0
+            size += len(chunk)
+        response.close()
+    else:
+        with app.server.test_request_context():
+            services = app.server.extensions["rfma_services"]
+            if spec["kind"] == "old":
+                size = len(json.dumps({"response": {"data": old_export(services, spec["start"], spec["end"])}},
+                                      cls=plotly.utils.PlotlyJSONEncoder))  # fmt: skip
+            else:  # "load": only reading the cached classification, the one copy every request holds
+                services.classification(services.key(spec["start"], spec["end"]), {})
+    last = time.perf_counter() - t0
+    peak = status_mib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"first_s": last if first is None else first, "last_s": last, "bytes": size, "rss_mib": peak - before}
+
+
+def run_probe(spec: dict) -> dict:
+    """`probe` in a fresh Python process (so one path's freed memory cannot hide the other's peak)."""
+    done = subprocess.run([sys.executable, __file__, "--probe", json.dumps(spec)], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"probe {spec['kind']} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--probe":
+        print(json.dumps(probe(json.loads(sys.argv[2]))))
+        return 0
     args = parse_args(default_scale=35.0)
 
     from dashboard.app import create_app
@@ -97,20 +194,24 @@ def main() -> int:
             first_page, ids.TAB_FINAL, start, end, {}, "all", ["Аптека 1"], [1, 2], None, None, None, "12"),
         "Сводка + RFM-диаграмма (выборка 50 000 точек) + разбивка, все клиенты": lambda: final.update_selection(
             ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS, {}),
-        f"Скачать CSV: все {thousands(n_clients)} клиентов (Excel ;)": lambda: final.download_csv(
-            1, start, end, {}, "all", *NO_FILTERS, {}, None, "excel"),
-        f"Скачать CSV: регион 110 ({thousands(vip)} клиентов)": lambda: final.download_csv(
-            1, start, end, {}, "r110", *NO_FILTERS, {}, None, "excel"),
+        f"Скачать CSV (проверка и ссылка): все {thousands(n_clients)} клиентов": lambda: final.download_csv(
+            1, start, end, {}, "all", *NO_FILTERS, {}, BY_REVENUE, "excel"),
+        f"Скачать CSV (проверка и ссылка): регион 110 ({thousands(vip)} клиентов)": lambda: final.download_csv(
+            1, start, end, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel"),
         "Скачать отчёт (HTML), все клиенты": lambda: final.download_report(
             1, start, end, {}, "all", *NO_FILTERS, {}),
     }  # fmt: skip
     results = {name: measure(app, call, args.runs) for name, call in calls.items()}
 
     with app.server.test_request_context():
-        data, _ = final.download_csv(1, start, end, {}, "all", *NO_FILTERS, {}, None, "excel")
-    import base64
-
-    csv_mib = len(base64.b64decode(data["content"])) / 2**20
+        link, _ = final.download_csv(1, start, end, {}, "all", *NO_FILTERS, {}, BY_REVENUE, "excel")
+    base = {"url": url, "state_dir": str(work / "state"), "start": start, "end": end}
+    exports = {
+        "streamed route (`GET /download/clients.csv`, chunks of 50 000 rows)": run_probe(base | {"kind": "stream", "link": link}),
+        "old: `dcc.send_bytes` (base64) in the callback's JSON": run_probe(base | {"kind": "old"}),
+        "for scale: reading the cached classification alone": run_probe(base | {"kind": "load"}),
+    }  # fmt: skip
+    csv_mib = next(iter(exports.values()))["bytes"] / 2**20
 
     # the scheduled job: `rfma classify --region 110` (SQL + grading + filter + CSV), one process call
     from dashboard.cli import main as rfma
@@ -125,11 +226,11 @@ def main() -> int:
     lines = [
         SECTION,
         "",
-        f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified clients, period "
-        f"{start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of its output; "
-        "the classification comes from the FileSystemCache (as on every request). Peak memory = tracemalloc of one "
-        "more run.",
+        (f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified "
+         f"clients, period {start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} "
+         f"cores, Python {platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of "
+         "its output; the classification comes from the FileSystemCache (as on every request). Peak memory = "
+         "tracemalloc of one more run."),
         "",
         "| request | median, ms | peak Python memory, MiB | response JSON, KiB |",
         "|---|---:|---:|---:|",
@@ -138,12 +239,18 @@ def main() -> int:
         lines.append(f"| {name} | {r['ms']:.0f} | {r['peak_mib']:.0f} | {thousands(r['kib'])} |")
     lines += [
         "",
-        f"- Cold start of the tab's data for this period (SQL aggregation + grading + who-bought-where query, then "
-        f"cached): {cold_s:.1f} s, once per period/data version.",
-        f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM); `dcc.send_bytes` sends it base64-encoded "
-        "in the callback response.",
-        f"- `rfma classify --region 110` (the scheduled-job equivalent, SQL included): median "
-        f"{statistics.median(cli_times):.1f} s.",
+        (f"- Cold start of the tab's data for this period (SQL aggregation + grading + who-bought-where query, then "
+         f"cached): {cold_s:.1f} s, once per period/data version."),
+        (f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM), sorted by revenue. Each export once, in a "
+         "fresh process reading the same cache; peak RSS increase = peak RSS during the request − RSS before it:"),
+        "",
+        "| export of all clients | to first byte, s | to last byte, s | response, MiB | peak RSS increase, MiB |",
+        "|---|---:|---:|---:|---:|",
+        *(f"| {name} | {r['first_s']:.1f} | {r['last_s']:.1f} | {r['bytes'] / 2**20:.1f} | {r['rss_mib']:.0f} |"
+          for name, r in exports.items()),
+        "",
+        (f"- `rfma classify --region 110` (the scheduled-job equivalent, SQL included): median "
+         f"{statistics.median(cli_times):.1f} s."),
         f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
         "",
     ]

@@ -25,7 +25,7 @@ from core.selection import (
     sample_clients,
     sort_model_of,
 )
-from dashboard import figures, ids
+from dashboard import downloads, figures, ids
 from dashboard import formatting as fmt
 from dashboard.services import ClientCard, FinalView, current_services
 from layouts.components import card, graph, kpi, message, table
@@ -329,14 +329,15 @@ def grid_rows(request, active_tab, start, end, pins, selection, shops, r, f, m, 
 
 
 def download_csv(_clicks, start, end, pins, selection, shops, r, f, m, a, card_text, grid_filter, column_state, csv_format):
-    """«Скачать CSV»: the whole filtered selection (not the visible page), in the table's order."""
+    """«Скачать CSV»: a short-lived link to the whole filtered selection (not the visible page) in the table's order,
+    streamed by `dashboard.downloads`; the state is checked here, so errors show next to the button."""
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, grid_filter)
-        name, content = current_services().client_list_csv(start, end, pins, flt, sort_model_of(column_state),
-                                                            csv_format or "excel")  # fmt: skip
+        name, token = current_services().keep_client_list(start, end, pins, flt, sort_model_of(column_state),
+                                                          csv_format or "excel")  # fmt: skip
     except Exception as exc:  # noqa: BLE001
         return no_update, error_message(exc)
-    return dcc.send_bytes(content, name, type="text/csv"), html.Div(f"Файл {name} сформирован.", className="small text-muted")
+    return downloads.client_list_url(token), html.Div(f"Файл {name} скачивается.", className="small text-muted")
 
 
 def download_report(_clicks, start, end, pins, selection, shops, r, f, m, a, card_text, grid_filter):
@@ -369,6 +370,20 @@ function () {
     }
 }
 """.replace("GRID_ID", ids.FINAL.CLIENT_GRID)
+
+# Open the streamed CSV's link as a download (an <a download> click: the page stays, the browser saves the file).
+OPEN_DOWNLOAD = """
+function (url) {
+    if (url) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = "";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+    }
+}
+"""
 
 def register(app) -> None:
     app.callback(
@@ -448,7 +463,7 @@ def register(app) -> None:
     )(grid_rows)
     app.clientside_callback(PURGE_GRID, Input(ids.SHELL.TABS, "active_tab"), *period, *filter_inputs, prevent_initial_call=True)
     app.callback(
-        Output(ids.FINAL.CSV_DOWNLOAD, "data"),
+        Output(ids.FINAL.CSV_LINK, "data"),
         Output(ids.FINAL.EXPORT_MESSAGE, "children"),
         Input(ids.FINAL.CSV_BUTTON, "n_clicks"),
         *period_states,
@@ -458,6 +473,7 @@ def register(app) -> None:
         State(ids.FINAL.CSV_FORMAT, "value"),
         prevent_initial_call=True,
     )(download_csv)
+    app.clientside_callback(OPEN_DOWNLOAD, Input(ids.FINAL.CSV_LINK, "data"), prevent_initial_call=True)
     app.callback(
         Output(ids.FINAL.REPORT_DOWNLOAD, "data"),
         Output(ids.FINAL.EXPORT_MESSAGE, "children", allow_duplicate=True),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from core.engine import CLIENT_COLUMNS
@@ -74,23 +74,45 @@ def _threshold_text(value) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str = "excel") -> bytes:
+def client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str = "excel",
+                    rows: np.ndarray | None = None) -> bytes:
     """The CSV file as bytes: UTF-8 with BOM, comment lines, then the table (`fmt` = 'excel' or 'csv').
 
     Read it back with `pd.read_csv(path, sep=..., decimal=..., comment='#', encoding='utf-8-sig', dtype={'card': str})`
     (or `skiprows=len(header_lines)` instead of `comment` when values may contain '#').
-    Money is rounded to kopecks, frequency to 6 decimals, dates are ISO. Only the selected columns are copied.
+    Money is rounded to kopecks, frequency to 6 decimals, dates are ISO. The bytes of `iter_client_list_csv`, joined.
     """
+    return b"".join(iter_client_list_csv(clients, columns, header_lines, fmt, rows))
+
+
+CHUNK_ROWS = 50_000
+_MONEY = ("revenue", "avg_cheque", "bonus_spent", "bonus_earned")
+
+
+def iter_client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str = "excel",
+                         rows: np.ndarray | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
+    """The client-list CSV in pieces: BOM + comments, then ≤ `chunk_rows` rows each of `rows` (positions; None = all)."""
+    # fmt and columns are checked now, not when the caller starts iterating; each piece copies only its own cells
     if fmt not in CSV_FORMATS:
         raise ValueError(f"unknown CSV format {fmt!r}")
+    if chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be positive, not {chunk_rows}")
+    positions = [clients.columns.get_loc(c) for c in columns]  # KeyError for a missing column, as clients[columns]
+    rows = None if rows is None else np.asarray(rows, dtype=np.intp)
+    return _csv_chunks(clients, positions, header_lines, fmt, rows, chunk_rows)
+
+
+def _csv_chunks(clients: pd.DataFrame, positions: list[int], header_lines: list[str], fmt: str,
+                rows: np.ndarray | None, chunk_rows: int) -> Iterator[bytes]:
     sep, decimal = CSV_FORMATS[fmt]
-    frame = clients[columns]  # one copy of the selection's columns, never of the whole client base
-    rounded = {c: frame[c].astype("float64").round(2) for c in ("revenue", "avg_cheque", "bonus_spent", "bonus_earned") if c in frame}
-    rounded |= {c: frame[c].astype("float64").round(6) for c in ("frequency",) if c in frame}
-    frame = frame.assign(**rounded) if rounded else frame
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    for line in header_lines:
-        buffer.write(line + "\n")
-    frame.to_csv(buffer, sep=sep, decimal=decimal, index=False, date_format="%Y-%m-%d", lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
+    yield (BOM + "".join(line + "\n" for line in header_lines)).encode("utf-8")
+    total = len(clients) if rows is None else len(rows)
+    for start in range(0, max(total, 1), chunk_rows):  # an empty list still gets its header row
+        part = slice(start, start + chunk_rows)
+        frame = clients.iloc[part if rows is None else rows[part], positions]
+        rounded = {c: frame[c].astype("float64").round(2) for c in _MONEY if c in frame}
+        rounded |= {c: frame[c].astype("float64").round(6) for c in ("frequency",) if c in frame}
+        frame = frame.assign(**rounded) if rounded else frame
+        text = frame.to_csv(None, sep=sep, decimal=decimal, index=False, header=start == 0, date_format="%Y-%m-%d",
+                            lineterminator="\n")
+        yield text.encode("utf-8")

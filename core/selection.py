@@ -272,6 +272,11 @@ def filter_clients(clients: pd.DataFrame, flt: ClientFilter, shop_cards: pd.Data
 
     `shop_cards` (columns shop, card: who bought where in the period) is needed only when `flt.shops` is set.
     """
+    return clients.take(filter_positions(clients, flt, shop_cards))
+
+
+def filter_positions(clients: pd.DataFrame, flt: ClientFilter, shop_cards: pd.DataFrame | None = None) -> np.ndarray:
+    """Integer positions (ascending) of the clients passing every filter: the selection without copying its rows."""
     mask = flt.segment_obj.mask(clients).to_numpy(dtype=bool, copy=True)
     if flt.shops:
         if shop_cards is None:
@@ -286,7 +291,7 @@ def filter_clients(clients: pd.DataFrame, flt: ClientFilter, shop_cards: pd.Data
         mask &= clients["card"].astype(str).str.contains(flt.card, regex=False).to_numpy()
     if flt.grid_filter:
         mask &= grid_filter_mask(clients, json.loads(flt.grid_filter)).to_numpy()
-    return clients[mask]
+    return np.flatnonzero(mask)
 
 
 # --- AG Grid filter and sort models ---------------------------------------------------------------------------
@@ -380,6 +385,19 @@ def describe_grid_filter(model: dict) -> str:
 
 def sort_clients(frame: pd.DataFrame, sort_model: list[dict] | None) -> pd.DataFrame:
     """Sorted by an AG Grid sort model ([{colId, sort: asc|desc}]), ties by card; unsorted = card order."""
+    return frame.take(sort_positions(frame, np.arange(len(frame)), sort_model))
+
+
+def sort_positions(clients: pd.DataFrame, positions: np.ndarray, sort_model: list[dict] | None) -> np.ndarray:
+    """`positions` of `clients` reordered as `sort_clients` orders those rows; copies only the sort-key columns."""
+    columns, ascending = _sort_keys(clients, sort_model)
+    positions = np.asarray(positions, dtype=np.intp)
+    keys = clients.iloc[positions, [clients.columns.get_loc(c) for c in columns]].reset_index(drop=True)
+    order = keys.sort_values(columns, ascending=ascending, kind="stable", na_position="last").index.to_numpy()
+    return positions[order]
+
+
+def _sort_keys(frame: pd.DataFrame, sort_model: list[dict] | None) -> tuple[list[str], list[bool]]:
     columns, ascending = [], []
     for item in sort_model or []:
         column, direction = item.get("colId"), item.get("sort")
@@ -389,7 +407,7 @@ def sort_clients(frame: pd.DataFrame, sort_model: list[dict] | None) -> pd.DataF
     if "card" not in columns:
         columns.append("card")
         ascending.append(True)
-    return frame.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
+    return columns, ascending
 
 
 def sort_model_of(column_state: list[dict] | None) -> list[dict]:

@@ -9,6 +9,7 @@ import dash
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import DatabaseError, is_default_database, make_engine
+from dashboard import downloads
 from dashboard import formatting as fmt
 from dashboard.services import EXTENSION_KEY, Services, create_cache
 from dashboard.settings import Settings
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = page
     for module in TAB_MODULES:
         module.register(app)
+    downloads.register(app)
     return app

@@ -12,10 +12,13 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
+from cachelib import SimpleCache
 from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy.pool import NullPool
@@ -33,7 +36,12 @@ from core.engine import (
     segment_summary,
     suggest_thresholds,
 )
-from core.export import client_list_csv, client_list_filename, client_list_header
+from core.export import (
+    CSV_FORMATS,
+    client_list_filename,
+    client_list_header,
+    iter_client_list_csv,
+)
 from core.migration import LEVELS, migrate_bases
 from core.model import (
     THRESHOLD_NAMES,
@@ -52,6 +60,12 @@ log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "rfma_services"
 UNREACHABLE = "База данных недоступна"
+EXPORT_KEY = "export:"
+EXPORT_TTL = 600  # seconds a «Скачать CSV» link stays valid
+
+
+class ExportExpired(RfmaError):
+    """A download link whose export state is unknown or expired."""
 
 
 # --- engines ---------------------------------------------------------------------------------------------
@@ -397,16 +411,58 @@ class Services:
 
     def client_list_csv(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
                         fmt: str = "excel") -> tuple[str, bytes]:
-        """(file name, CSV bytes) of the whole filtered selection, in the table's order."""
-        chosen = self.selection(date_from, date_to, pins, flt)
-        ordered = core_selection.sort_clients(chosen.clients, sort_model)
+        """(file name, CSV bytes) of the whole filtered selection, in the table's order (the stream, joined)."""
+        name, chunks = self.client_list_stream(date_from, date_to, pins, flt, sort_model, fmt)
+        return name, b"".join(chunks)
+
+    def client_list_stream(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
+                           fmt: str = "excel") -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the whole filtered selection in the table's order; rows are kept as positions.
+
+        Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
+        """
+        if fmt not in CSV_FORMATS:
+            raise RfmaError(f"неизвестный формат CSV {fmt!r}")
+        key = self.key(date_from, date_to)
+        classification = self.classification(key, pins)
+        clients = classification.clients
+        rows = core_selection.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
+        date_from, date_to = _resolved_period(key, classification)
         segment = flt.segment_obj
         header = client_list_header(
-            f"клиенты сегмента {segment.label}", chosen.date_from, chosen.date_to, chosen.analysis_date,
-            chosen.thresholds, flt.describe(), len(ordered),
+            f"клиенты сегмента {segment.label}", date_from, date_to, classification.base.analysis_date,
+            classification.thresholds.as_dict(), flt.describe(), len(rows),
         )  # fmt: skip
-        content = client_list_csv(ordered, core_selection.TABLE_COLUMNS, header, fmt)
-        return client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to), content
+
+        def chunks() -> Iterator[bytes]:
+            ordered = core_selection.sort_positions(clients, rows, sort_model)
+            yield from iter_client_list_csv(clients, core_selection.TABLE_COLUMNS, header, fmt, rows=ordered)
+
+        return client_list_filename(segment.file_part(), date_from, date_to), chunks()
+
+    def keep_client_list(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
+                         fmt: str = "excel") -> tuple[str, str]:
+        """Check a CSV export's state and keep it for EXPORT_TTL seconds under a new random token: (file name, token)."""
+        name, _ = self.client_list_stream(date_from, date_to, pins, flt, sort_model, fmt)
+        token = secrets.token_urlsafe(24)
+        state = (_iso(date_from), _iso(date_to), dict(pins or {}), flt, list(sort_model or []), fmt)
+        self._export_store.set(EXPORT_KEY + token, state, timeout=EXPORT_TTL)
+        return name, token
+
+    def kept_client_list(self, token: str) -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the export kept under `token`; ExportExpired when unknown or expired."""
+        state = self._export_store.get(EXPORT_KEY + token)
+        if state is None:
+            raise ExportExpired(
+                f"Ссылка на файл устарела (она действует {EXPORT_TTL // 60} минут) или неверна. Вернитесь на вкладку "
+                "«Финал» и нажмите «Скачать CSV» ещё раз."
+            )
+        return self.client_list_stream(*state)
+
+    @functools.cached_property
+    def _export_store(self) -> Cache | SimpleCache:
+        """Where export tokens live: the shared cache (every worker sees them); a process-local one with NullCache."""
+        return SimpleCache(threshold=500) if self.settings.cache_type == "NullCache" else self.cache
 
     def segment_report(self, date_from, date_to, pins, flt: ClientFilter, fmt: str = "html") -> tuple[str, str]:
         """(file name, text) of the segment report of the filtered selection."""

@@ -173,7 +173,7 @@ def segment_section() -> html.Div:
             ),
             dbc.Button("Скачать CSV", id=ids.FINAL.CSV_BUTTON, color="primary", size="sm"),
             dbc.Button("Скачать отчёт", id=ids.FINAL.REPORT_BUTTON, color="primary", outline=True, size="sm"),
-            dcc.Download(id=ids.FINAL.CSV_DOWNLOAD),
+            dcc.Store(id=ids.FINAL.CSV_LINK),  # the streamed CSV's link; a clientside callback opens it
             dcc.Download(id=ids.FINAL.REPORT_DOWNLOAD),
         ],
         className="d-flex flex-wrap align-items-center gap-3 mb-2",

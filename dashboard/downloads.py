@@ -1,0 +1,70 @@
+"""Streamed downloads: «Скачать CSV» keeps the export state under a short-lived token (`Services.keep_client_list`),
+and GET <prefix>download/clients.csv?token=… streams the file chunk by chunk from it (no copy of the whole table)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from urllib.parse import quote
+
+import dash
+from flask import Response, current_app, request, stream_with_context
+
+from core.db import DatabaseError
+from core.model import RfmaError
+from dashboard.services import ExportExpired, current_services
+
+log = logging.getLogger(__name__)
+
+CLIENTS_CSV = "download/clients.csv"
+URL_CONFIG = "RFMA_CLIENTS_CSV_URL"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+BAD_LINK = "Неверная ссылка на файл. Вернитесь на вкладку «Финал» и нажмите «Скачать CSV» ещё раз."
+FAILED = "Не удалось сформировать файл из-за внутренней ошибки. Подробности записаны в журнал сервера."
+
+
+def register(app: dash.Dash) -> None:
+    """Add the CSV route to the app's Flask server (under Dash's routes prefix)."""
+    app.server.add_url_rule(
+        app.config.routes_pathname_prefix + CLIENTS_CSV, endpoint="rfma_clients_csv", view_func=clients_csv
+    )
+    app.server.config[URL_CONFIG] = app.get_relative_path("/" + CLIENTS_CSV)
+
+
+def client_list_url(token: str) -> str:
+    """The link the browser opens to download a kept export."""
+    return f"{current_app.config[URL_CONFIG]}?token={token}"
+
+
+def clients_csv() -> Response:
+    """The kept client list as a streamed CSV attachment; a bad or expired token is a Russian text error."""
+    token = request.args.get("token", "")
+    if not TOKEN.fullmatch(token):
+        return text_response(BAD_LINK, 400)
+    try:
+        name, chunks = current_services().kept_client_list(token)
+    except ExportExpired as exc:
+        return text_response(str(exc), 410)
+    except DatabaseError as exc:
+        return text_response(f"База данных недоступна: {exc}", 503)
+    except RfmaError as exc:
+        return text_response(str(exc), 400)
+    except Exception:  # never a traceback in the browser
+        log.exception("client list download failed")
+        return text_response(FAILED, 500)
+    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response.headers["Content-Disposition"] = attachment(name)
+    response.headers["X-Accel-Buffering"] = "no"  # nginx: pass chunks on at once
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition with an ASCII fallback and the real (e.g. Cyrillic) name encoded per RFC 5987."""
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").replace('"', "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def text_response(message: str, status: int) -> Response:
+    return Response(message + "\n", status=status, mimetype="text/plain")
