@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -83,20 +84,37 @@ class ClientBase:
         """True when the period has no identified client."""
         return self.clients.empty
 
-    @property
+    # Per-client arrays that do not depend on thresholds are computed once per base object and kept (read-only)
+    # for every re-grading; they are not pickled, so a cached base stays as small as its SQL result.
+
+    @cached_property
     def recency_days(self) -> np.ndarray:
         """D = T − last purchase date, per client."""
-        return self.analysis_day - self.clients["last_day"].to_numpy()
+        return _frozen(self.analysis_day - self.clients["last_day"].to_numpy())
 
-    @property
+    @cached_property
     def age_days(self) -> np.ndarray:
         """A = T − first purchase date, per client."""
-        return self.analysis_day - self.clients["first_day"].to_numpy()
+        return _frozen(self.analysis_day - self.clients["first_day"].to_numpy())
 
-    @property
+    @cached_property
     def avg_cheque(self) -> np.ndarray:
         """Average cheque = revenue / purchases, per client (rounded to 1e-9 so float noise never flips a grade)."""
-        return np.round(self.clients["revenue"].to_numpy() / self.clients["purchases"].to_numpy(), AVG_CHEQUE_DECIMALS)
+        revenue, purchases = self.clients["revenue"].to_numpy(), self.clients["purchases"].to_numpy()
+        return _frozen(np.round(revenue / purchases, AVG_CHEQUE_DECIMALS))
+
+    @cached_property
+    def first_dates(self) -> np.ndarray:
+        """First purchase date per client (datetime64[s])."""
+        return _frozen(_days_to_dates(self.clients["first_day"].to_numpy()))
+
+    @cached_property
+    def last_dates(self) -> np.ndarray:
+        """Last purchase date per client (datetime64[s])."""
+        return _frozen(_days_to_dates(self.clients["last_day"].to_numpy()))
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name not in _DERIVED}
 
     def empty_message(self) -> str | None:
         """Why this base cannot be classified, or None."""
@@ -105,6 +123,15 @@ class ClientBase:
         if self.is_empty:
             return NO_IDENTIFIED_MESSAGE
         return None
+
+
+_DERIVED = ("recency_days", "age_days", "avg_cheque", "first_dates", "last_dates", "_frequency")
+
+
+def _frozen(values: np.ndarray) -> np.ndarray:
+    """Mark an array shared by several results read-only, so no caller can change it for the others."""
+    values.flags.writeable = False
+    return values
 
 
 @reads_cheques
@@ -217,6 +244,10 @@ def _round_values(histogram: pd.Series, decimals: int) -> pd.Series:
 
 def frequency_rate(base: ClientBase, base_interval: int, churn_period: int) -> np.ndarray:
     """F = round(n / intervals, 6); intervals = 1 for A <= B, else (min(last + r3, T) − first) / B."""
+    key = (base_interval, churn_period)
+    known = base.__dict__.get("_frequency")  # suggesting f1 and grading use the same (r1, r3): compute once
+    if known is not None and known[0] == key:
+        return known[1]
     first = base.clients["first_day"].to_numpy()
     last = base.clients["last_day"].to_numpy()
     purchases = base.clients["purchases"].to_numpy()
@@ -224,7 +255,9 @@ def frequency_rate(base: ClientBase, base_interval: int, churn_period: int) -> n
     end = np.minimum(last + churn_period, base.analysis_day)
     with np.errstate(divide="ignore", invalid="ignore"):
         intervals = np.where(age <= base_interval, 1.0, (end - first) / base_interval)
-        return np.round(purchases / intervals, 6)
+        rate = _frozen(np.round(purchases / intervals, 6))
+    base.__dict__["_frequency"] = (key, rate)  # the frozen dataclass's own cache slot, like cached_property's
+    return rate
 
 
 @dataclass(frozen=True)
@@ -369,8 +402,8 @@ def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "card": clients["card"].reset_index(drop=True),
-            "first_date": _days_to_dates(clients["first_day"].to_numpy()),
-            "last_date": _days_to_dates(clients["last_day"].to_numpy()),
+            "first_date": base.first_dates,
+            "last_date": base.last_dates,
             "purchases": clients["purchases"].to_numpy(),
             "revenue": clients["revenue"].to_numpy(),
             "avg_cheque": avg,

@@ -194,3 +194,21 @@ def test_an_empty_result_has_typed_columns_and_zero_summaries(hand_engine):
     regions = segment_summary(result.clients, "region")
     assert regions["clients"].sum() == 0 and len(regions) == 9
     assert class_counts(result.clients)["clients"].sum() == 0
+
+
+def test_a_base_computes_threshold_free_arrays_once_and_does_not_pickle_them(hand_engine):
+    import pickle
+
+    from core.engine import classify_base
+    from core.model import ThresholdPins
+
+    base = load_client_base(hand_engine)
+    first = classify_base(base)
+    recency = base.recency_days
+    again = classify_base(base, ThresholdPins(m1=450.0))  # re-grading: no new aggregation, same arrays
+    assert base.recency_days is recency and not recency.flags.writeable  # shared, so nobody may change it
+    assert (again.clients["recency_days"].to_numpy() == first.clients["recency_days"].to_numpy()).all()
+    assert (again.clients["m"] != first.clients["m"]).any()
+    restored = pickle.loads(pickle.dumps(base))
+    assert "recency_days" not in restored.__dict__ and "_frequency" not in restored.__dict__
+    assert (restored.recency_days == recency).all()
