@@ -186,10 +186,10 @@ def child_pandas(p: dict) -> dict:
 
 
 def child_export(p: dict) -> dict:
-    """classified_csv_frame(...).to_csv of every client (the `rfma classify --out` layout), after classify()."""
+    """write_classified_csv of every client (the `rfma classify --out` file), after classify()."""
     from core.db import make_engine
     from core.engine import classify
-    from core.export import classified_csv_frame
+    from core.export import write_classified_csv
 
     _preimport_drivers()
     t0 = time.perf_counter()
@@ -198,7 +198,7 @@ def child_export(p: dict) -> dict:
     before_peak, before_now = _maxrss_bytes(), _rss_now_bytes()
     out = Path(p["tmp"]) / "clients.csv"
     t0 = time.perf_counter()
-    classified_csv_frame(result.clients).to_csv(out, index=False)
+    write_classified_csv(result.clients, out)
     wall = time.perf_counter() - t0
     after_peak = _maxrss_bytes()
     return {"wall": wall, "classify": classify_wall, "clients": int(len(result.clients)), "bytes": out.stat().st_size,
@@ -756,7 +756,7 @@ ROWS = [
     ("page_next", "client table, next page", "dashboard_duckdb", "page_next", None),
     ("page_sorted", "client table, first page sorted by revenue", "dashboard_duckdb", "page_sorted", None),
     ("export_dashboard", "dashboard client list CSV, every client (`Services.client_list_csv`)", "dashboard_duckdb", "export_csv", "rss"),
-    ("export_engine", "every client to CSV (`classified_csv_frame(...).to_csv`), after classify", "export_duckdb", "wall", "rss"),
+    ("export_engine", "every client to CSV (`write_classified_csv`, the `rfma classify` file), after classify", "export_duckdb", "wall", "rss"),
 ]
 
 GIB15 = 1.5e9

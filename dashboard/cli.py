@@ -136,11 +136,11 @@ def cmd_thresholds(args) -> int:
 
 def cmd_classify(args) -> int:
     from core.engine import classify
-    from core.export import classified_csv_frame, filter_segment
+    from core.export import filter_segment, write_classified_csv
 
     result = classify(open_engine(args.db), Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args))
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
-    classified_csv_frame(clients).to_csv(args.out, index=False)
+    write_classified_csv(clients, args.out)
     message = result.message
     print(f"клиентов записано: {len(clients)} → {args.out}" + (f" ({message})" if message else ""))
     for warning in result.suggestion.warnings if not message else ():

@@ -206,3 +206,25 @@ def test_any_positions_sort_like_the_frame(rows, model, data):
     sort_model = [{"colId": c, "sort": d} for c, d in model]
     expected = one_shot_sort(clients.take(positions), sort_model)
     assert list(sort_positions(clients, positions, sort_model)) == list(expected.index)
+
+
+def test_the_classify_csv_is_sorted_by_card_with_iso_dates_and_six_decimal_frequencies(tmp_path):
+    from core.engine import CLIENT_COLUMNS, _empty_graded
+    from core.export import write_classified_csv
+
+    graded = _empty_graded(False)
+    rows = pd.DataFrame({"card": ["30", "100", "2"], "first_date": pd.to_datetime(["2022-01-01", "2021-07-01", "2022-06-06"]),
+                         "frequency": [3 / 7, 0.0, 12.5]})  # fmt: skip
+    frame = pd.concat([graded, rows], ignore_index=True)[CLIENT_COLUMNS]
+    frame["last_date"] = frame["first_date"]
+    frame = frame.fillna({c: 0 for c in ("purchases", "revenue", "avg_cheque", "recency_days", "age_days")})
+    out = tmp_path / "clients.csv"
+    write_classified_csv(frame, out)
+    back = pd.read_csv(out, dtype=str)
+    assert list(back.columns) == CLIENT_COLUMNS
+    assert back["card"].tolist() == ["100", "2", "30"]  # string order, as the card is text
+    assert back["first_date"].tolist() == ["2021-07-01", "2022-06-06", "2022-01-01"]
+    assert back["frequency"].tolist() == ["0.000000", "12.500000", "0.428571"]
+    empty = tmp_path / "empty.csv"
+    write_classified_csv(graded[CLIENT_COLUMNS], empty)
+    assert pd.read_csv(empty).columns.tolist() == CLIENT_COLUMNS
