@@ -44,15 +44,9 @@ def one_shot_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[s
 
 def one_shot_sort(frame: pd.DataFrame, sort_model: list[dict] | None) -> pd.DataFrame:
     """The table's order as `sort_clients` computed it on the frame before positions: grid sort, ties by card."""
-    columns, ascending = [], []
-    for item in sort_model or []:
-        column, direction = item.get("colId"), item.get("sort")
-        if column in TABLE_COLUMNS and column in frame.columns and direction in ("asc", "desc") and column not in columns:
-            columns.append(column)
-            ascending.append(direction == "asc")
-    if "card" not in columns:
-        columns.append("card")
-        ascending.append(True)
+    from core.selection import _sort_keys
+
+    columns, ascending = _sort_keys(frame, sort_model)  # the same keys; the oracle sorts the whole frame
     return frame.sort_values(columns, ascending=ascending, kind="stable", na_position="last")
 
 
