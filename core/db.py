@@ -56,7 +56,7 @@ _indexed = bonuscheques.to_metadata(sa.MetaData())
 SERVER_INDEXES = (
     sa.Index(
         "ix_bonuscheques_client_rows", _indexed.c.card, _indexed.c.datetime,
-        postgresql_include=["summ_with_disc", "summ", "bonus_earned", "bonus_spent"],
+        postgresql_include=["summ_with_disc", "summ", "bonus_earned", "bonus_spent", "shop"],
         postgresql_where=_indexed.c.card.is_not(None),
     ),
     sa.Index("ix_bonuscheques_doc_id", _indexed.c.doc_id),
