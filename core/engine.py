@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import fetch_arrow, fetch_frames, reads_cheques, recorded_doc_ids_unique
+from core.db import fetch_arrow, fetch_frames, reads_cheques, recorded_doc_ids_unique, with_postgresql_settings
 from core.model import (
     DEFAULT_CHURN_PERIOD,
     AnalysisOptions,
@@ -158,9 +158,7 @@ def load_client_base(
         clients, gaps, amounts = fetch_frames(
             conn,
             [
-                queries.client_aggregates_query(
-                    period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=conn.dialect.name != "duckdb"
-                ),
+                _client_aggregates(conn, period, options, unique, with_shops),
                 queries.gap_histogram_query(period, options),
                 queries.amount_histogram_query(period, options, unique_doc_ids=unique),
             ],
@@ -174,6 +172,15 @@ def load_client_base(
         gap_histogram=_histogram(gaps, "gap_days", "gaps", "int64"),
         amount_histogram=_round_values(_histogram(amounts, "amount", "cheques", "float64"), AVG_CHEQUE_DECIMALS),
     )
+
+
+def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOptions, unique: bool, with_shops: bool):
+    """Q2 for this backend. A server gets card order, planned as a GroupAggregate (no hash aggregation): with the
+    covering (card, datetime) index the groups stream off the index; PostgreSQL's cost model sometimes prefers a
+    hash table of every client instead, which spills to disk at 1.5M clients (17 s against 4 s at 10M cheques)."""
+    server = conn.dialect.name != "duckdb"
+    query = queries.client_aggregates_query(period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=server)
+    return with_postgresql_settings(query, enable_hashagg="off") if server else query
 
 
 def _split_client_base(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -212,3 +212,18 @@ def test_a_base_computes_threshold_free_arrays_once_and_does_not_pickle_them(han
     restored = pickle.loads(pickle.dumps(base))
     assert "recency_days" not in restored.__dict__ and "_frequency" not in restored.__dict__
     assert (restored.recency_days == recency).all()
+
+
+@pytest.mark.postgres
+def test_postgresql_planner_settings_apply_to_one_statement_only(postgres_url):
+    import sqlalchemy as sa
+
+    from core.db import fetch_frame, make_engine, with_postgresql_settings
+
+    engine = make_engine(postgres_url)
+    setting = sa.select(sa.func.current_setting("enable_hashagg").label("value"))
+    with engine.connect() as conn:
+        assert fetch_frame(conn, with_postgresql_settings(setting, enable_hashagg="off"))["value"].tolist() == ["off"]
+        assert conn.execute(setting).scalar_one() == "on"  # restored for the rest of the transaction
+        assert fetch_frame(conn, setting)["value"].tolist() == ["on"]
+    engine.dispose()
