@@ -3,7 +3,7 @@ and the streamed CSV export of all clients against the old in-memory one (scale 
 
 Each table row calls what one Dash request does (the callback: services through the cache, pandas filtering,
 sorting and paging, the HTML text) plus the JSON serialisation of its output. The classification is computed once
-(cold, timed apart) and then read from the FileSystemCache on every request, as under gunicorn. Medians of several
+(cold, timed apart) and then kept in the worker's memory (re-graded from the cached base in a fresh worker). Medians of several
 runs; peak Python memory (tracemalloc) of one extra, untimed run.
 
 The export comparison runs each path once in a fresh process (`--probe`, same cache directory): the streamed route
@@ -209,7 +209,7 @@ def main() -> int:
     exports = {
         "streamed route (`GET /download/clients.csv`, chunks of 50 000 rows)": run_probe(base | {"kind": "stream", "link": link}),
         "old: `dcc.send_bytes` (base64) in the callback's JSON": run_probe(base | {"kind": "old"}),
-        "for scale: reading the cached classification alone": run_probe(base | {"kind": "load"}),
+        "for scale: getting the classification alone (a fresh process: cached base + re-grading)": run_probe(base | {"kind": "load"}),
     }  # fmt: skip
     csv_mib = next(iter(exports.values()))["bytes"] / 2**20
 
@@ -229,7 +229,7 @@ def main() -> int:
         (f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified "
          f"clients, period {start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} "
          f"cores, Python {platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of "
-         "its output; the classification comes from the FileSystemCache (as on every request). Peak memory = "
+         "its output; the classification is the worker's in-memory one (as on every request after the first). Peak memory = "
          "tracemalloc of one more run."),
         "",
         "| request | median, ms | peak Python memory, MiB | response JSON, KiB |",
