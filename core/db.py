@@ -217,10 +217,12 @@ DOC_IDS_CHECKED_KEY = "doc_ids_checked"
 
 
 def _table_state(conn: sa.Connection, meta: dict[str, str], rows: int | None = None) -> str:
-    """'<rows>:<import serial>' of bonuscheques (`rows` when the caller already counted them)."""
+    """'<rows>:<import serial>' of bonuscheques (`rows` when the caller already counted them), plus PostgreSQL's
+    write counter when its trigger is installed — then any outside write, even one keeping the row count, shows."""
     if rows is None:
         rows = conn.execute(sa.select(sa.func.count()).select_from(bonuscheques)).scalar_one()
-    return f"{int(rows)}:{meta.get('import_serial', '0')}"
+    counter = write_counter(conn)
+    return f"{int(rows)}:{meta.get('import_serial', '0')}" + (f":w{counter}" if counter is not None else "")
 
 
 def recorded_doc_ids_unique(conn: sa.Connection, rows: int | None = None) -> bool | None:

@@ -152,3 +152,18 @@ def test_postgresql_counts_every_write_so_the_data_version_is_cheap_and_exact(po
         assert int(write_counter(conn)) == int(before) + 1
     assert data_source(engine, second).cheques == 0
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_notices_an_outside_update_that_keeps_the_row_count(postgres_url, tmp_path):
+    from core.db import make_engine
+    from core.engine import load_client_base
+
+    engine = make_engine(postgres_url)
+    append_file(engine, write(tmp_path, ONE_ROW))
+    assert unique_flag(engine) is True
+    with engine.begin() as conn:  # another program makes B1 and B2 one two-row cheque: same row count
+        conn.execute(sa.update(bonuscheques).where(bonuscheques.c.doc_id == "B2").values(doc_id="B1"))
+    assert unique_flag(engine) is None  # the write counter moved since the check
+    assert load_client_base(engine).clients.set_index("card").loc["77", "purchases"] == 1
+    engine.dispose()
