@@ -149,18 +149,16 @@ def install_write_counter(conn: sa.Connection) -> None:
         conn.execute(sa.text(statement))
 
 
-def write_counter(conn: sa.Connection) -> str | None:
-    """PostgreSQL with the trigger installed: the write counter (changes with every write); None otherwise."""
+def write_counter(conn: sa.Connection, meta: dict[str, str]) -> str | None:
+    """PostgreSQL with the trigger installed: the write counter in `meta` (read_meta's result), which changes with
+    every write; None otherwise."""
     if conn.dialect.name != "postgresql":
         return None
     installed = conn.execute(
         sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
         {"name": WRITE_COUNTER_TRIGGER, "table": TABLE_NAME},
     ).scalar_one()
-    if not installed:
-        return None
-    value = conn.execute(sa.select(rfma_meta.c.value).where(rfma_meta.c.key == WRITE_COUNTER_KEY)).scalar()
-    return value or "0"
+    return meta.get(WRITE_COUNTER_KEY, "0") if installed else None
 
 
 def table_exists(conn: sa.Connection, name: str = TABLE_NAME) -> bool:
@@ -221,7 +219,7 @@ def _table_state(conn: sa.Connection, meta: dict[str, str], rows: int | None = N
     write counter when its trigger is installed — then any outside write, even one keeping the row count, shows."""
     if rows is None:
         rows = conn.execute(sa.select(sa.func.count()).select_from(bonuscheques)).scalar_one()
-    counter = write_counter(conn)
+    counter = write_counter(conn, meta)
     return f"{int(rows)}:{meta.get('import_serial', '0')}" + (f":w{counter}" if counter is not None else "")
 
 
@@ -374,10 +372,10 @@ def data_source(engine: sa.Engine, known: DataSource | None = None) -> DataSourc
         with engine.connect() as conn:
             if not table_exists(conn):
                 return DataSource(describe_url(engine), 0, None, None, "empty")
-            counter = write_counter(conn)
+            meta = read_meta(conn)
+            counter = write_counter(conn, meta)
             if counter is not None and known is not None and known.version.startswith(f"w{counter}:"):
                 return known
-            meta = read_meta(conn)
             row = conn.execute(
                 sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))
             ).one()

@@ -107,6 +107,29 @@ CLASSIFICATIONS_KEPT = 3  # per worker: e.g. suggested thresholds, one pinned va
 ORDERS_KEPT = 8  # per worker: client-table row orders (filter × sort), 12 MB each at 1.5M clients
 
 
+class WorkerMemory:
+    """The last `size` results kept in this process (least recently used dropped first), thread-safe."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: tuple, compute):
+        """The kept value of `key`, or compute() kept under it (errors are raised, not kept)."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: two requests may compute the same value once each
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
 def _options(card_pattern: str, amount_column: str) -> AnalysisOptions:
     return AnalysisOptions(card_pattern=card_pattern, amount_column=amount_column)
 
@@ -222,9 +245,8 @@ class Services:
     def __init__(self, settings: Settings, cache: Cache):
         self.settings = settings
         self.cache = cache
-        self._kept: OrderedDict[tuple, Classification] = OrderedDict()  # this worker's latest classifications
-        self._orders: OrderedDict[tuple, object] = OrderedDict()  # row orders of the client table
-        self._kept_lock = threading.Lock()
+        self._classifications = WorkerMemory(CLASSIFICATIONS_KEPT)  # graded frames: too big for the shared cache
+        self._orders = WorkerMemory(ORDERS_KEPT)  # row orders of the client table
 
     def cached(self, name: str, args: tuple, compute):
         """flask-caching get/set under a key built from primitive arguments only (repr of str/int/float/None)."""
@@ -290,19 +312,8 @@ class Services:
 
     def classification(self, key: Key, pins: dict | None) -> Classification:
         """Graded clients; raises RfmaError when the period has no identified client, ThresholdOrderError for bad pins."""
-        pk = pins_key(pins)
-        kept_key = key.args() + pk
-        with self._kept_lock:
-            kept = self._kept.get(kept_key)
-            if kept is not None:
-                self._kept.move_to_end(kept_key)
-                return kept
-        classification = self._compute_classification(key, _pins(pk))  # from the cached base: no SQL
-        with self._kept_lock:
-            self._kept[kept_key] = classification
-            while len(self._kept) > CLASSIFICATIONS_KEPT:
-                self._kept.popitem(last=False)
-        return classification
+        pk = pins_key(pins)  # re-graded from the cached base on a miss: no SQL
+        return self._classifications.get_or_compute(key.args() + pk, lambda: self._compute_classification(key, _pins(pk)))
 
     def _compute_classification(self, key: Key, pins: ThresholdPins) -> Classification:
         base = self.client_base(key)
@@ -435,21 +446,14 @@ class Services:
     def _ordered_positions(self, key: Key, pins, flt: ClientFilter, sort_model: list | None):
         """Positions of the filtered clients in the table's order; this worker keeps the last few, so scrolling
         through 1.5M clients sorts them once, not once per block."""
-        kept_key = (key.args(), pins_key(pins), flt.key(), repr(sort_model or []))
-        with self._kept_lock:
-            order = self._orders.get(kept_key)
-            if order is not None:
-                self._orders.move_to_end(kept_key)
-                return order
-        clients = self.classification(key, pins).clients
-        shop_cards = self.shop_clients(key) if flt.shops else None
-        positions = core_selection.filter_positions(clients, flt, shop_cards)
-        order = core_selection.sort_positions(clients, positions, sort_model)
-        with self._kept_lock:
-            self._orders[kept_key] = order
-            while len(self._orders) > ORDERS_KEPT:
-                self._orders.popitem(last=False)
-        return order
+        def compute():
+            clients = self.classification(key, pins).clients
+            return core_selection.sort_positions(clients, self._filtered_positions(key, clients, flt), sort_model)
+
+        return self._orders.get_or_compute((key.args(), pins_key(pins), flt.key(), repr(sort_model or [])), compute)
+
+    def _filtered_positions(self, key: Key, clients: pd.DataFrame, flt: ClientFilter):
+        return core_selection.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
 
     def client_list_csv(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
                         fmt: str = "excel") -> tuple[str, bytes]:
@@ -468,7 +472,7 @@ class Services:
         key = self.key(date_from, date_to)
         classification = self.classification(key, pins)
         clients = classification.clients
-        rows = core_selection.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
+        rows = self._filtered_positions(key, clients, flt)
         date_from, date_to = _resolved_period(key, classification)
         segment = flt.segment_obj
         header = client_list_header(
@@ -477,7 +481,7 @@ class Services:
         )  # fmt: skip
 
         def chunks() -> Iterator[bytes]:
-            ordered = core_selection.sort_positions(clients, rows, sort_model)
+            ordered = self._ordered_positions(key, pins, flt, sort_model)  # the table's order, sorted once per worker
             yield from iter_client_list_csv(clients, core_selection.TABLE_COLUMNS, header, fmt, rows=ordered)
 
         return client_list_filename(segment.file_part(), date_from, date_to), chunks()
