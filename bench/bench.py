@@ -27,8 +27,8 @@ Not part of the tests.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import time
-
 import traceback
 from importlib import metadata
 from pathlib import Path
@@ -98,7 +97,7 @@ def child_engine(p: dict) -> dict:
     regions = result.clients["region"].to_numpy()
     wall = time.perf_counter() - t0
     engine.dispose()
-    return {"wall": wall, "clients": int(len(regions))}
+    return {"wall": wall, "clients": len(regions)}
 
 
 def child_regrade(p: dict) -> dict:
@@ -119,7 +118,7 @@ def child_regrade(p: dict) -> dict:
     regraded = classify_base(base, pins)
     regions = regraded.clients["region"].to_numpy()
     wall = time.perf_counter() - t0
-    return {"wall": wall, "base_load": load, "clients": int(len(regions)), "pins": str(pins.key())}
+    return {"wall": wall, "base_load": load, "clients": len(regions), "pins": str(pins.key())}
 
 
 def _preimport_drivers() -> None:
@@ -131,7 +130,7 @@ def _preimport_drivers() -> None:
 def _preimport_parquet() -> None:
     """pandas imports its Parquet engine lazily on the first read: do it before the clock starts."""
     import pandas  # noqa: F401
-    import pyarrow.dataset  # noqa: F401
+    import pyarrow.dataset
     import pyarrow.parquet  # noqa: F401
 
 
@@ -157,7 +156,7 @@ def child_lifetimes(p: dict) -> dict:
         frame, "card", "datetime", monetary_value_col="summ_with_disc", observation_period_end=last, freq="D"
     )
     t2 = time.perf_counter()
-    return {"wall": t2 - t0, "load": t1 - t0, "compute": t2 - t1, "clients": int(len(summary))}
+    return {"wall": t2 - t0, "load": t1 - t0, "compute": t2 - t1, "clients": len(summary)}
 
 
 def child_pymc(p: dict) -> dict:
@@ -173,7 +172,7 @@ def child_pymc(p: dict) -> dict:
     t1 = time.perf_counter()
     summary = rfm_summary(frame, "card", "datetime", monetary_value_col="summ_with_disc", observation_period_end=last)
     t2 = time.perf_counter()
-    return {"wall": t2 - t0, "load": t1 - t0, "compute": t2 - t1, "clients": int(len(summary))}
+    return {"wall": t2 - t0, "load": t1 - t0, "compute": t2 - t1, "clients": len(summary)}
 
 
 def child_pandas(p: dict) -> dict:
@@ -198,8 +197,14 @@ def child_pandas(p: dict) -> dict:
     churn = int(np.quantile(gaps, 0.95, method="inverted_cdf")) if len(gaps) else None
     recency = np.datetime64(last, "D").astype("int64") - clients["last_day"].to_numpy()
     t2 = time.perf_counter()
-    return {"wall": t2 - t0, "load": t1 - t0, "compute": t2 - t1, "clients": int(len(clients)), "churn": churn,
-            "recency_median": float(np.median(recency)) if len(recency) else None}
+    return {
+        "wall": t2 - t0,
+        "load": t1 - t0,
+        "compute": t2 - t1,
+        "clients": len(clients),
+        "churn": churn,
+        "recency_median": float(np.median(recency)) if len(recency) else None,
+    }
 
 
 def child_export(p: dict) -> dict:
@@ -218,8 +223,14 @@ def child_export(p: dict) -> dict:
     write_classified_csv(result.clients, out)
     wall = time.perf_counter() - t0
     after_peak = _maxrss_bytes()
-    return {"wall": wall, "classify": classify_wall, "clients": int(len(result.clients)), "bytes": out.stat().st_size,
-            "extra_peak": max(0, after_peak - before_peak), "rss_before": before_now}
+    return {
+        "wall": wall,
+        "classify": classify_wall,
+        "clients": len(result.clients),
+        "bytes": out.stat().st_size,
+        "extra_peak": max(0, after_peak - before_peak),
+        "rss_before": before_now,
+    }
 
 
 def child_dashboard(p: dict) -> dict:
@@ -248,7 +259,7 @@ def child_dashboard(p: dict) -> dict:
                 value = call()
                 out[name] = time.perf_counter() - t0
                 return value
-        except Exception as exc:  # noqa: BLE001 — a failing service is reported, not fatal
+        except Exception as exc:
             out["errors"][name] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
             return None
 
@@ -321,7 +332,7 @@ def child_prepare(p: dict) -> dict:
             t0 = time.perf_counter()
             frame = generate_demo_cheques(scale=scale, seed=seed)
             info["generate_s"] = time.perf_counter() - t0
-            info["rows"] = int(len(frame))
+            info["rows"] = len(frame)
             info["clients"] = int(frame["card"].nunique())
             log(f"  generated {len(frame):,} cheques, {info['clients']:,} cards in {info['generate_s']:.1f} s")
         return frame
@@ -372,8 +383,10 @@ def child_prepare(p: dict) -> dict:
         engine.dispose()
         info["vacuum_analyze_s"] = time.perf_counter() - t0
         info["postgresql_bytes"] = int(size)
-        log(f"  PostgreSQL loaded (COPY + insert) in {info['load_postgresql_copy_s']:.1f} s, "
-            f"VACUUM ANALYZE {info['vacuum_analyze_s']:.1f} s, table+indexes {size / 2**20:,.0f} MiB")
+        log(
+            f"  PostgreSQL loaded (COPY + insert) in {info['load_postgresql_copy_s']:.1f} s, "
+            f"VACUUM ANALYZE {info['vacuum_analyze_s']:.1f} s, table+indexes {size / 2**20:,.0f} MiB"
+        )
     with make_engine(f"duckdb:///{duck}").connect() as conn:
         meta = read_meta(conn)
     info["duckdb_meta_rows"] = meta.get("demo_rows")
@@ -415,7 +428,7 @@ def child_entry(task: str, params: dict) -> int:
             result["rss"] = _maxrss_bytes()
         print(CHILD_MARK + json.dumps(result, default=str), flush=True)
         return 0
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         traceback.print_exc()
         print(CHILD_MARK + json.dumps({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:400]}), flush=True)
         return 1
@@ -467,7 +480,7 @@ def run_child(task: str, params: dict, timeout: float) -> dict:
         stdout, stderr, returncode = done.stdout, done.stderr, done.returncode
     for line in reversed(stdout.splitlines()):
         if line.startswith(CHILD_MARK):
-            result = json.loads(line[len(CHILD_MARK):])
+            result = json.loads(line[len(CHILD_MARK) :])
             if "error" in result:
                 sys.stderr.write(stderr[-3000:])
             return result
@@ -498,7 +511,10 @@ def run_cli(url: str, timeout: float) -> dict:
             wall = time.perf_counter() - t0
             proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
-            return {"error": f"exit {proc.returncode}: " + ((tmp / "stderr").read_text().strip().splitlines() or [""])[-1][:400]}
+            return {
+                "error": f"exit {proc.returncode}: "
+                + ((tmp / "stderr").read_text().strip().splitlines() or [""])[-1][:400]
+            }
         return {"wall": wall, "rss": usage.ru_maxrss * 1024, "bytes": out.stat().st_size}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -506,9 +522,12 @@ def run_cli(url: str, timeout: float) -> dict:
 
 def git_commit() -> str:
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                               text=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
         return head + (" + uncommitted changes" if dirty else "")
     except OSError:
         return "unknown"
@@ -524,14 +543,30 @@ def machine() -> dict:
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": round(mem, 1), "os": platform.platform(),
-            "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def versions() -> dict:
     found = {}
-    for name in ("pandas", "numpy", "pyarrow", "duckdb", "sqlalchemy", "duckdb-engine", "psycopg", "dash",
-                 "flask-caching", "lifetimes", "pymc-marketing"):
+    for name in (
+        "pandas",
+        "numpy",
+        "pyarrow",
+        "duckdb",
+        "sqlalchemy",
+        "duckdb-engine",
+        "psycopg",
+        "dash",
+        "flask-caching",
+        "lifetimes",
+        "pymc-marketing",
+    ):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -588,9 +623,13 @@ class Bench:
                 meta = dict(conn.execute(sa.text("SELECT key, value FROM rfma_meta")).all())
                 count = conn.execute(sa.text("SELECT count(*) FROM bonuscheques")).scalar_one()
             db.dispose()
-            return (meta.get("demo_rows") == str(rows) and count == rows and float(meta.get("demo_scale", -1)) == scale
-                    and meta.get("demo_seed") == str(seed))
-        except Exception:  # noqa: BLE001 — anything odd means: load it again
+            return (
+                meta.get("demo_rows") == str(rows)
+                and count == rows
+                and float(meta.get("demo_scale", -1)) == scale
+                and meta.get("demo_seed") == str(seed)
+            )
+        except Exception:
             return False
         finally:
             engine.dispose()
@@ -608,12 +647,22 @@ class Bench:
         use_pg = self.pg is not None and "postgresql" in self.args.backends
         need_pg = use_pg and (need_duck or not self.pg_database_ok(database, info.get("rows"), scale, seed))
         if need_duck or need_pg or not parquet.exists():
-            log(f"{size}: preparing data (DuckDB {'new' if need_duck else 'cached'}, "
-                f"PostgreSQL {'new' if need_pg else 'cached' if use_pg else 'skipped'}) in {folder}")
-            params = {"scale": scale, "seed": seed, "duckdb": str(duck), "parquet": str(parquet),
-                      "need_duckdb": need_duck, "need_postgresql": need_pg, "info": {} if need_duck else info,
-                      "pg_url": self.pg.url(database) if use_pg else None,
-                      "pg_admin_url": self.pg.url("postgres") if use_pg else None, "pg_database": database}
+            log(
+                f"{size}: preparing data (DuckDB {'new' if need_duck else 'cached'}, "
+                f"PostgreSQL {'new' if need_pg else 'cached' if use_pg else 'skipped'}) in {folder}"
+            )
+            params = {
+                "scale": scale,
+                "seed": seed,
+                "duckdb": str(duck),
+                "parquet": str(parquet),
+                "need_duckdb": need_duck,
+                "need_postgresql": need_pg,
+                "info": {} if need_duck else info,
+                "pg_url": self.pg.url(database) if use_pg else None,
+                "pg_admin_url": self.pg.url("postgres") if use_pg else None,
+                "pg_database": database,
+            }
             result = run_child("prepare", params, timeout=4 * 3600)
             if "error" in result:
                 raise RuntimeError(f"{size}: data preparation failed: {result['error']}")
@@ -669,16 +718,29 @@ class Bench:
                     log(f"    ERROR {result['error']}")
                 else:
                     extra = {k: v for k, v in result.items() if isinstance(v, float) and k not in ("wall",)}
-                    log(f"    {result.get('wall') or 0:.3f} s, RSS {result.get('rss', 0) / 2**20:.0f} MiB "
-                        + " ".join(f"{k}={v:.3f}" for k, v in extra.items()))
+                    log(
+                        f"    {result.get('wall') or 0:.3f} s, RSS {result.get('rss', 0) / 2**20:.0f} MiB "
+                        + " ".join(f"{k}={v:.3f}" for k, v in extra.items())
+                    )
         variants = None
         if "postgresql" in data["urls"] and size in self.args.pg_variants:
             variants = self.measure_pg_variants(size, data)
-        return {"size": size, "scale": SIZES[size], "seed": self.args.seed, "info": data["info"],
-                "date": dt.datetime.now().isoformat(timespec="minutes"), "commit": git_commit(), "runs": self.args.runs,
-                "machine": machine(), "versions": versions(), "postgresql": self.pg_version,
-                "pg_settings": dict(self.pg.settings) if self.pg else None, "results": runs, "pg_variants": variants,
-                "loadavg": [load_before, os.getloadavg()[0]]}
+        return {
+            "size": size,
+            "scale": SIZES[size],
+            "seed": self.args.seed,
+            "info": data["info"],
+            "date": dt.datetime.now().isoformat(timespec="minutes"),
+            "commit": git_commit(),
+            "runs": self.args.runs,
+            "machine": machine(),
+            "versions": versions(),
+            "postgresql": self.pg_version,
+            "pg_settings": dict(self.pg.settings) if self.pg else None,
+            "results": runs,
+            "pg_variants": variants,
+            "loadavg": [load_before, os.getloadavg()[0]],
+        }
 
     def measure_pg_variants(self, size: str, data: dict) -> dict:
         """Our engine on PostgreSQL with one setting changed per session, alternating; then without the index."""
@@ -696,7 +758,11 @@ class Bench:
                 log(f"{size} PostgreSQL variant run {run + 1}: {name} …")
                 result = run_child("engine", {"url": self.pg.url(data["database"], **options)}, self.args.timeout)
                 out[name].append(result)
-                log(f"    {result.get('wall', float('nan')):.3f} s" if "wall" in result else f"    ERROR {result['error']}")
+                log(
+                    f"    {result.get('wall', float('nan')):.3f} s"
+                    if "wall" in result
+                    else f"    ERROR {result['error']}"
+                )
         from core.db import SERVER_INDEXES
 
         index = SERVER_INDEXES[0]  # the covering (card, datetime) index
@@ -710,7 +776,11 @@ class Bench:
                 log(f"{size} PostgreSQL variant run {run + 1}: {name} …")
                 result = run_child("engine", {"url": self.pg.url(data["database"])}, self.args.timeout)
                 out[name].append(result)
-                log(f"    {result.get('wall', float('nan')):.3f} s" if "wall" in result else f"    ERROR {result['error']}")
+                log(
+                    f"    {result.get('wall', float('nan')):.3f} s"
+                    if "wall" in result
+                    else f"    ERROR {result['error']}"
+                )
         finally:
             t0 = time.perf_counter()
             with engine.connect() as conn:
@@ -762,10 +832,28 @@ class Bench:
 
 # (row id, label, implementation, metric, rss metric or None)
 ROWS = [
-    ("engine_duckdb", "**our engine, DuckDB**: `classify(engine)` → every client's class, cluster, region", "engine_duckdb", "wall", "rss"),
+    (
+        "engine_duckdb",
+        "**our engine, DuckDB**: `classify(engine)` → every client's class, cluster, region",
+        "engine_duckdb",
+        "wall",
+        "rss",
+    ),
     ("engine_postgresql", "**our engine, PostgreSQL 15**: `classify(engine)`", "engine_postgresql", "wall", "rss"),
-    ("cli_duckdb", "`rfma classify --out FILE.csv`, DuckDB — whole CLI process (interpreter start, imports, CSV)", "cli_duckdb", "wall", "rss"),
-    ("cli_postgresql", "`rfma classify --out FILE.csv`, PostgreSQL — whole CLI process", "cli_postgresql", "wall", "rss"),
+    (
+        "cli_duckdb",
+        "`rfma classify --out FILE.csv`, DuckDB — whole CLI process (interpreter start, imports, CSV)",
+        "cli_duckdb",
+        "wall",
+        "rss",
+    ),
+    (
+        "cli_postgresql",
+        "`rfma classify --out FILE.csv`, PostgreSQL — whole CLI process",
+        "cli_postgresql",
+        "wall",
+        "rss",
+    ),
     ("base_load", "`load_client_base` only (the SQL aggregation + fetch), DuckDB", "regrade_duckdb", "base_load", None),
     ("regrade", "re-grading only: `classify_base(base, new pins)` on a loaded base", "regrade_duckdb", "wall", None),
     ("lifetimes", "lifetimes `summary_data_from_transaction_data`, Parquet load included", "lifetimes", "wall", "rss"),
@@ -775,16 +863,58 @@ ROWS = [
     ("pymc_compute", "  of which: the summary", "pymc", "compute", None),
     ("pandas", "plain pandas groupby + gap percentile, Parquet load included", "pandas", "wall", "rss"),
     ("pandas_compute", "  of which: groupby + gaps", "pandas", "compute", None),
-    ("final_cold_duckdb", "dashboard «Финал», cold (empty cache: SQL + grading + render), DuckDB", "dashboard_duckdb", "final_cold", "rss_after_final"),
-    ("final_cached_duckdb", "dashboard «Финал», cached (same request again), DuckDB", "dashboard_duckdb", "final_cached", None),
-    ("final_pin_duckdb", "dashboard «Финал» after pinning r1 (re-grade from the cached base), DuckDB", "dashboard_duckdb", "final_pin", None),
-    ("final_cold_postgresql", "dashboard «Финал», cold, PostgreSQL", "dashboard_postgresql", "final_cold", "rss_after_final"),
+    (
+        "final_cold_duckdb",
+        "dashboard «Финал», cold (empty cache: SQL + grading + render), DuckDB",
+        "dashboard_duckdb",
+        "final_cold",
+        "rss_after_final",
+    ),
+    (
+        "final_cached_duckdb",
+        "dashboard «Финал», cached (same request again), DuckDB",
+        "dashboard_duckdb",
+        "final_cached",
+        None,
+    ),
+    (
+        "final_pin_duckdb",
+        "dashboard «Финал» after pinning r1 (re-grade from the cached base), DuckDB",
+        "dashboard_duckdb",
+        "final_pin",
+        None,
+    ),
+    (
+        "final_cold_postgresql",
+        "dashboard «Финал», cold, PostgreSQL",
+        "dashboard_postgresql",
+        "final_cold",
+        "rss_after_final",
+    ),
     ("final_cached_postgresql", "dashboard «Финал», cached, PostgreSQL", "dashboard_postgresql", "final_cached", None),
-    ("page_first", "client table, first page of 100 (server-side paging), DuckDB", "dashboard_duckdb", "page_first", None),
+    (
+        "page_first",
+        "client table, first page of 100 (server-side paging), DuckDB",
+        "dashboard_duckdb",
+        "page_first",
+        None,
+    ),
     ("page_next", "client table, next page", "dashboard_duckdb", "page_next", None),
     ("page_sorted", "client table, first page sorted by revenue", "dashboard_duckdb", "page_sorted", None),
-    ("export_dashboard", "dashboard «Скачать CSV», every client, streamed (`GET download/clients.csv`, to the last byte)", "dashboard_duckdb", "export_csv", "rss"),
-    ("export_engine", "every client to CSV (`write_classified_csv`, the `rfma classify` file), after classify", "export_duckdb", "wall", "rss"),
+    (
+        "export_dashboard",
+        "dashboard «Скачать CSV», every client, streamed (`GET download/clients.csv`, to the last byte)",
+        "dashboard_duckdb",
+        "export_csv",
+        "rss",
+    ),
+    (
+        "export_engine",
+        "every client to CSV (`write_classified_csv`, the `rfma classify` file), after classify",
+        "export_duckdb",
+        "wall",
+        "rss",
+    ),
 ]
 
 GIB15 = 1.5e9
@@ -803,7 +933,6 @@ def goal_for(row: str, size: str):
         ("final_cached_postgresql", "demo"): ("≤ 150 ms", lambda s, r: s <= 0.15),
         ("final_cold_duckdb", "10m"): ("≤ 5 s", lambda s, r: s <= 5),
         ("final_cached_duckdb", "10m"): ("≤ 200 ms", lambda s, r: s <= 0.2),
-
         ("final_cached_postgresql", "10m"): ("≤ 200 ms", lambda s, r: s <= 0.2),
         ("export_dashboard", "10m"): ("≤ 20 s", lambda s, r: s <= 20),
         ("export_engine", "10m"): ("≤ 20 s", lambda s, r: s <= 20),
@@ -831,14 +960,26 @@ def render_size(r: dict) -> list[str]:
         f"(`rfma demo --scale {r['scale']:g}`, seed {r['seed']})",
         "",
         f"Measured {r['date']} at commit {r['commit']}; {r['runs']} runs, implementations alternating within each run"
-        + (f"; 1-minute load average {r['loadavg'][0]:.1f} before / {r['loadavg'][1]:.1f} after (2 cores: other work was "
-           "running on the machine when this is above ~1, which widens min – max)" if r.get("loadavg") else "")
+        + (
+            f"; 1-minute load average {r['loadavg'][0]:.1f} before / {r['loadavg'][1]:.1f} after (2 cores: other work was "
+            "running on the machine when this is above ~1, which widens min – max)"
+            if r.get("loadavg")
+            else ""
+        )
         + ". "
         f"Data: DuckDB file {info.get('duckdb_bytes', 0) / 2**20:,.0f} MiB, Parquet {info.get('parquet_bytes', 0) / 2**20:,.0f} MiB"
-        + (f", PostgreSQL table + indexes {info['postgresql_bytes'] / 2**20:,.0f} MiB" if info.get("postgresql_bytes") else "")
+        + (
+            f", PostgreSQL table + indexes {info['postgresql_bytes'] / 2**20:,.0f} MiB"
+            if info.get("postgresql_bytes")
+            else ""
+        )
         + (f"; one-time generation {info['generate_s']:.0f} s" if info.get("generate_s") else "")
-        + (f", PostgreSQL load (COPY + insert + indexes) {info['load_postgresql_copy_s']:.0f} s, "
-           f"VACUUM ANALYZE {info['vacuum_analyze_s']:.0f} s" if info.get("load_postgresql_copy_s") else "")
+        + (
+            f", PostgreSQL load (COPY + insert + indexes) {info['load_postgresql_copy_s']:.0f} s, "
+            f"VACUUM ANALYZE {info['vacuum_analyze_s']:.0f} s"
+            if info.get("load_postgresql_copy_s")
+            else ""
+        )
         + ".",
         "",
         "| measurement | median | min – max | peak RSS | goal | |",
@@ -850,7 +991,9 @@ def render_size(r: dict) -> list[str]:
         if impl not in res:
             continue
         runs = res[impl]
-        errors = [x["error"] for x in runs if "error" in x] + [x.get("errors", {}).get(metric) for x in runs if x.get("errors", {}).get(metric)]
+        errors = [x["error"] for x in runs if "error" in x] + [
+            x.get("errors", {}).get(metric) for x in runs if x.get("errors", {}).get(metric)
+        ]
         s = stats([x.get(metric) for x in runs if "error" not in x])
         if s is None:
             if errors:
@@ -864,25 +1007,39 @@ def render_size(r: dict) -> list[str]:
             text = goal[0]
             mark = "✓" if goal[1](s["median"], rss) else "✗"
         spread = f"{fmt_s(s['min'])} – {fmt_s(s['max'])}" if s["n"] > 1 else "(1 run)"
-        lines.append(f"| {label} | {fmt_s(s['median'])} | {spread} | {fmt_mib(rss) if rss_metric else ''} | {text} | {mark} |")
+        lines.append(
+            f"| {label} | {fmt_s(s['median'])} | {spread} | {fmt_mib(rss) if rss_metric else ''} | {text} | {mark} |"
+        )
         if errors:
             failures.append(f"- {label}: {len(errors)} of {len(runs)} runs failed — `{errors[0]}`")
     lines.append("")
     # ratios against the peers
     ratio_lines = []
-    for peer, peer_name in (("lifetimes", "lifetimes (load included)"), ("pymc", "pymc-marketing `rfm_summary` (load included)"),
-                            ("pandas", "plain pandas (load included)")):
+    for peer, peer_name in (
+        ("lifetimes", "lifetimes (load included)"),
+        ("pymc", "pymc-marketing `rfm_summary` (load included)"),
+        ("pandas", "plain pandas (load included)"),
+    ):
         if peer not in medians:
             continue
-        for ours, ours_name in (("engine_duckdb", "our engine on DuckDB"), ("engine_postgresql", "our engine on PostgreSQL")):
+        for ours, ours_name in (
+            ("engine_duckdb", "our engine on DuckDB"),
+            ("engine_postgresql", "our engine on PostgreSQL"),
+        ):
             if ours not in medians:
                 continue
             ratio = medians[peer] / medians[ours]
             verdict = f"**{ratio:.1f}× faster**" if ratio >= 1 else f"**{1 / ratio:.1f}× slower**"
             goal = ""
             if peer == "lifetimes" and ours == "engine_duckdb":  # PostgreSQL's own goal (12 s) is ≈ 1× lifetimes
-                goal = (" — goal ≥ 5× " + ("✓" if ratio >= 5 else "✗")) if size == "10m" else " (the ≥ 5× goal is stated for 10M)"
-            ratio_lines.append(f"- {ours_name} is {verdict} than {peer_name}: {fmt_s(medians[peer])} vs {fmt_s(medians[ours])}{goal}")
+                goal = (
+                    (" — goal ≥ 5× " + ("✓" if ratio >= 5 else "✗"))
+                    if size == "10m"
+                    else " (the ≥ 5× goal is stated for 10M)"
+                )
+            ratio_lines.append(
+                f"- {ours_name} is {verdict} than {peer_name}: {fmt_s(medians[peer])} vs {fmt_s(medians[ours])}{goal}"
+            )
     if ratio_lines:
         lines += ["Ratios (medians):", "", *ratio_lines, ""]
     extra = []
@@ -890,19 +1047,25 @@ def render_size(r: dict) -> list[str]:
         ok = [x for x in res.get(impl, []) if "error" not in x]
         if ok:
             x = ok[0]
-            extra.append(f"- CSV export: {x['clients']:,} clients, {x['bytes'] / 2**20:,.0f} MiB file; peak RSS grew by "
-                         f"{max(y['extra_peak'] for y in ok) / 2**20:,.0f} MiB during the export "
-                         f"(RSS before it {x['rss_before'] / 2**20:,.0f} MiB, the classification took {fmt_s(statistics.median(y['classify'] for y in ok))}).")
+            extra.append(
+                f"- CSV export: {x['clients']:,} clients, {x['bytes'] / 2**20:,.0f} MiB file; peak RSS grew by "
+                f"{max(y['extra_peak'] for y in ok) / 2**20:,.0f} MiB during the export "
+                f"(RSS before it {x['rss_before'] / 2**20:,.0f} MiB, the classification took {fmt_s(statistics.median(y['classify'] for y in ok))})."
+            )
     ok = [x for x in res.get("dashboard_duckdb", []) if "error" not in x and "export_extra_peak" in x]
     if ok:
-        extra.append(f"- Dashboard «Скачать CSV» (streamed): {ok[0]['export_bytes'] / 2**20:,.0f} MiB; peak RSS grew by "
-                     f"{max(y['export_extra_peak'] for y in ok) / 2**20:,.0f} MiB while streaming it (over the cached "
-                     "classification the request reads).")
+        extra.append(
+            f"- Dashboard «Скачать CSV» (streamed): {ok[0]['export_bytes'] / 2**20:,.0f} MiB; peak RSS grew by "
+            f"{max(y['export_extra_peak'] for y in ok) / 2**20:,.0f} MiB while streaming it (over the cached "
+            "classification the request reads)."
+        )
     ok = [x for x in res.get("pandas", []) if "error" not in x]
     if ok:
-        extra.append(f"- Cross-check: plain pandas found churn period C = {ok[0]['churn']} days (95th percentile of gaps).")
+        extra.append(
+            f"- Cross-check: plain pandas found churn period C = {ok[0]['churn']} days (95th percentile of gaps)."
+        )
     if extra:
-        lines += extra + [""]
+        lines += [*extra, ""]
     variants = r.get("pg_variants")
     if variants:
         lines += [
@@ -939,7 +1102,10 @@ def render_section(all_results: list[dict]) -> str:
         "cheques. Regenerate with `make bench` (default sizes) or `.venv/bin/python bench/bench.py --sizes 10m` (opt-in).",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; {m['os']}; Python {m['python']}.",
-        "- Versions: " + ", ".join(f"{k} {val}" for k, val in v.items()) + (f"; {latest['postgresql']}" if latest.get("postgresql") else "") + ".",
+        "- Versions: "
+        + ", ".join(f"{k} {val}" for k, val in v.items())
+        + (f"; {latest['postgresql']}" if latest.get("postgresql") else "")
+        + ".",
         "- PostgreSQL: a local cluster on 127.0.0.1 started by the benchmark (bench/pg.py) with "
         + ", ".join(f"`{k}={val}`" for k, val in settings.items())
         + " (the last three only speed up the one-time load). Its server processes' memory is not in the peak RSS "
@@ -982,8 +1148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pymc", action="store_true", help="skip pymc-marketing only")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard services and the CSV export")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per measurement")
-    parser.add_argument("--explain", action="store_true", help="only write EXPLAIN ANALYZE of the engine's PostgreSQL "
-                        "queries for --sizes to .cache/bench/explain-<size>.txt (data must be prepared)")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="only write EXPLAIN ANALYZE of the engine's PostgreSQL "
+        "queries for --sizes to .cache/bench/explain-<size>.txt (data must be prepared)",
+    )
     parser.add_argument("--report-only", action="store_true", help="only rewrite the section from .cache/bench/results")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--params", help=argparse.SUPPRESS)

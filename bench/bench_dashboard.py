@@ -19,16 +19,14 @@ import resource
 import statistics
 import sys
 import time
-
 import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
-
 import plotly.utils  # noqa: E402
+from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
 
 from callbacks import clients, final, migration, pharmacies, thresholds  # noqa: E402
 from core.model import THRESHOLD_NAMES  # noqa: E402
@@ -139,7 +137,9 @@ def main() -> int:
         "|---|---:|---:|---:|---:|",
     ]
     for name, r in results.items():
-        lines.append(f"| {name} | {r['cold_ms']:.0f} | {r['cached_ms']:.0f} | {r['peak_mib']:.1f} | {r['json_kib']:.0f} |")
+        lines.append(
+            f"| {name} | {r['cold_ms']:.0f} | {r['cached_ms']:.0f} | {r['peak_mib']:.1f} | {r['json_kib']:.0f} |"
+        )
     lines += [
         "",
         f"- Pin a new threshold → «Пороги» + «Финал» re-rendered from the cached ClientBase (no SQL): "

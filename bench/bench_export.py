@@ -99,8 +99,15 @@ def old_export(services, start: str, end: str) -> dict:
     flt = ClientFilter.build("all")
     chosen = services.selection(start, end, {}, flt)  # a filtered copy of the client base …
     ordered = sort_clients(chosen.clients, sort_model_of(BY_REVENUE))  # … a sorted copy …
-    header = client_list_header(f"клиенты сегмента {flt.segment_obj.label}", chosen.date_from, chosen.date_to,
-                                chosen.analysis_date, chosen.thresholds, flt.describe(), len(ordered))  # fmt: skip
+    header = client_list_header(
+        f"клиенты сегмента {flt.segment_obj.label}",
+        chosen.date_from,
+        chosen.date_to,
+        chosen.analysis_date,
+        chosen.thresholds,
+        flt.describe(),
+        len(ordered),
+    )
     sep, decimal = CSV_FORMATS["excel"]
     frame = ordered[TABLE_COLUMNS]  # … its columns, then the whole file as one string and as bytes
     rounded = {c: frame[c].astype("float64").round(2) for c in ("revenue", "avg_cheque", "bonus_spent") if c in frame}
@@ -136,8 +143,12 @@ def probe(spec: dict) -> dict:
         with app.server.test_request_context():
             services = app.server.extensions["rfma_services"]
             if spec["kind"] == "old":
-                size = len(json.dumps({"response": {"data": old_export(services, spec["start"], spec["end"])}},
-                                      cls=plotly.utils.PlotlyJSONEncoder))  # fmt: skip
+                size = len(
+                    json.dumps(
+                        {"response": {"data": old_export(services, spec["start"], spec["end"])}},
+                        cls=plotly.utils.PlotlyJSONEncoder,
+                    )
+                )
             else:  # "load": only reading the cached classification, the one copy every request holds
                 services.classification(services.key(spec["start"], spec["end"]), {})
     last = time.perf_counter() - t0
@@ -147,8 +158,9 @@ def probe(spec: dict) -> dict:
 
 def run_probe(spec: dict) -> dict:
     """`probe` in a fresh Python process (so one path's freed memory cannot hide the other's peak)."""
-    done = subprocess.run([sys.executable, __file__, "--probe", json.dumps(spec)], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, __file__, "--probe", json.dumps(spec)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"probe {spec['kind']} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -181,36 +193,47 @@ def main() -> int:
     start, end = period
     first_page = {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "revenue", "sort": "desc"}], "filterModel": {}}
     deep_page = {
-        "startRow": 100_000, "endRow": 100_050, "sortModel": [{"colId": "class_name", "sort": "asc"}],
+        "startRow": 100_000,
+        "endRow": 100_050,
+        "sortModel": [{"colId": "class_name", "sort": "asc"}],
         "filterModel": {"avg_cheque": {"filterType": "number", "type": "greaterThan", "filter": 300}},
-    }  # fmt: skip
+    }
     vip = int((clients["region"].astype("int64") == 110).sum())
     calls = {
         "Таблица: 1-я страница, все клиенты, сортировка по выручке": lambda: final.grid_rows(
-            first_page, ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS),
+            first_page, ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS
+        ),
         "Таблица: страница 2001, сортировка по описанию класса, фильтр по среднему чеку": lambda: final.grid_rows(
-            deep_page, ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS),
+            deep_page, ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS
+        ),
         "Таблица: 1-я страница, аптека + R + поиск по карте": lambda: final.grid_rows(
-            first_page, ids.TAB_FINAL, start, end, {}, "all", ["Аптека 1"], [1, 2], None, None, None, "12"),
+            first_page, ids.TAB_FINAL, start, end, {}, "all", ["Аптека 1"], [1, 2], None, None, None, "12"
+        ),
         "Сводка + RFM-диаграмма (выборка 50 000 точек) + разбивка, все клиенты": lambda: final.update_selection(
-            ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS, {}),
+            ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS, {}
+        ),
         f"Скачать CSV (проверка и ссылка): все {thousands(n_clients)} клиентов": lambda: final.download_csv(
-            1, start, end, {}, "all", *NO_FILTERS, {}, BY_REVENUE, "excel"),
+            1, start, end, {}, "all", *NO_FILTERS, {}, BY_REVENUE, "excel"
+        ),
         f"Скачать CSV (проверка и ссылка): регион 110 ({thousands(vip)} клиентов)": lambda: final.download_csv(
-            1, start, end, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel"),
-        "Скачать отчёт (HTML), все клиенты": lambda: final.download_report(
-            1, start, end, {}, "all", *NO_FILTERS, {}),
-    }  # fmt: skip
+            1, start, end, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel"
+        ),
+        "Скачать отчёт (HTML), все клиенты": lambda: final.download_report(1, start, end, {}, "all", *NO_FILTERS, {}),
+    }
     results = {name: measure(app, call, args.runs) for name, call in calls.items()}
 
     with app.server.test_request_context():
         link, _ = final.download_csv(1, start, end, {}, "all", *NO_FILTERS, {}, BY_REVENUE, "excel")
     base = {"url": url, "state_dir": str(work / "state"), "start": start, "end": end}
     exports = {
-        "streamed route (`GET /download/clients.csv`, chunks of 50 000 rows)": run_probe(base | {"kind": "stream", "link": link}),
+        "streamed route (`GET /download/clients.csv`, chunks of 50 000 rows)": run_probe(
+            base | {"kind": "stream", "link": link}
+        ),
         "old: `dcc.send_bytes` (base64) in the callback's JSON": run_probe(base | {"kind": "old"}),
-        "for scale: getting the classification alone (a fresh process: cached base + re-grading)": run_probe(base | {"kind": "load"}),
-    }  # fmt: skip
+        "for scale: getting the classification alone (a fresh process: cached base + re-grading)": run_probe(
+            base | {"kind": "load"}
+        ),
+    }
     csv_mib = next(iter(exports.values()))["bytes"] / 2**20
 
     # the scheduled job: `rfma classify --region 110` (SQL + grading + filter + CSV), one process call
@@ -226,11 +249,13 @@ def main() -> int:
     lines = [
         SECTION,
         "",
-        (f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified "
-         f"clients, period {start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} "
-         f"cores, Python {platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of "
-         "its output; the classification is the worker's in-memory one (as on every request after the first). Peak memory = "
-         "tracemalloc of one more run."),
+        (
+            f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified "
+            f"clients, period {start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} "
+            f"cores, Python {platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of "
+            "its output; the classification is the worker's in-memory one (as on every request after the first). Peak memory = "
+            "tracemalloc of one more run."
+        ),
         "",
         "| request | median, ms | peak Python memory, MiB | response JSON, KiB |",
         "|---|---:|---:|---:|",
@@ -239,18 +264,26 @@ def main() -> int:
         lines.append(f"| {name} | {r['ms']:.0f} | {r['peak_mib']:.0f} | {thousands(r['kib'])} |")
     lines += [
         "",
-        (f"- Cold start of the tab's data for this period (SQL aggregation + grading + who-bought-where query, then "
-         f"cached): {cold_s:.1f} s, once per period/data version."),
-        (f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM), sorted by revenue. Each export once, in a "
-         "fresh process reading the same cache; peak RSS increase = peak RSS during the request − RSS before it:"),
+        (
+            f"- Cold start of the tab's data for this period (SQL aggregation + grading + who-bought-where query, then "
+            f"cached): {cold_s:.1f} s, once per period/data version."
+        ),
+        (
+            f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM), sorted by revenue. Each export once, in a "
+            "fresh process reading the same cache; peak RSS increase = peak RSS during the request − RSS before it:"
+        ),
         "",
         "| export of all clients | to first byte, s | to last byte, s | response, MiB | peak RSS increase, MiB |",
         "|---|---:|---:|---:|---:|",
-        *(f"| {name} | {r['first_s']:.1f} | {r['last_s']:.1f} | {r['bytes'] / 2**20:.1f} | {r['rss_mib']:.0f} |"
-          for name, r in exports.items()),
+        *(
+            f"| {name} | {r['first_s']:.1f} | {r['last_s']:.1f} | {r['bytes'] / 2**20:.1f} | {r['rss_mib']:.0f} |"
+            for name, r in exports.items()
+        ),
         "",
-        (f"- `rfma classify --region 110` (the scheduled-job equivalent, SQL included): median "
-         f"{statistics.median(cli_times):.1f} s."),
+        (
+            f"- `rfma classify --region 110` (the scheduled-job equivalent, SQL included): median "
+            f"{statistics.median(cli_times):.1f} s."
+        ),
         f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
         "",
     ]

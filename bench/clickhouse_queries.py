@@ -88,7 +88,9 @@ def main() -> int:
         if "arrays" not in name:
             total += median
         extra = f", C = {churn(result)}" if name.startswith("gap") else ""
-        print(f"{name}: median {median:.3f} s (min {min(times):.3f}, max {max(times):.3f}), {len(result):,} rows{extra}")
+        print(
+            f"{name}: median {median:.3f} s (min {min(times):.3f}, max {max(times):.3f}), {len(result):,} rows{extra}"
+        )
     print(f"four queries (window variant): {total:.3f} s; chdb {chdb.__version__}")
     return 0
 

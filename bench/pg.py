@@ -65,7 +65,10 @@ class PostgresServer:
         return subprocess.run([*self.as_user, *args], check=check, capture_output=True, text=True)
 
     def running(self) -> bool:
-        return self.data.exists() and self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "status", check=False).returncode == 0
+        return (
+            self.data.exists()
+            and self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "status", check=False).returncode == 0
+        )
 
     def version(self) -> str:
         out = subprocess.run([str(self.bindir / "postgres"), "--version"], capture_output=True, text=True)
@@ -74,14 +77,36 @@ class PostgresServer:
     def start(self) -> None:
         if not (self.data / "PG_VERSION").exists():
             shutil.rmtree(self.data, ignore_errors=True)
-            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                      "--no-sync", "--locale=C.UTF-8")
+            self._run(
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C.UTF-8",
+            )
         if self.running():  # left over by an interrupted benchmark run: stop it, we start with our settings
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
         options = ["-c listen_addresses=127.0.0.1", f"-p {self.port}", f"-k {self.root}"]
         options += [f"-c {name}={value}" for name, value in self.settings.items()]
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", " ".join(options), "-w", "-t", "120",
-                  "-l", str(self.root / "log"), "start")
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            " ".join(options),
+            "-w",
+            "-t",
+            "120",
+            "-l",
+            str(self.root / "log"),
+            "start",
+        )
 
     def stop(self) -> None:
         try:

@@ -6,7 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from callbacks.common import safely
-from dashboard import figures, formatting as fmt, ids
+from dashboard import figures, ids
+from dashboard import formatting as fmt
 from dashboard.services import ClientsView, current_services
 from layouts.components import graph, kpi, message
 
@@ -16,21 +17,27 @@ def clients_body(view: ClientsView):
     o = view.overview
     cards = dbc.Row(
         [
-            kpi("Период деятельности", f"{fmt.date(o.first_date)} — {fmt.date(o.last_date)}", id=ids.CLIENTS.KPI_PERIOD),
+            kpi(
+                "Период деятельности", f"{fmt.date(o.first_date)} — {fmt.date(o.last_date)}", id=ids.CLIENTS.KPI_PERIOD
+            ),
             kpi("Идентифицированных клиентов", fmt.integer(view.clients), id=ids.CLIENTS.KPI_CLIENTS),
             kpi("Аптек в сети", fmt.integer(len(o.shop_names())), id=ids.CLIENTS.KPI_SHOPS),
             kpi("Покупают в нескольких аптеках", fmt.percent(view.multi_shop_share, 2), id=ids.CLIENTS.KPI_MULTI),
             kpi(
-                "Чеков", fmt.integer(o.cheques), f"неидентифицировано {fmt.percent(o.unidentified_cheque_share)}",
+                "Чеков",
+                fmt.integer(o.cheques),
+                f"неидентифицировано {fmt.percent(o.unidentified_cheque_share)}",
                 id=ids.CLIENTS.KPI_CHEQUES,
             ),
             kpi(
-                "Выручка", fmt.money(o.revenue), f"без идентификации {fmt.percent(o.unidentified_revenue_share, 2)}",
+                "Выручка",
+                fmt.money(o.revenue),
+                f"без идентификации {fmt.percent(o.unidentified_revenue_share, 2)}",
                 id=ids.CLIENTS.KPI_REVENUE,
             ),
         ],
         className="g-3 mb-3",
-    )  # fmt: skip
+    )
     cheques = graph(figures.cheques_monthly(o.monthly), ids.CLIENTS.GRAPH_CHEQUES)
     if view.message:
         return html.Div([cards, message(view.message, "warning", "Нет идентифицированных клиентов"), cheques])
@@ -39,7 +46,9 @@ def clients_body(view: ClientsView):
             cards,
             dbc.Row(
                 [
-                    dbc.Col(graph(figures.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT), lg=5),
+                    dbc.Col(
+                        graph(figures.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT), lg=5
+                    ),
                     dbc.Col(graph(figures.new_clients_monthly(o.new_clients), ids.CLIENTS.GRAPH_NEW), lg=7),
                 ],
                 className="g-3",

@@ -41,7 +41,7 @@ def safely(build: Callable[[], object]):
     """Run a tab's builder; any error becomes a message component instead of a traceback or a blank page."""
     try:
         return build()
-    except Exception as exc:  # noqa: BLE001 - the boundary between the engine and the page
+    except Exception as exc:
         return error_message(exc)
 
 

@@ -57,9 +57,16 @@ SUMMARY_FORMATS = {
     "warmth": lambda v: f"{v} {WARMTH_NAMES.get(int(v), '')}",
 }
 CLASS_COLUMNS = [
-    ("r", "R", 60), ("f", "F", 60), ("m", "M", 60), ("a", "A", 60), ("class", "Класс", 90),
-    ("clients", "Клиентов", 110), ("class_name", "Описание", 380), ("cluster", "Кластер", 100), ("region", "Регион", 100),
-]  # fmt: skip
+    ("r", "R", 60),
+    ("f", "F", 60),
+    ("m", "M", 60),
+    ("a", "A", 60),
+    ("class", "Класс", 90),
+    ("clients", "Клиентов", 110),
+    ("class_name", "Описание", 380),
+    ("cluster", "Кластер", 100),
+    ("region", "Регион", 100),
+]
 
 
 def class_grid(classes: pd.DataFrame) -> dag.AgGrid:
@@ -86,15 +93,23 @@ def recommendations(regions: pd.DataFrame):
                     html.Div(
                         [
                             html.Span(f"{row.region} {row.region_name}", className="fw-semibold"),
-                            dbc.Badge(f"{fmt.integer(row.clients)} клиентов", color="light", text_color="dark", className="ms-2"),
-                            html.Span(WARMTH_NAMES[int(row.warmth)], className="badge ms-2",
-                                      style={"backgroundColor": figures.WARMTH_COLORS[int(row.warmth)]}),
+                            dbc.Badge(
+                                f"{fmt.integer(row.clients)} клиентов",
+                                color="light",
+                                text_color="dark",
+                                className="ms-2",
+                            ),
+                            html.Span(
+                                WARMTH_NAMES[int(row.warmth)],
+                                className="badge ms-2",
+                                style={"backgroundColor": figures.WARMTH_COLORS[int(row.warmth)]},
+                            ),
                         ]
                     ),
                     html.Div(REGION_RECOMMENDATIONS[int(row.region)], className="small mt-1"),
                 ]
             )
-        )  # fmt: skip
+        )
     return dbc.ListGroup(items, id=ids.FINAL.RECOMMENDATIONS, flush=True)
 
 
@@ -112,19 +127,43 @@ def final_body(view: FinalView):
             dbc.Row(
                 [
                     dbc.Col(graph(figures.region_chart(regions), ids.FINAL.REGION_GRAPH), lg=6),
-                    dbc.Col(card(recommendations(regions), "Рекомендации маркетингу по регионам",
-                                 "rfma-recommendations"), lg=6),
+                    dbc.Col(
+                        card(recommendations(regions), "Рекомендации маркетингу по регионам", "rfma-recommendations"),
+                        lg=6,
+                    ),
                 ],
                 className="g-3",
-            ),  # fmt: skip
-            card(table(regions, {"region": "Регион", "region_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS,
-                       ids.FINAL.REGION_TABLE, SUMMARY_FORMATS), "9 регионов"),
-            card(table(clusters, {"cluster": "Кластер", "cluster_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS,
-                       ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS), "16 кластеров"),
-            card([html.P(f"Непустых классов: {int((view.classes['clients'] > 0).sum())} из 108.", className="small text-muted"),
-                  class_grid(view.classes)], "108 классов RFMA"),
+            ),
+            card(
+                table(
+                    regions,
+                    {"region": "Регион", "region_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS,
+                    ids.FINAL.REGION_TABLE,
+                    SUMMARY_FORMATS,
+                ),
+                "9 регионов",
+            ),
+            card(
+                table(
+                    clusters,
+                    {"cluster": "Кластер", "cluster_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS,
+                    ids.FINAL.CLUSTER_TABLE,
+                    SUMMARY_FORMATS,
+                ),
+                "16 кластеров",
+            ),
+            card(
+                [
+                    html.P(
+                        f"Непустых классов: {int((view.classes['clients'] > 0).sum())} из 108.",
+                        className="small text-muted",
+                    ),
+                    class_grid(view.classes),
+                ],
+                "108 классов RFMA",
+            ),
         ]
-    )  # fmt: skip
+    )
 
 
 def update_final(active_tab, start, end, pins):
@@ -133,14 +172,23 @@ def update_final(active_tab, start, end, pins):
     return safely(lambda: final_body(current_services().final_view(start, end, pins)))
 
 
-GRADE_LABELS = (("r", "Recency", RECENCY_NAMES), ("f", "Frequency", FREQUENCY_NAMES), ("m", "Monetary", MONETARY_NAMES), ("a", "Age", AGE_NAMES))
+GRADE_LABELS = (
+    ("r", "Recency", RECENCY_NAMES),
+    ("f", "Frequency", FREQUENCY_NAMES),
+    ("m", "Monetary", MONETARY_NAMES),
+    ("a", "Age", AGE_NAMES),
+)
 
 
 def client_body(result: ClientCard):
     if result.row is None:
-        return html.Div([
-            message(f"У карты {result.card} есть чеки, но она не проходит шаблон идентифицированной карты.", "info"),
-        ])  # fmt: skip
+        return html.Div(
+            [
+                message(
+                    f"У карты {result.card} есть чеки, но она не проходит шаблон идентифицированной карты.", "info"
+                ),
+            ]
+        )
     row = result.row
     facts = [
         ("Первая покупка", fmt.date(row["first_date"])),
@@ -157,23 +205,32 @@ def client_body(result: ClientCard):
     grades = [f"{label}: {int(row[key])} {names[int(row[key])]}" for key, label, names in GRADE_LABELS]
     segment = [
         html.Div([html.Span("Класс ", className="text-muted"), html.B(row["class"]), f" — {row['class_name']}"]),
-        html.Div([html.Span("Кластер ", className="text-muted"), html.B(str(row["cluster"])), f" — {row['cluster_name']}"]),
-        html.Div([html.Span("Регион ", className="text-muted"), html.B(str(row["region"])),
-                  f" — {row['region_name']} ({WARMTH_NAMES[int(row['warmth'])]})"]),
-    ]  # fmt: skip
+        html.Div(
+            [html.Span("Кластер ", className="text-muted"), html.B(str(row["cluster"])), f" — {row['cluster_name']}"]
+        ),
+        html.Div(
+            [
+                html.Span("Регион ", className="text-muted"),
+                html.B(str(row["region"])),
+                f" — {row['region_name']} ({WARMTH_NAMES[int(row['warmth'])]})",
+            ]
+        ),
+    ]
     return html.Div(
         [
             dbc.Row(
                 [
-                    dbc.Col(html.Dl([item for k, v in facts for item in (html.Dt(k), html.Dd(v))],
-                                    className="rfma-facts"), md=5),
+                    dbc.Col(
+                        html.Dl([item for k, v in facts for item in (html.Dt(k), html.Dd(v))], className="rfma-facts"),
+                        md=5,
+                    ),
                     dbc.Col([html.Div(segment, className="mb-2"), html.Ul([html.Li(g) for g in grades])], md=7),
                 ]
             ),
             graph(figures.client_cheques(result.cheques, result.card), "final-client-cheques"),
         ],
         className="rfma-client",
-    )  # fmt: skip
+    )
 
 
 def lookup_card(_clicks, _submits, active_tab, start, end, pins, card_number):
@@ -200,7 +257,7 @@ def update_tree(active_tab, start, end, pins, selection):
         services = current_services()
         tree = services.segment_tree(start, end, pins)
         shops = services.shop_names(start, end)
-    except Exception as exc:  # noqa: BLE001 - shown in place of the tree
+    except Exception as exc:
         return error_message(exc), []
     return mark_selected(tree_list(tree), selection), [{"label": s, "value": s} for s in shops]
 
@@ -235,7 +292,7 @@ def update_sunburst(active_tab, start, end, pins, selection):
         return no_update
     try:
         tree = current_services().segment_tree(start, end, pins)
-    except Exception as exc:  # noqa: BLE001 - the message is in the tree panel
+    except Exception as exc:
         return figures.message_figure(str(exc) if str(exc) else "Нет данных")
     segment = Segment.parse(selection)
     centre = segment if segment.level != "class" else segment.parent()
@@ -270,7 +327,7 @@ def show_selection(selection, node_ids, class_names):
     items = [{"label": s.label, "active": i == len(path) - 1} for i, s in enumerate(path)]
     selected = segment.node_id
     classes = []
-    for node, names in zip(node_ids, class_names or [None] * len(node_ids)):
+    for node, names in zip(node_ids, class_names or [None] * len(node_ids), strict=False):
         kept = [c for c in (names or "rfma-tree-node").split() if c != "rfma-tree-selected"]
         classes.append(" ".join(kept + (["rfma-tree-selected"] if node["node"] == selected else [])))
     return dbc.Breadcrumb(items=items, className="mb-0"), classes
@@ -303,13 +360,15 @@ def update_selection(active_tab, start, end, pins, selection, shops, r, f, m, a,
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, grid_filter)
         view = current_services().selection(start, end, pins, flt)
-    except Exception as exc:  # noqa: BLE001 - the boundary between the engine and the page
+    except Exception as exc:
         return error_message(exc), "", figures.message_figure("Нет данных"), None
     segment = flt.segment_obj
     parts = breakdown(view.clients, segment)
     points = sample_clients(view.clients)
     count = f"{segment.label}: {fmt.integer(len(view.clients))} клиентов"
-    level_title = {"region": "регионам", "cluster": "кластерам", "class": "классам"}[parts["level"].iloc[0]] if len(parts) else ""
+    level_title = (
+        {"region": "регионам", "cluster": "кластерам", "class": "классам"}[parts["level"].iloc[0]] if len(parts) else ""
+    )
     bars = graph(figures.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))
     return selection_summary(view), count, figures.rfm_scatter(points, len(view.clients)), bars
 
@@ -323,19 +382,22 @@ def grid_rows(request, active_tab, start, end, pins, selection, shops, r, f, m, 
         rows, count = current_services().client_page(
             start, end, pins, flt, request.get("startRow", 0), request.get("endRow", 0), request.get("sortModel")
         )
-    except Exception:  # noqa: BLE001 - the summary above the table shows the message
+    except Exception:
         return {"rowData": [], "rowCount": 0}
     return {"rowData": rows, "rowCount": count}
 
 
-def download_csv(_clicks, start, end, pins, selection, shops, r, f, m, a, card_text, grid_filter, column_state, csv_format):
+def download_csv(
+    _clicks, start, end, pins, selection, shops, r, f, m, a, card_text, grid_filter, column_state, csv_format
+):
     """«Скачать CSV»: a short-lived link to the whole filtered selection (not the visible page) in the table's order,
     streamed by `dashboard.downloads`; the state is checked here, so errors show next to the button."""
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, grid_filter)
-        name, token = current_services().keep_client_list(start, end, pins, flt, sort_model_of(column_state),
-                                                          csv_format or "excel")  # fmt: skip
-    except Exception as exc:  # noqa: BLE001
+        name, token = current_services().keep_client_list(
+            start, end, pins, flt, sort_model_of(column_state), csv_format or "excel"
+        )
+    except Exception as exc:
         return no_update, error_message(exc)
     return downloads.client_list_url(token), html.Div(f"Файл {name} скачивается.", className="small text-muted")
 
@@ -345,9 +407,11 @@ def download_report(_clicks, start, end, pins, selection, shops, r, f, m, a, car
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, grid_filter)
         name, text = current_services().segment_report(start, end, pins, flt, "html")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return no_update, error_message(exc)
-    return dcc.send_string(text, name, type="text/html"), html.Div(f"Отчёт {name} сформирован.", className="small text-muted")
+    return dcc.send_string(text, name, type="text/html"), html.Div(
+        f"Отчёт {name} сформирован.", className="small text-muted"
+    )
 
 
 def open_clicked_client(click, clicks):
@@ -385,6 +449,7 @@ function (url) {
 }
 """
 
+
 def register(app) -> None:
     app.callback(
         Output(ids.FINAL.BODY, "children"),
@@ -414,7 +479,11 @@ def register(app) -> None:
         Input(ids.FINAL.FILTER_CARD, "value"),
     ]
     filter_states = [State(i.component_id, i.component_property) for i in filter_inputs]
-    period = [Input(ids.HEADER.PERIOD, "start_date"), Input(ids.HEADER.PERIOD, "end_date"), Input(ids.SHELL.PINS, "data")]
+    period = [
+        Input(ids.HEADER.PERIOD, "start_date"),
+        Input(ids.HEADER.PERIOD, "end_date"),
+        Input(ids.SHELL.PINS, "data"),
+    ]
     period_states = [State(i.component_id, i.component_property) for i in period]
     app.callback(
         Output(ids.FINAL.TREE, "children"),
@@ -461,7 +530,9 @@ def register(app) -> None:
         *period_states,
         *filter_states,
     )(grid_rows)
-    app.clientside_callback(PURGE_GRID, Input(ids.SHELL.TABS, "active_tab"), *period, *filter_inputs, prevent_initial_call=True)
+    app.clientside_callback(
+        PURGE_GRID, Input(ids.SHELL.TABS, "active_tab"), *period, *filter_inputs, prevent_initial_call=True
+    )
     app.callback(
         Output(ids.FINAL.CSV_LINK, "data"),
         Output(ids.FINAL.EXPORT_MESSAGE, "children"),

@@ -6,7 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from callbacks.common import safely
-from dashboard import figures, formatting as fmt, ids
+from dashboard import figures, ids
+from dashboard import formatting as fmt
 from dashboard.services import MigrationView, current_services
 from layouts.components import graph, kpi
 
@@ -21,9 +22,21 @@ def migration_body(view: MigrationView, level: str, value: str):
     matrix = view.matrices[level]
     cards = dbc.Row(
         [
-            kpi("Потеплели", fmt.percent(s["warmed_share"]), f"{fmt.integer(s['warmed'])} клиентов", id="migration-warmed"),
-            kpi("Остались", fmt.percent(s["stayed_share"]), f"{fmt.integer(s['stayed'])} клиентов", id="migration-stayed"),
-            kpi("Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", id="migration-cooled"),
+            kpi(
+                "Потеплели",
+                fmt.percent(s["warmed_share"]),
+                f"{fmt.integer(s['warmed'])} клиентов",
+                id="migration-warmed",
+            ),
+            kpi(
+                "Остались",
+                fmt.percent(s["stayed_share"]),
+                f"{fmt.integer(s['stayed'])} клиентов",
+                id="migration-stayed",
+            ),
+            kpi(
+                "Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", id="migration-cooled"
+            ),
             kpi("Новые клиенты", fmt.integer(s["new"]), "впервые купили после бонус-даты", id="migration-new"),
         ],
         className="g-3 mb-2",
@@ -36,10 +49,14 @@ def migration_body(view: MigrationView, level: str, value: str):
     )
     warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
     return html.Div(
-        [cards, note, *warnings,
-         graph(figures.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
-         graph(figures.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP)]
-    )  # fmt: skip
+        [
+            cards,
+            note,
+            *warnings,
+            graph(figures.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
+            graph(figures.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
+        ]
+    )
 
 
 def update_migration(active_tab, bonus_date, level, value, start, end, pins):

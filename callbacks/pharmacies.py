@@ -8,7 +8,8 @@ from dash import Input, Output, html
 
 from callbacks.common import safely
 from core.overview import Overview
-from dashboard import figures, formatting as fmt, ids
+from dashboard import figures, ids
+from dashboard import formatting as fmt
 from dashboard.services import current_services
 from layouts.components import graph, message, table
 
@@ -60,25 +61,45 @@ def pharmacies_body(overview: Overview):
             )
         )
     return html.Div(
-        notes
-        + [
+        [
+            *notes,
             dbc.Row(
                 [
-                    dbc.Col(graph(figures.unidentified_share_by_shop(
-                        shop_table, "unidentified_cheque_share", overview.unidentified_cheque_share,
-                        "Доля неидентифицированных чеков по аптекам"), ids.PHARMACIES.GRAPH_CHEQUE_SHARE), lg=6),
-                    dbc.Col(graph(figures.unidentified_share_by_shop(
-                        shop_table, "unidentified_revenue_share", overview.unidentified_revenue_share,
-                        "Доля неидентифицированной выручки по аптекам"), ids.PHARMACIES.GRAPH_REVENUE_SHARE), lg=6),
+                    dbc.Col(
+                        graph(
+                            figures.unidentified_share_by_shop(
+                                shop_table,
+                                "unidentified_cheque_share",
+                                overview.unidentified_cheque_share,
+                                "Доля неидентифицированных чеков по аптекам",
+                            ),
+                            ids.PHARMACIES.GRAPH_CHEQUE_SHARE,
+                        ),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        graph(
+                            figures.unidentified_share_by_shop(
+                                shop_table,
+                                "unidentified_revenue_share",
+                                overview.unidentified_revenue_share,
+                                "Доля неидентифицированной выручки по аптекам",
+                            ),
+                            ids.PHARMACIES.GRAPH_REVENUE_SHARE,
+                        ),
+                        lg=6,
+                    ),
                 ],
                 className="g-3",
             ),
             graph(figures.cheque_by_shop(shop_table), ids.PHARMACIES.GRAPH_CHEQUE),
-            graph(figures.shop_monthly_revenue(overview.shop_monthly, overview.shop_names()), ids.PHARMACIES.GRAPH_MONTHLY),
+            graph(
+                figures.shop_monthly_revenue(overview.shop_monthly, overview.shop_names()), ids.PHARMACIES.GRAPH_MONTHLY
+            ),
             html.H5("Показатели аптек", className="mt-3"),
             table(shop_table, TABLE_COLUMNS, ids.PHARMACIES.TABLE, TABLE_FORMATS),
         ]
-    )  # fmt: skip
+    )
 
 
 def update_pharmacies(active_tab: str, start: str | None, end: str | None):

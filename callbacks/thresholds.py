@@ -8,7 +8,8 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from callbacks.common import error_message, safely
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, parse_threshold_value
 from core.research import Research
-from dashboard import figures, formatting as fmt, ids
+from dashboard import figures, ids
+from dashboard import formatting as fmt
 from dashboard.services import current_services
 from layouts.components import graph, message, table
 
@@ -44,7 +45,7 @@ def propose_pin(pins: dict, in_force: dict, name: str, typed) -> tuple[dict, boo
 
 
 def edit_thresholds(values, _reset, active_tab, start, end, pins):
-    """One callback owns the inputs and the pins store (they feed each other), so there is no cycle between callbacks."""
+    """One callback owns the inputs and the pins store (they feed each other): no cycle between callbacks."""
     names = [item["id"]["name"] for item in ctx.inputs_list[0]] if ctx.inputs_list else list(THRESHOLD_NAMES)
     trigger = ctx.triggered_id
     user_edit = trigger == ids.THRESHOLDS.RESET or isinstance(trigger, dict)
@@ -58,7 +59,7 @@ def threshold_editor(names, values, trigger, start, end, pins):
     """Outputs: input values, input classes, input invalid flags, hints, pins store, error, warnings, status."""
     services = current_services()
     pins = dict(pins or {})
-    typed = dict(zip(names, values))
+    typed = dict(zip(names, values, strict=False))
     new_pins, error, invalid_name = pins, None, None
     unchanged = [no_update] * len(names)
     try:
@@ -79,37 +80,55 @@ def threshold_editor(names, values, trigger, start, end, pins):
             return (unchanged, unchanged, [False] * len(names), unchanged, no_update, error_message(exc), None, "")
         try:
             suggestion = services.thresholds_in_force(start, end, pins)
-        except Exception as inner:  # noqa: BLE001
+        except Exception as inner:
             return (unchanged, unchanged, unchanged, unchanged, no_update, error_message(inner), None, "")
     except RfmaError as exc:
         if invalid_name is not None:  # a bad number in one input: keep everything else
             flags = [name == invalid_name for name in names]
-            return (unchanged, unchanged, flags, unchanged, no_update, message(str(exc), "danger"), no_update, no_update)
+            return (
+                unchanged,
+                unchanged,
+                flags,
+                unchanged,
+                no_update,
+                message(str(exc), "danger"),
+                no_update,
+                no_update,
+            )
         return (unchanged, unchanged, [False] * len(names), unchanged, no_update, error_message(exc), None, "")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return (unchanged, unchanged, [False] * len(names), unchanged, no_update, error_message(exc), None, "")
 
     thresholds = suggestion.thresholds.as_dict()
     pinned = set(new_pins)
     if new_pins != pins:
         services.save_pins(new_pins)
-    out_values = [
-        no_update if (error and name == invalid_name) else display_value(thresholds[name]) for name in names
-    ]
+    out_values = [no_update if (error and name == invalid_name) else display_value(thresholds[name]) for name in names]
     classes = ["rfma-threshold-input" + (" rfma-pinned" if name in pinned else "") for name in names]
     flags = [bool(error) and name == invalid_name for name in names]
     hints = ["закреплено" if name in pinned else "предложено" for name in names]
-    error_box = message(error + " Последний верный набор порогов остается в силе.", "danger", "Пороги не упорядочены") if error else None
+    error_box = (
+        message(error + " Последний верный набор порогов остается в силе.", "danger", "Пороги не упорядочены")
+        if error
+        else None
+    )
     warnings = (
-        dbc.Alert([html.Div("Предложенные пороги исправлены:", className="fw-semibold")]
-                  + [html.Div(w) for w in suggestion.warnings], color="info", className="mt-3 mb-0 small")
-        if suggestion.warnings else None
-    )  # fmt: skip
+        dbc.Alert(
+            [html.Div("Предложенные пороги исправлены:", className="fw-semibold")]
+            + [html.Div(w) for w in suggestion.warnings],
+            color="info",
+            className="mt-3 mb-0 small",
+        )
+        if suggestion.warnings
+        else None
+    )
     status = (
-        f"Закреплено: {', '.join(sorted(pinned, key=THRESHOLD_NAMES.index))}. Период оттока C = {suggestion.churn_period} дн., "
+        f"Закреплено: {', '.join(sorted(pinned, key=THRESHOLD_NAMES.index))}. "
+        f"Период оттока C = {suggestion.churn_period} дн., "
         f"базовый интервал B = {suggestion.base_interval} дн."
         if pinned
-        else f"Все пороги предложены по данным. Период оттока C = {suggestion.churn_period} дн., базовый интервал B = {suggestion.base_interval} дн."
+        else f"Все пороги предложены по данным. Период оттока C = {suggestion.churn_period} дн., "
+        f"базовый интервал B = {suggestion.base_interval} дн."
     )
     pins_out = new_pins if new_pins != pins else no_update
     return out_values, classes, flags, hints, pins_out, error_box, warnings, status
@@ -130,62 +149,108 @@ def stats_table(rows: dict[str, dict], digits: int = 2):
     import pandas as pd
 
     frame = pd.DataFrame(
-        [{"what": what} | {k: (fmt.integer(v) if k == "count" else fmt.number(v, digits)) for k, v in stats.items()}
-         for what, stats in rows.items()]
-    )  # fmt: skip
+        [
+            {"what": what} | {k: (fmt.integer(v) if k == "count" else fmt.number(v, digits)) for k, v in stats.items()}
+            for what, stats in rows.items()
+        ]
+    )
     return table(frame, {"what": ""} | STAT_TITLES, class_name="rfma-stats")
 
 
 def research_body(subtab: str, research: Research):
     t = research.thresholds
     capacity_titles = {
-        "r": "Емкость грейдов Recency", "f": "Емкость грейдов Frequency",
-        "m": "Емкость грейдов Monetary (по среднему чеку клиента)", "a": "Емкость грейдов Age",
-    }  # fmt: skip
-    capacity = lambda metric: graph(figures.grade_capacity(research.capacities[metric], capacity_titles[metric]),  # noqa: E731
-                                    f"capacity-{metric}")
+        "r": "Емкость грейдов Recency",
+        "f": "Емкость грейдов Frequency",
+        "m": "Емкость грейдов Monetary (по среднему чеку клиента)",
+        "a": "Емкость грейдов Age",
+    }
+
+    def capacity(metric):
+        return graph(
+            figures.grade_capacity(research.capacities[metric], capacity_titles[metric]),
+            f"capacity-{metric}",
+        )
+
     analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
     if subtab == ids.SUBTAB_FREQUENCY:
-        return html.Div([
-            analysis,
-            stats_table({"Частота F (покупок за базовый интервал)": research.stats["frequency"]}, 4),
-            dbc.Row([
-                dbc.Col(graph(figures.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])), lg=7),
-                dbc.Col(capacity("f"), lg=5),
-            ], className="g-3"),
-            html.P(f"Базовый интервал B = r1 = {research.base_interval} дн.; f2 = B / r3; f1 — 85-й перцентиль частоты.",
-                   className="text-muted small"),
-        ])  # fmt: skip
+        return html.Div(
+            [
+                analysis,
+                stats_table({"Частота F (покупок за базовый интервал)": research.stats["frequency"]}, 4),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            graph(figures.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])), lg=7
+                        ),
+                        dbc.Col(capacity("f"), lg=5),
+                    ],
+                    className="g-3",
+                ),
+                html.P(
+                    f"Базовый интервал B = r1 = {research.base_interval} дн.; f2 = B / r3; "
+                    "f1 — 85-й перцентиль частоты.",
+                    className="text-muted small",
+                ),
+            ]
+        )
     if subtab == ids.SUBTAB_MONETARY:
-        return html.Div([
-            analysis,
-            stats_table({"Суммы идентифицированных чеков, ₽": research.stats["monetary"],
-                         "Средний чек клиентов, ₽": research.stats["monetary_clients"]}),
-            dbc.Row([
-                dbc.Col(graph(figures.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])), lg=7),
-                dbc.Col(capacity("m"), lg=5),
-            ], className="g-3"),
-        ])  # fmt: skip
+        return html.Div(
+            [
+                analysis,
+                stats_table(
+                    {
+                        "Суммы идентифицированных чеков, ₽": research.stats["monetary"],
+                        "Средний чек клиентов, ₽": research.stats["monetary_clients"],
+                    }
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(graph(figures.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])), lg=7),
+                        dbc.Col(capacity("m"), lg=5),
+                    ],
+                    className="g-3",
+                ),
+            ]
+        )
     if subtab == ids.SUBTAB_AGE:
-        return html.Div([
+        return html.Div(
+            [
+                analysis,
+                stats_table({"Возраст клиента A, дней": research.stats["age"]}, 1),
+                dbc.Row(
+                    [
+                        dbc.Col(graph(figures.age_distribution(research.age_histogram, t["a1"], t["a2"])), lg=7),
+                        dbc.Col(capacity("a"), lg=5),
+                    ],
+                    className="g-3",
+                ),
+            ]
+        )
+    return html.Div(
+        [
             analysis,
-            stats_table({"Возраст клиента A, дней": research.stats["age"]}, 1),
-            dbc.Row([
-                dbc.Col(graph(figures.age_distribution(research.age_histogram, t["a1"], t["a2"])), lg=7),
-                dbc.Col(capacity("a"), lg=5),
-            ], className="g-3"),
-        ])  # fmt: skip
-    return html.Div([
-        analysis,
-        stats_table({"Давность D, дней": research.stats["recency"], "Перерывы между покупками, дней": research.stats["gaps"]}, 1),
-        dbc.Row([
-            dbc.Col(graph(figures.recency_deciles(research.recency_deciles, t)), lg=6),
-            dbc.Col(capacity("r"), lg=6),
-        ], className="g-3"),
-        graph(figures.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
-        html.P(f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками.",
-               className="text-muted small"),
-    ])  # fmt: skip
+            stats_table(
+                {
+                    "Давность D, дней": research.stats["recency"],
+                    "Перерывы между покупками, дней": research.stats["gaps"],
+                },
+                1,
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(graph(figures.recency_deciles(research.recency_deciles, t)), lg=6),
+                    dbc.Col(capacity("r"), lg=6),
+                ],
+                className="g-3",
+            ),
+            graph(figures.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
+            html.P(
+                f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками.",
+                className="text-muted small",
+            ),
+        ]
+    )
 
 
 def update_research(active_tab: str, subtab: str, start, end, pins):

@@ -55,12 +55,14 @@ _indexed = bonuscheques.to_metadata(sa.MetaData())
 # per-client aggregation and the gap window read it in order with an index-only scan instead of hashing the table.
 SERVER_INDEXES = (
     sa.Index(
-        "ix_bonuscheques_client_rows", _indexed.c.card, _indexed.c.datetime,
+        "ix_bonuscheques_client_rows",
+        _indexed.c.card,
+        _indexed.c.datetime,
         postgresql_include=["summ_with_disc", "summ", "bonus_earned", "bonus_spent", "shop"],
         postgresql_where=_indexed.c.card.is_not(None),
     ),
     sa.Index("ix_bonuscheques_doc_id", _indexed.c.doc_id),
-)  # fmt: skip
+)
 
 rfma_meta = sa.Table(
     META_TABLE_NAME,
@@ -235,7 +237,7 @@ def recorded_doc_ids_unique(conn: sa.Connection, rows: int | None = None) -> boo
 
 
 def record_doc_ids_unique(conn: sa.Connection, unique: bool | None = None) -> bool:
-    """Check (or take `unique`) whether every row has its own doc_id and record it in rfma_meta (caller's transaction)."""
+    """Check (or take `unique`) whether every row has its own doc_id; record it in rfma_meta (caller's transaction)."""
     t = bonuscheques
     if unique is None:
         rows, docs = conn.execute(sa.select(sa.func.count(), sa.func.count(sa.distinct(t.c.doc_id)))).one()
@@ -376,9 +378,7 @@ def data_source(engine: sa.Engine, known: DataSource | None = None) -> DataSourc
             counter = write_counter(conn, meta)
             if counter is not None and known is not None and known.version.startswith(f"w{counter}:"):
                 return known
-            row = conn.execute(
-                sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))
-            ).one()
+            row = conn.execute(sa.select(sa.func.count(), sa.func.min(t.c.datetime), sa.func.max(t.c.datetime))).one()
     except sa.exc.SQLAlchemyError as exc:
         raise DatabaseError(f"база данных недоступна: {first_line(exc)}") from None
     count, first, last = row

@@ -91,30 +91,65 @@ class _Params:
     types: tuple[_ClientType, ...] = (
         # one-time buyers: a single purchase; many got a card in the first months
         _ClientType(
-            share=0.26, gap_median=1.0, gap_spread=0.0, gap_shape=1.0, continue_prob=0.0,
-            level=495.0, level_spread=0.887, away=0.0, arrival_trend=-1.16,
+            share=0.26,
+            gap_median=1.0,
+            gap_spread=0.0,
+            gap_shape=1.0,
+            continue_prob=0.0,
+            level=495.0,
+            level_spread=0.887,
+            away=0.0,
+            arrival_trend=-1.16,
         ),
         # occasional buyers: irregular purchases about every two months, six on average
         _ClientType(
-            share=0.481, gap_median=67.1, gap_spread=0.397, gap_shape=0.559, continue_prob=0.813,
-            level=535.0, level_spread=0.723, away=0.004, arrival_trend=-0.106,
+            share=0.481,
+            gap_median=67.1,
+            gap_spread=0.397,
+            gap_shape=0.559,
+            continue_prob=0.813,
+            level=535.0,
+            level_spread=0.723,
+            away=0.004,
+            arrival_trend=-0.106,
         ),
         # regulars: a purchase every month or two, for years
         _ClientType(
-            share=0.132, gap_median=48.5, gap_spread=0.272, gap_shape=1.92, continue_prob=0.983,
-            level=621.0, level_spread=0.863, away=0.004, arrival_trend=-0.443,
+            share=0.132,
+            gap_median=48.5,
+            gap_spread=0.272,
+            gap_shape=1.92,
+            continue_prob=0.983,
+            level=621.0,
+            level_spread=0.863,
+            away=0.004,
+            arrival_trend=-0.443,
         ),
         # heavy regulars (chronic treatment): a purchase every week or two, about 25 in a row
         _ClientType(
-            share=0.088, gap_median=9.9, gap_spread=0.251, gap_shape=3.44, continue_prob=0.959,
-            level=659.0, level_spread=0.38, away=0.004, arrival_trend=-0.144,
+            share=0.088,
+            gap_median=9.9,
+            gap_spread=0.251,
+            gap_shape=3.44,
+            continue_prob=0.959,
+            level=659.0,
+            level_spread=0.38,
+            away=0.004,
+            arrival_trend=-0.144,
         ),
         # returning buyers: come back after about half a year, once or twice
         _ClientType(
-            share=0.039, gap_median=170.0, gap_spread=0.298, gap_shape=3.88, continue_prob=0.461,
-            level=521.0, level_spread=0.764, away=0.004, arrival_trend=-0.73,
+            share=0.039,
+            gap_median=170.0,
+            gap_spread=0.298,
+            gap_shape=3.88,
+            continue_prob=0.461,
+            level=521.0,
+            level_spread=0.764,
+            away=0.004,
+            arrival_trend=-0.73,
         ),
-    )  # fmt: skip
+    )
     cheque_spread: float = 0.523  # log-normal spread of one client's cheques around its level
     first_cheque_boost: float = 1.17  # cards are often issued on a large purchase: first cheques are larger
     wanderer_share: float = 0.15  # share of clients who also shop in other pharmacies now and then
@@ -138,7 +173,7 @@ PARAMS = _Params()
 
 
 def generate_demo_cheques(scale: float = 1.0, seed: int = DEMO_SEED) -> pd.DataFrame:
-    """One row per cheque, columns exactly: datetime, shop, card, bonus_earned, bonus_spent, summ, summ_with_disc, doc_id.
+    """One row per cheque; columns: datetime, shop, card, bonus_earned, bonus_spent, summ, summ_with_disc, doc_id.
 
     `scale` K gives round(38,486·K) cheques and round(5,926·K) identified cards with the same shape;
     the same (scale, seed) always gives the same frame.

@@ -14,9 +14,9 @@ from core import queries
 from core.db import fetch_arrow, fetch_frames, reads_cheques, recorded_doc_ids_unique, with_postgresql_settings
 from core.model import (
     DEFAULT_CHURN_PERIOD,
+    THRESHOLD_NAMES,
     AnalysisOptions,
     Period,
-    THRESHOLD_NAMES,
     ThresholdPins,
     Thresholds,
     check_order,
@@ -179,7 +179,9 @@ def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOpt
     covering (card, datetime) index the groups stream off the index; PostgreSQL's cost model sometimes prefers a
     hash table of every client instead, which spills to disk at 1.5M clients (17 s against 4 s at 10M cheques)."""
     server = conn.dialect.name != "duckdb"
-    query = queries.client_aggregates_query(period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=server)
+    query = queries.client_aggregates_query(
+        period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=server
+    )
     return with_postgresql_settings(query, enable_hashagg="off") if server else query
 
 
@@ -210,9 +212,13 @@ def _split_client_base(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
 def _empty_base(period: Period, analysis_date, cheques: int, with_shops: bool) -> ClientBase:
     return ClientBase(
-        period, analysis_date, cheques, _normalise_clients(pd.DataFrame(), with_shops), _histogram(None, "", "", "int64"),
+        period,
+        analysis_date,
+        cheques,
+        _normalise_clients(pd.DataFrame(), with_shops),
+        _histogram(None, "", "", "int64"),
         _histogram(None, "", "", "float64"),
-    )  # fmt: skip
+    )
 
 
 def _normalise_clients(frame: pd.DataFrame, with_shops: bool) -> pd.DataFrame:
@@ -380,10 +386,16 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
             m2 = repaired
 
     thresholds = Thresholds(
-        r1=int(r1), r2=int(r2), r3=int(r3), f1=float(f1), f2=float(f2), m1=float(m1), m2=float(m2),
+        r1=int(r1),
+        r2=int(r2),
+        r3=int(r3),
+        f1=float(f1),
+        f2=float(f2),
+        m1=float(m1),
+        m2=float(m2),
         a1=int(pins.a1 if pins.a1 is not None else Thresholds.__dataclass_fields__["a1"].default),
         a2=int(pins.a2 if pins.a2 is not None else Thresholds.__dataclass_fields__["a2"].default),
-    )  # fmt: skip
+    )
     check_order(thresholds)
     return ThresholdSuggestion(thresholds, churn, int(r1), tuple(warnings), pinned, raw)
 
@@ -455,8 +467,8 @@ def _labels(codes: np.ndarray, lookup: tuple[np.ndarray, list[str]]) -> pd.Categ
 
 _CLASSES = class_table()
 _CLASS_INT = (_CLASSES["r"] * 1000 + _CLASSES["f"] * 100 + _CLASSES["m"] * 10 + _CLASSES["a"]).tolist()
-_CLASS_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class"])))
-_CLASS_NAME_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class_name"])))
+_CLASS_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class"], strict=False)))
+_CLASS_NAME_LABELS = _label_lookup(dict(zip(_CLASS_INT, _CLASSES["class_name"], strict=False)))
 _CLUSTER_NAME_LABELS = _label_lookup(CLUSTER_NAMES)
 _REGION_NAME_LABELS = _label_lookup(REGION_NAMES)
 
@@ -466,11 +478,26 @@ def _days_to_dates(days: np.ndarray) -> np.ndarray:
 
 
 GRADED_DTYPES = {
-    "card": "str", "first_date": "datetime64[s]", "last_date": "datetime64[s]", "purchases": "int64",
-    "revenue": "float64", "avg_cheque": "float64", "recency_days": "int64", "age_days": "int64",
-    "frequency": "float64", "r": "int8", "f": "int8", "m": "int8", "a": "int8", "cluster": "int64",
-    "region": "int64", "warmth": "int64", "bonus_earned": "float64", "bonus_spent": "float64", "shops": "int64",
-}  # fmt: skip
+    "card": "str",
+    "first_date": "datetime64[s]",
+    "last_date": "datetime64[s]",
+    "purchases": "int64",
+    "revenue": "float64",
+    "avg_cheque": "float64",
+    "recency_days": "int64",
+    "age_days": "int64",
+    "frequency": "float64",
+    "r": "int8",
+    "f": "int8",
+    "m": "int8",
+    "a": "int8",
+    "cluster": "int64",
+    "region": "int64",
+    "warmth": "int64",
+    "bonus_earned": "float64",
+    "bonus_spent": "float64",
+    "shops": "int64",
+}
 
 
 def _empty_graded(with_shops: bool) -> pd.DataFrame:

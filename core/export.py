@@ -75,13 +75,16 @@ CSV_FORMATS = {
 BOM = "\ufeff"
 
 
-def client_list_filename(segment_part: str, date_from: str, date_to: str, suffix: str = "csv", prefix: str = "rfma") -> str:
+def client_list_filename(
+    segment_part: str, date_from: str, date_to: str, suffix: str = "csv", prefix: str = "rfma"
+) -> str:
     """E.g. rfma_110_VIP_2021-07-01_2022-06-06.csv (segment code and name, then the period)."""
     return f"{prefix}_{segment_part}_{date_from}_{date_to}.{suffix}"
 
 
-def client_list_header(title: str, date_from: str, date_to: str, analysis_date, thresholds: dict | None,
-                       filters: list[str], clients: int) -> list[str]:
+def client_list_header(
+    title: str, date_from: str, date_to: str, analysis_date, thresholds: dict | None, filters: list[str], clients: int
+) -> list[str]:
     """The comment lines ('# …') written above the CSV header: what, period, analysis date, thresholds, filters."""
     thresholds_text = "; ".join(f"{k}={_threshold_text(v)}" for k, v in (thresholds or {}).items()) or "—"
     lines = [
@@ -101,8 +104,13 @@ def _threshold_text(value) -> str:
     return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
-def client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str = "excel",
-                    rows: np.ndarray | None = None) -> bytes:
+def client_list_csv(
+    clients: pd.DataFrame,
+    columns: list[str],
+    header_lines: list[str],
+    fmt: str = "excel",
+    rows: np.ndarray | None = None,
+) -> bytes:
     """The CSV file as bytes: UTF-8 with BOM, comment lines, then the table (`fmt` = 'excel' or 'csv').
 
     Read it back with `pd.read_csv(path, sep=..., decimal=..., comment='#', encoding='utf-8-sig', dtype={'card': str})`
@@ -116,9 +124,15 @@ CHUNK_ROWS = 50_000
 _MONEY = ("revenue", "avg_cheque", "bonus_spent", "bonus_earned")
 
 
-def iter_client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str = "excel",
-                         rows: np.ndarray | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
-    """The client-list CSV in pieces: BOM + comments, then ≤ `chunk_rows` rows each of `rows` (positions; None = all)."""
+def iter_client_list_csv(
+    clients: pd.DataFrame,
+    columns: list[str],
+    header_lines: list[str],
+    fmt: str = "excel",
+    rows: np.ndarray | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[bytes]:
+    """The client-list CSV in pieces: BOM + comments, then ≤ `chunk_rows` rows each of `rows` (None = all)."""
     # fmt and columns are checked now, not when the caller starts iterating; each piece copies only its own cells
     if fmt not in CSV_FORMATS:
         raise ValueError(f"unknown CSV format {fmt!r}")
@@ -129,8 +143,14 @@ def iter_client_list_csv(clients: pd.DataFrame, columns: list[str], header_lines
     return _csv_chunks(clients, positions, header_lines, fmt, rows, chunk_rows)
 
 
-def _csv_chunks(clients: pd.DataFrame, positions: list[int], header_lines: list[str], fmt: str,
-                rows: np.ndarray | None, chunk_rows: int) -> Iterator[bytes]:
+def _csv_chunks(
+    clients: pd.DataFrame,
+    positions: list[int],
+    header_lines: list[str],
+    fmt: str,
+    rows: np.ndarray | None,
+    chunk_rows: int,
+) -> Iterator[bytes]:
     sep, decimal = CSV_FORMATS[fmt]
     yield (BOM + "".join(line + "\n" for line in header_lines)).encode("utf-8")
     total = len(clients) if rows is None else len(rows)
@@ -140,6 +160,7 @@ def _csv_chunks(clients: pd.DataFrame, positions: list[int], header_lines: list[
         rounded = {c: frame[c].astype("float64").round(2) for c in _MONEY if c in frame}
         rounded |= {c: frame[c].astype("float64").round(6) for c in ("frequency",) if c in frame}
         frame = frame.assign(**rounded) if rounded else frame
-        text = frame.to_csv(None, sep=sep, decimal=decimal, index=False, header=start == 0, date_format="%Y-%m-%d",
-                            lineterminator="\n")
+        text = frame.to_csv(
+            None, sep=sep, decimal=decimal, index=False, header=start == 0, date_format="%Y-%m-%d", lineterminator="\n"
+        )
         yield text.encode("utf-8")

@@ -60,7 +60,9 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
         if not sep or not target or not source:
             raise RfmaError(f"--map {item!r}: ожидается колонка_таблицы=колонка_файла, например card=CustomerID")
         if target not in CHEQUE_COLUMNS:
-            raise RfmaError(f"--map {item!r}: неизвестная колонка {target!r}; колонки таблицы: {', '.join(CHEQUE_COLUMNS)}")
+            raise RfmaError(
+                f"--map {item!r}: неизвестная колонка {target!r}; колонки таблицы: {', '.join(CHEQUE_COLUMNS)}"
+            )
         mapping[target] = source
     return mapping
 
@@ -81,16 +83,17 @@ def read_cheques_csv(path: str | Path, mapping: dict[str, str] | None = None) ->
     except csv.Error:
         delimiter = ","
     try:
-        raw = pd.read_csv(
-            path, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig"
-        )
+        raw = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise RfmaError(f"файл {name}: не удалось прочитать CSV: {str(exc).strip().splitlines()[0]}") from None
     mapping = dict(mapping or {})
     header = list(raw.columns)
     for target, source in mapping.items():
         if source not in header:
-            raise RfmaError(f"файл {name}: нет колонки {source!r} (указана в --map {target}={source}); колонки файла: {', '.join(header)}")
+            raise RfmaError(
+                f"файл {name}: нет колонки {source!r} (указана в --map {target}={source}); "
+                f"колонки файла: {', '.join(header)}"
+            )
     source_of = {column: mapping.get(column, column) for column in CHEQUE_COLUMNS}
     missing = [c for c in REQUIRED_COLUMNS if source_of[c] not in header]
     if missing:
@@ -120,7 +123,12 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str) -> pd.Dat
     stamp_text = column("datetime").str.strip()
     stamps = _parse_datetimes(stamp_text)
     flag((stamp_text == "").to_numpy(), "datetime", "пустая дата", stamp_text)
-    flag((stamps.isna() & (stamp_text != "")).to_numpy(), "datetime", "не дата и время (ожидается ГГГГ-ММ-ДД ЧЧ:ММ:СС)", stamp_text)
+    flag(
+        (stamps.isna() & (stamp_text != "")).to_numpy(),
+        "datetime",
+        "не дата и время (ожидается ГГГГ-ММ-ДД ЧЧ:ММ:СС)",
+        stamp_text,
+    )
     out["datetime"] = stamps
 
     for target in ("shop", "card"):
@@ -129,7 +137,9 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str) -> pd.Dat
 
     for target in NUMERIC_COLUMNS:
         text = column(target).str.strip()
-        numbers = pd.to_numeric(text.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False), errors="coerce")
+        numbers = pd.to_numeric(
+            text.str.replace(",", ".", regex=False).str.replace(" ", "", regex=False), errors="coerce"
+        )
         required = target == "summ_with_disc"
         if required:
             flag((text == "").to_numpy(), target, "пустая сумма", text)

@@ -11,13 +11,13 @@ import sqlalchemy as sa
 from core import queries
 from core.db import reads_cheques
 from core.engine import (
-    ClientBase,
     Classification,
+    ClientBase,
     ThresholdSuggestion,
+    _empty_graded,
     grade_clients,
     load_client_base,
     suggest_thresholds,
-    _empty_graded,
 )
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
 from core.segments import NEW_SOURCE

@@ -35,12 +35,10 @@ class Period:
 
     def __post_init__(self):
         if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise RfmaError(
-                f"начало периода {self.date_from.isoformat()} позже его конца {self.date_to.isoformat()}"
-            )
+            raise RfmaError(f"начало периода {self.date_from.isoformat()} позже его конца {self.date_to.isoformat()}")
 
     @classmethod
-    def parse(cls, date_from: str | None, date_to: str | None) -> "Period":
+    def parse(cls, date_from: str | None, date_to: str | None) -> Period:
         """A period from two optional ISO date strings, with a readable error for a bad date."""
         return cls(parse_date(date_from, "--from"), parse_date(date_to, "--to"))
 
@@ -109,7 +107,7 @@ class ThresholdPins:
     a2: int | None = None
 
     @classmethod
-    def from_mapping(cls, values: dict[str, object]) -> "ThresholdPins":
+    def from_mapping(cls, values: dict[str, object]) -> ThresholdPins:
         """Pins from a name→value mapping (values may be strings); unknown names and bad numbers raise RfmaError."""
         parsed: dict[str, float | int] = {}
         for name, raw in values.items():
@@ -121,7 +119,7 @@ class ThresholdPins:
         return cls(**parsed)
 
     @classmethod
-    def parse(cls, items: list[str] | None) -> "ThresholdPins":
+    def parse(cls, items: list[str] | None) -> ThresholdPins:
         """Pins from CLI items `NAME=VALUE`."""
         mapping: dict[str, str] = {}
         for item in items or []:
@@ -139,7 +137,7 @@ class ThresholdPins:
         """Primitive cache key."""
         return tuple(getattr(self, name) for name in THRESHOLD_NAMES)
 
-    def with_values(self, **values) -> "ThresholdPins":
+    def with_values(self, **values) -> ThresholdPins:
         """A copy with some pins set (or cleared with None)."""
         return replace(self, **values)
 

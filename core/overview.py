@@ -56,9 +56,11 @@ class Overview:
         if not names:
             return pd.DataFrame(columns=SHOP_TABLE_COLUMNS)
         wide = shops.pivot_table(
-            index="shop", columns="identified",
-            values=["cheques", "revenue", "avg_cheque", "median_cheque"], aggfunc="first",
-        )  # fmt: skip
+            index="shop",
+            columns="identified",
+            values=["cheques", "revenue", "avg_cheque", "median_cheque"],
+            aggfunc="first",
+        )
         table = pd.DataFrame(index=pd.Index(names, name="shop"))
 
         def part(value: str, flag: bool) -> pd.Series:
@@ -72,8 +74,12 @@ class Overview:
         table["unidentified_cheques"] = cheques_un.astype("int64")
         table["revenue"] = (revenue_id + revenue_un).astype("float64")
         table["unidentified_revenue"] = revenue_un.astype("float64")
-        table["unidentified_cheque_share"] = (table["unidentified_cheques"] / table["cheques"]).where(table["cheques"] > 0)
-        table["unidentified_revenue_share"] = (table["unidentified_revenue"] / table["revenue"]).where(table["revenue"] > 0)
+        table["unidentified_cheque_share"] = (table["unidentified_cheques"] / table["cheques"]).where(
+            table["cheques"] > 0
+        )
+        table["unidentified_revenue_share"] = (table["unidentified_revenue"] / table["revenue"]).where(
+            table["revenue"] > 0
+        )
         table["avg_identified"] = part("avg_cheque", True).astype("float64")
         table["avg_unidentified"] = part("avg_cheque", False).astype("float64")
         table["median_identified"] = part("median_cheque", True).astype("float64")
@@ -207,9 +213,15 @@ def load_overview(
     monthly = _normalise(monthly, {"identified": "bool", "cheques": "int64", "revenue": "float64"})
     shops = _normalise(
         shops,
-        {"shop": "str", "identified": "bool", "cheques": "int64", "revenue": "float64",
-         "avg_cheque": "float64", "median_cheque": "float64"},
-    )  # fmt: skip
+        {
+            "shop": "str",
+            "identified": "bool",
+            "cheques": "int64",
+            "revenue": "float64",
+            "avg_cheque": "float64",
+            "median_cheque": "float64",
+        },
+    )
     shop_monthly = _normalise(shop_monthly, {"shop": "str", "revenue": "float64", "cheques": "int64"})
     new_clients = _normalise(new_clients, {"clients": "int64"})
     cheques = int(monthly["cheques"].sum())

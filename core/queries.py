@@ -109,9 +109,7 @@ def gap_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
     """
     t = bonuscheques
     gaps = (
-        sa.select(gap_days(t).label("gap_days"))
-        .where(*period_conditions(period), identified(options))
-        .subquery("gaps")
+        sa.select(gap_days(t).label("gap_days")).where(*period_conditions(period), identified(options)).subquery("gaps")
     )
     return (
         sa.select(gaps.c.gap_days, sa.func.count().label("gaps"))
@@ -153,9 +151,7 @@ def client_base_query(period: Period, options: AnalysisOptions) -> sa.Select:
         as_double(sa.func.coalesce(sa.func.sum(rows.c.amount), 0)).label("revenue"),
         as_double(sa.func.coalesce(sa.func.sum(rows.c.bonus_earned), 0)).label("bonus_earned"),
         as_double(sa.func.coalesce(sa.func.sum(rows.c.bonus_spent), 0)).label("bonus_spent"),
-    ).group_by(
-        sa.func.grouping_sets(sa.tuple_(rows.c.card), sa.tuple_(rows.c.gap_days), sa.tuple_(rows.c.amount))
-    )
+    ).group_by(sa.func.grouping_sets(sa.tuple_(rows.c.card), sa.tuple_(rows.c.gap_days), sa.tuple_(rows.c.amount)))
 
 
 def cheque_amounts_subquery(period: Period, options: AnalysisOptions, identified_only: bool = True):

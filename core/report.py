@@ -100,14 +100,22 @@ def build_report(
         region = int(row.region)
         sections.append(
             RegionSection(
-                region=region, name=row.region_name, warmth=int(row.warmth), clients=int(row.clients),
-                share=float(row.share), revenue=float(row.revenue), revenue_share=float(row.revenue_share),
-                mean_recency_days=float(row.mean_recency_days), mean_frequency=float(row.mean_frequency),
-                mean_avg_cheque=float(row.mean_avg_cheque), mean_age_days=float(row.mean_age_days),
-                description=REGION_DESCRIPTIONS[region], strategy=REGION_RECOMMENDATIONS[region],
+                region=region,
+                name=row.region_name,
+                warmth=int(row.warmth),
+                clients=int(row.clients),
+                share=float(row.share),
+                revenue=float(row.revenue),
+                revenue_share=float(row.revenue_share),
+                mean_recency_days=float(row.mean_recency_days),
+                mean_frequency=float(row.mean_frequency),
+                mean_avg_cheque=float(row.mean_avg_cheque),
+                mean_age_days=float(row.mean_age_days),
+                description=REGION_DESCRIPTIONS[region],
+                strategy=REGION_RECOMMENDATIONS[region],
                 success_metrics=REGION_SUCCESS_METRICS[region],
             )
-        )  # fmt: skip
+        )
     counts = summary[["region", "region_name", "warmth", "clients", "share", "revenue_share"]].copy()
     return SegmentReport(
         title=title,
@@ -143,12 +151,19 @@ def _insights(clients: pd.DataFrame, sections: list[RegionSection]) -> Insights:
     one_time = int((clients["purchases"] == 1).sum())
     clients_share, top_share = pareto(clients["revenue"].to_numpy())
     return Insights(
-        largest_region=largest.region, largest_name=largest.name, largest_clients=largest.clients,
-        largest_share=largest.share, valuable_region=valuable.region, valuable_name=valuable.name,
-        valuable_revenue=valuable.revenue, valuable_revenue_share=valuable.revenue_share,
-        one_time_share=one_time / len(clients), one_time_clients=one_time,
-        pareto_clients_share=clients_share, top_clients_revenue_share=top_share,
-    )  # fmt: skip
+        largest_region=largest.region,
+        largest_name=largest.name,
+        largest_clients=largest.clients,
+        largest_share=largest.share,
+        valuable_region=valuable.region,
+        valuable_name=valuable.name,
+        valuable_revenue=valuable.revenue,
+        valuable_revenue_share=valuable.revenue_share,
+        one_time_share=one_time / len(clients),
+        one_time_clients=one_time,
+        pareto_clients_share=clients_share,
+        top_clients_revenue_share=top_share,
+    )
 
 
 # --- formatting (Russian: thin-space thousands, decimal comma) -------------------------------------------------
@@ -225,11 +240,15 @@ def insight_lines(insights: Insights) -> list[str]:
 # --- HTML ---------------------------------------------------------------------------------------------------
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#212529;max-width:960px;margin:2rem auto;padding:0 1rem;line-height:1.45}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#212529;max-width:960px;
+margin:2rem auto;padding:0 1rem;line-height:1.45}
 h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #dee2e6;padding-bottom:.3rem}
-table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left}
-td.n{text-align:right;white-space:nowrap}th{background:#f1f3f5}dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
-dt{color:#6c757d}dd{margin:0;font-weight:600}.empty{background:#fff3cd;border:1px solid #ffe69c;padding:1rem;border-radius:.4rem}
+table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}
+th,td{border:1px solid #dee2e6;padding:.3rem .5rem;text-align:left}
+td.n{text-align:right;white-space:nowrap}th{background:#f1f3f5}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
+dt{color:#6c757d}dd{margin:0;font-weight:600}
+.empty{background:#fff3cd;border:1px solid #ffe69c;padding:1rem;border-radius:.4rem}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.4rem;color:#fff;font-size:.8rem}
 """
 _WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
@@ -275,7 +294,11 @@ def render_html(report: SegmentReport) -> str:
             f"<p><b>Маркетинговая стратегия.</b> {e(s.strategy)}</p>",
             f"<p><b>Метрики успеха.</b> {e(s.success_metrics)}</p>",
         ]
-    parts += ["<h2>Ключевые выводы</h2><ol>", *(f"<li>{e(line)}</li>" for line in insight_lines(report.insights)), "</ol>"]
+    parts += [
+        "<h2>Ключевые выводы</h2><ol>",
+        *(f"<li>{e(line)}</li>" for line in insight_lines(report.insights)),
+        "</ol>",
+    ]
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -294,8 +317,13 @@ def render_markdown(report: SegmentReport) -> str:
     if report.is_empty:
         lines += ["", f"> {EMPTY_MESSAGE}", ""]
         return "\n".join(lines)
-    lines += ["", "## Регионы", "", "| Регион | Название | Прогрев | Клиентов | Доля клиентов | Доля выручки |",
-              "|---|---|---|---:|---:|---:|"]  # fmt: skip
+    lines += [
+        "",
+        "## Регионы",
+        "",
+        "| Регион | Название | Прогрев | Клиентов | Доля клиентов | Доля выручки |",
+        "|---|---|---|---:|---:|---:|",
+    ]
     for row in report.region_counts.itertuples():
         lines.append(
             f"| {int(row.region)} | {_md(row.region_name)} | {int(row.warmth)} {WARMTH_NAMES[int(row.warmth)]} | "
@@ -304,8 +332,14 @@ def render_markdown(report: SegmentReport) -> str:
     for s in report.regions:
         lines += ["", f"## Регион {s.region}: {s.name} ({WARMTH_NAMES[s.warmth]})", "", "**Характеристики:**", ""]
         lines += [f"- {k}: {v}" for k, v in section_facts(s)]
-        lines += ["", f"**Описание.** {s.description}", "", f"**Маркетинговая стратегия.** {s.strategy}", "",
-                  f"**Метрики успеха.** {s.success_metrics}"]  # fmt: skip
+        lines += [
+            "",
+            f"**Описание.** {s.description}",
+            "",
+            f"**Маркетинговая стратегия.** {s.strategy}",
+            "",
+            f"**Метрики успеха.** {s.success_metrics}",
+        ]
     lines += ["", "## Ключевые выводы", ""]
     lines += [f"{n}. {line}" for n, line in enumerate(insight_lines(report.insights), start=1)]
     return "\n".join(lines) + "\n"

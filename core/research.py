@@ -92,7 +92,6 @@ def load_client_cheques(
     return frame.reset_index(drop=True)
 
 
-
 def describe(values) -> dict[str, float | int | None]:
     """count, min, max, mean and median (percentile_disc 0.5) of the values."""
     arr = np.asarray(values, dtype=float)

@@ -165,7 +165,7 @@ def _known(level: str, code: str) -> bool:
 def _class_info() -> dict[str, tuple[str, int]]:
     """class code → (class name, cluster); the fixed 108 classes."""
     table = class_table()
-    return {c: (n, int(k)) for c, n, k in zip(table["class"], table["class_name"], table["cluster"])}
+    return {c: (n, int(k)) for c, n, k in zip(table["class"], table["class_name"], table["cluster"], strict=False)}
 
 
 def segment_tree(clients: pd.DataFrame) -> pd.DataFrame:
@@ -183,8 +183,17 @@ def segment_tree(clients: pd.DataFrame) -> pd.DataFrame:
     classes = classes.join(counts, on="class")
     classes["clients"] = classes["clients"].fillna(0).astype("int64")
     classes["revenue"] = classes["revenue"].fillna(0.0).astype("float64")
-    rows = [{"id": ALL, "parent": "", "level": "all", "code": "", "label": ALL_LABEL,
-             "clients": int(classes["clients"].sum()), "revenue": float(classes["revenue"].sum())}]  # fmt: skip
+    rows = [
+        {
+            "id": ALL,
+            "parent": "",
+            "level": "all",
+            "code": "",
+            "label": ALL_LABEL,
+            "clients": int(classes["clients"].sum()),
+            "revenue": float(classes["revenue"].sum()),
+        }
+    ]
     for warmth, by_warmth in classes.groupby("warmth", sort=True):
         rows.append(_node("warmth", warmth, ALL, by_warmth))
         for region, by_region in by_warmth.groupby("region", sort=True):
@@ -192,16 +201,31 @@ def segment_tree(clients: pd.DataFrame) -> pd.DataFrame:
             for cluster, by_cluster in by_region.groupby("cluster", sort=True):
                 rows.append(_node("cluster", cluster, f"r{region}", by_cluster))
                 for item in by_cluster[by_cluster["clients"] > 0].itertuples():
-                    rows.append({"id": f"k{item[5]}", "parent": f"c{cluster}", "level": "class", "code": str(item[5]),
-                                 "label": f"{item[5]} {item.class_name}", "clients": int(item.clients),
-                                 "revenue": float(item.revenue)})  # fmt: skip
+                    rows.append(
+                        {
+                            "id": f"k{item[5]}",
+                            "parent": f"c{cluster}",
+                            "level": "class",
+                            "code": str(item[5]),
+                            "label": f"{item[5]} {item.class_name}",
+                            "clients": int(item.clients),
+                            "revenue": float(item.revenue),
+                        }
+                    )
     return pd.DataFrame(rows, columns=["id", "parent", "level", "code", "label", "clients", "revenue"])
 
 
 def _node(level: str, code, parent: str, part: pd.DataFrame) -> dict:
     segment = Segment(level, str(code))
-    return {"id": segment.node_id, "parent": parent, "level": level, "code": str(code), "label": segment.label,
-            "clients": int(part["clients"].sum()), "revenue": float(part["revenue"].sum())}  # fmt: skip
+    return {
+        "id": segment.node_id,
+        "parent": parent,
+        "level": level,
+        "code": str(code),
+        "label": segment.label,
+        "clients": int(part["clients"].sum()),
+        "revenue": float(part["revenue"].sum()),
+    }
 
 
 # --- filters ------------------------------------------------------------------------------------------------
@@ -248,8 +272,13 @@ class ClientFilter:
 
     def key(self) -> tuple:
         """Primitive cache-key parts."""
-        return (self.segment, "|".join(self.shops), *(",".join(map(str, getattr(self, g))) for g in GRADES), self.card,
-                self.grid_filter)  # fmt: skip
+        return (
+            self.segment,
+            "|".join(self.shops),
+            *(",".join(map(str, getattr(self, g))) for g in GRADES),
+            self.card,
+            self.grid_filter,
+        )
 
     def describe(self) -> list[str]:
         """Russian lines naming the filters in force (for file headers and reports)."""
@@ -314,10 +343,20 @@ _NUMBER_TESTS = {
     "inRange": lambda s, v, to: (s >= v) & (s <= to),
 }
 _TYPE_NAMES = {
-    "contains": "содержит", "notContains": "не содержит", "equals": "=", "notEqual": "≠", "startsWith": "начинается с",
-    "endsWith": "заканчивается на", "lessThan": "<", "lessThanOrEqual": "≤", "greaterThan": ">",
-    "greaterThanOrEqual": "≥", "inRange": "в диапазоне", "blank": "пусто", "notBlank": "не пусто",
-}  # fmt: skip
+    "contains": "содержит",
+    "notContains": "не содержит",
+    "equals": "=",
+    "notEqual": "≠",
+    "startsWith": "начинается с",
+    "endsWith": "заканчивается на",
+    "lessThan": "<",
+    "lessThanOrEqual": "≤",
+    "greaterThan": ">",
+    "greaterThanOrEqual": "≥",
+    "inRange": "в диапазоне",
+    "blank": "пусто",
+    "notBlank": "не пусто",
+}
 
 
 def grid_filter_mask(frame: pd.DataFrame, model: dict) -> pd.Series:
@@ -332,7 +371,9 @@ def grid_filter_mask(frame: pd.DataFrame, model: dict) -> pd.Series:
 
 def _condition_mask(series: pd.Series, condition: dict) -> pd.Series:
     if "conditions" in condition:
-        parts = [_condition_mask(series, c | {"filterType": condition.get("filterType")}) for c in condition["conditions"]]
+        parts = [
+            _condition_mask(series, c | {"filterType": condition.get("filterType")}) for c in condition["conditions"]
+        ]
         combined = parts[0]
         for part in parts[1:]:
             combined = (combined | part) if condition.get("operator") == "OR" else (combined & part)
@@ -353,7 +394,9 @@ def _condition_mask(series: pd.Series, condition: dict) -> pd.Series:
         value, to = condition.get("filter"), condition.get("filterTo")
         if value is None:
             return pd.Series(True, index=series.index)
-        return _NUMBER_TESTS[test](series.astype("float64"), float(value), None if to is None else float(to)).fillna(False)
+        return _NUMBER_TESTS[test](series.astype("float64"), float(value), None if to is None else float(to)).fillna(
+            False
+        )
     if kind == "date":
         if test not in _NUMBER_TESTS:
             raise RfmaError(f"неподдерживаемый фильтр даты {test!r}")
@@ -361,7 +404,9 @@ def _condition_mask(series: pd.Series, condition: dict) -> pd.Series:
         if not value:
             return pd.Series(True, index=series.index)
         days = pd.to_datetime(series).dt.normalize()
-        return _NUMBER_TESTS[test](days, pd.Timestamp(value[:10]), None if not to else pd.Timestamp(to[:10])).fillna(False)
+        return _NUMBER_TESTS[test](days, pd.Timestamp(value[:10]), None if not to else pd.Timestamp(to[:10])).fillna(
+            False
+        )
     raise RfmaError(f"неподдерживаемый тип фильтра {kind!r}")
 
 
@@ -401,7 +446,12 @@ def _sort_keys(frame: pd.DataFrame, sort_model: list[dict] | None) -> tuple[list
     columns, ascending = [], []
     for item in sort_model or []:
         column, direction = item.get("colId"), item.get("sort")
-        if column in TABLE_COLUMNS and column in frame.columns and direction in ("asc", "desc") and column not in columns:
+        if (
+            column in TABLE_COLUMNS
+            and column in frame.columns
+            and direction in ("asc", "desc")
+            and column not in columns
+        ):
             columns.append(column)
             ascending.append(direction == "asc")
     if "card" not in columns:
@@ -509,6 +559,12 @@ def breakdown(clients: pd.DataFrame, segment: Segment) -> pd.DataFrame:
     grouped = clients.groupby(clients[level].astype(str)).agg(clients=("card", "size"), revenue=("revenue", "sum"))
     grouped = grouped.sort_index()
     labels = [Segment(level, code).label for code in grouped.index]
-    return pd.DataFrame({"level": level, "code": grouped.index.to_numpy(), "label": labels,
-                         "clients": grouped["clients"].to_numpy(dtype="int64"),
-                         "revenue": grouped["revenue"].to_numpy(dtype="float64")})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "level": level,
+            "code": grouped.index.to_numpy(),
+            "label": labels,
+            "clients": grouped["clients"].to_numpy(dtype="int64"),
+            "revenue": grouped["revenue"].to_numpy(dtype="float64"),
+        }
+    )

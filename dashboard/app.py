@@ -51,7 +51,7 @@ def prepare_database(settings: Settings) -> None:
             ensure_demo_database(engine, settings.database_url)
         finally:
             engine.dispose()
-    except Exception as exc:  # noqa: BLE001 - the page shows "database unreachable" instead
+    except Exception as exc:
         log.warning("could not prepare the demo database: %s", exc)
 
 
@@ -71,7 +71,9 @@ def serve_layout(services: Services):
             bounds = (source.first_datetime.date().isoformat(), source.last_datetime.date().isoformat())
         text, error = source_line(source), None
         if not source.cheques:
-            error = f"База данных {source.url} не содержит чеков: загрузите их (rfma import) или демо-данные (rfma demo)."
+            error = (
+                f"База данных {source.url} не содержит чеков: загрузите их (rfma import) или демо-данные (rfma demo)."
+            )
     except DatabaseError as exc:
         bounds, text, error = None, "", f"База данных недоступна: {exc}"
     return shell_layout.layout(bounds, text, error, services.saved_pins())

@@ -19,16 +19,22 @@ class CliError(Exception):
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="URL", help="SQLAlchemy URL (else $RFMA_DATABASE_URL, else the demo DuckDB file)")
+    parser.add_argument(
+        "--db", metavar="URL", help="SQLAlchemy URL (else $RFMA_DATABASE_URL, else the demo DuckDB file)"
+    )
 
 
 def _add_period(parser: argparse.ArgumentParser, pins: bool = True) -> None:
     parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day of the period (inclusive)")
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day of the period (inclusive)")
     parser.add_argument("--amount-column", default="summ_with_disc", choices=("summ_with_disc", "summ"))
-    parser.add_argument("--card-pattern", default=r"^\d+$", help=r"regular expression of an identified card (default ^\d+$)")
+    parser.add_argument(
+        "--card-pattern", default=r"^\d+$", help=r"regular expression of an identified card (default ^\d+$)"
+    )
     if pins:
-        parser.add_argument("--pin", action="append", metavar="NAME=VALUE", help="pin a threshold, e.g. r1=21 (repeatable)")
+        parser.add_argument(
+            "--pin", action="append", metavar="NAME=VALUE", help="pin a threshold, e.g. r1=21 (repeatable)"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,7 +112,10 @@ def cmd_demo(args) -> int:
     engine = make_engine(resolve_database_url(args.db))
     frame = generate_demo_cheques(scale=args.scale, seed=seed)
     rows = replace_with_demo(engine, frame, seed=seed, scale=args.scale, force=args.force)
-    print(f"демо-данные записаны: {rows} чеков, {frame['card'].nunique()} клиентов → {engine.url.render_as_string(hide_password=True)}")
+    print(
+        f"демо-данные записаны: {rows} чеков, {frame['card'].nunique()} клиентов → "
+        f"{engine.url.render_as_string(hide_password=True)}"
+    )
     return 0
 
 
@@ -138,7 +147,9 @@ def cmd_classify(args) -> int:
     from core.engine import classify
     from core.export import filter_segment, write_classified_csv
 
-    result = classify(open_engine(args.db), Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args))
+    result = classify(
+        open_engine(args.db), Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args)
+    )
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
     write_classified_csv(clients, args.out)
     message = result.message
@@ -164,8 +175,11 @@ def cmd_report(args) -> int:
     period = Period.parse(args.date_from, args.date_to)
     result = classify(open_engine(args.db), period, ThresholdPins.parse(args.pin), _options(args))
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
-    filters = [f"{name}: {', '.join(map(str, values))}" for name, values in
-               (("регионы", args.region), ("кластеры", args.cluster), ("классы", args.class_)) if values]  # fmt: skip
+    filters = [
+        f"{name}: {', '.join(map(str, values))}"
+        for name, values in (("регионы", args.region), ("кластеры", args.cluster), ("классы", args.class_))
+        if values
+    ]
     analysis = result.base.analysis_date
     report = build_report(
         clients,
@@ -189,7 +203,11 @@ def cmd_migrate(args) -> int:
 
     bonus_date = parse_date(args.bonus_date, "--bonus-date")
     result = migrate(
-        open_engine(args.db), bonus_date, Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args)
+        open_engine(args.db),
+        bonus_date,
+        Period.parse(args.date_from, args.date_to),
+        ThresholdPins.parse(args.pin),
+        _options(args),
     )
     matrix = result.matrix(args.level)
     matrix["revenue_after"] = matrix["revenue_after"].astype(float).round(2)

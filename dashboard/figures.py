@@ -98,14 +98,20 @@ def new_clients_monthly(new_clients: pd.DataFrame) -> go.Figure:
 def cheques_monthly(monthly: pd.DataFrame) -> go.Figure:
     """Stacked bars: identified vs unidentified cheques per month."""
     fig = go.Figure()
-    for flag, name, color in ((True, "идентифицированные", IDENTIFIED_COLOR), (False, "неидентифицированные", UNIDENTIFIED_COLOR)):
+    for flag, name, color in (
+        (True, "идентифицированные", IDENTIFIED_COLOR),
+        (False, "неидентифицированные", UNIDENTIFIED_COLOR),
+    ):
         part = monthly[monthly["identified"] == flag]
         fig.add_trace(
             go.Bar(
-                x=part["month"], y=part["cheques"], name=name, marker_color=color,
+                x=part["month"],
+                y=part["cheques"],
+                name=name,
+                marker_color=color,
                 hovertemplate="%{x|%m.%Y}<br>" + name + ": %{y}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=MONTH_FORMAT, dtick="M1")
     return _layout(fig, "Идентифицированные и неидентифицированные чеки по месяцам", None, "чеков")
@@ -129,9 +135,12 @@ def unidentified_share_by_shop(table: pd.DataFrame, column: str, average: float,
         )
     )
     fig.add_hline(
-        y=average, line_dash="dash", line_color="#212529",
-        annotation_text=f"в среднем по сети {average:.1%}".replace(".", ","), annotation_position="top right",
-    )  # fmt: skip
+        y=average,
+        line_dash="dash",
+        line_color="#212529",
+        annotation_text=f"в среднем по сети {average:.1%}".replace(".", ","),
+        annotation_position="top right",
+    )
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(type="category")
     return _layout(fig, title, None, "доля")
@@ -149,10 +158,14 @@ def cheque_by_shop(table: pd.DataFrame) -> go.Figure:
     for column, name, color, pattern in series:
         fig.add_trace(
             go.Bar(
-                x=table["shop"], y=table[column], name=name, marker_color=color,
-                marker_pattern_shape=pattern, hovertemplate="%{x}<br>" + name + ": %{y:,.0f} ₽<extra></extra>",
+                x=table["shop"],
+                y=table[column],
+                name=name,
+                marker_color=color,
+                marker_pattern_shape=pattern,
+                hovertemplate="%{x}<br>" + name + ": %{y:,.0f} ₽<extra></extra>",
             )
-        )  # fmt: skip
+        )
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category")
     return _layout(fig, "Средний и медианный чек по аптекам", None, "₽", height=400)
@@ -165,10 +178,13 @@ def shop_monthly_revenue(shop_monthly: pd.DataFrame, order: list[str]) -> go.Fig
         part = shop_monthly[shop_monthly["shop"] == shop].sort_values("month")
         fig.add_trace(
             go.Scatter(
-                x=part["month"], y=part["revenue"], name=shop, mode="lines+markers",
+                x=part["month"],
+                y=part["revenue"],
+                name=shop,
+                mode="lines+markers",
                 hovertemplate=shop + "<br>%{x|%m.%Y}: %{y:,.0f} ₽<extra></extra>",
             )
-        )  # fmt: skip
+        )
     fig.update_xaxes(tickformat=MONTH_FORMAT, dtick="M1")
     return _layout(fig, "Выручка аптек по месяцам", None, "выручка, ₽", height=400)
 
@@ -176,28 +192,40 @@ def shop_monthly_revenue(shop_monthly: pd.DataFrame, order: list[str]) -> go.Fig
 # --- «Пороги» --------------------------------------------------------------------------------------------------
 
 
-def _threshold_line(fig: go.Figure, value: float, label: str, color: str = "#dc3545", vertical: bool = True,
-                    position: str | None = None) -> None:
+def _threshold_line(
+    fig: go.Figure, value: float, label: str, color: str = "#dc3545", vertical: bool = True, position: str | None = None
+) -> None:
     if vertical:
-        fig.add_vline(x=value, line_dash="dash", line_color=color, annotation_text=label,
-                      annotation_position=position or "top")
+        fig.add_vline(
+            x=value, line_dash="dash", line_color=color, annotation_text=label, annotation_position=position or "top"
+        )
     else:
-        fig.add_hline(y=value, line_dash="dash", line_color=color, annotation_text=label,
-                      annotation_position=position or "top left")
+        fig.add_hline(
+            y=value,
+            line_dash="dash",
+            line_color=color,
+            annotation_text=label,
+            annotation_position=position or "top left",
+        )
 
 
 def recency_deciles(deciles: pd.DataFrame, thresholds: dict) -> go.Figure:
     """Bars: recency distance D at each decile, with r1/r2/r3 as lines."""
     fig = go.Figure(
         go.Bar(
-            x=[f"{d}-й" for d in deciles["decile"]], y=deciles["value"], marker_color=ACCENT,
-            text=deciles["value"].map(lambda v: f"{v:.0f}"), textposition="outside",
+            x=[f"{d}-й" for d in deciles["decile"]],
+            y=deciles["value"],
+            marker_color=ACCENT,
+            text=deciles["value"].map(lambda v: f"{v:.0f}"),
+            textposition="outside",
             hovertemplate="%{x} дециль: %{y} дн.<extra></extra>",
         )
-    )  # fmt: skip
+    )
     positions = {"r1": "bottom right", "r2": "top left", "r3": "top right"}
     for name in ("r1", "r2", "r3"):
-        _threshold_line(fig, thresholds[name], f"{name} = {thresholds[name]:g}", vertical=False, position=positions[name])
+        _threshold_line(
+            fig, thresholds[name], f"{name} = {thresholds[name]:g}", vertical=False, position=positions[name]
+        )
     fig.update_xaxes(type="category")
     return _layout(fig, "Давность (дней до даты анализа) по децилям", "дециль клиентов", "дней")
 
@@ -206,38 +234,51 @@ def gap_distribution(gaps: pd.DataFrame, churn_period: int, r3: float) -> go.Fig
     """Bars: number of gaps between purchases by length in days; the churn period marked."""
     fig = go.Figure(
         go.Bar(
-            x=gaps["gap_days"], y=gaps["gaps"], marker_color="#6c757d",
+            x=gaps["gap_days"],
+            y=gaps["gaps"],
+            marker_color="#6c757d",
             hovertemplate="перерыв %{x} дн.: %{y}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     _threshold_line(fig, churn_period, f"период оттока C = {churn_period}")
     if r3 != churn_period:
         _threshold_line(fig, r3, f"r3 = {r3:g}", color="#fd7e14")
     return _layout(fig, "Перерывы между покупками клиентов", "дней между покупками", "перерывов")
 
 
-def binned_distribution(bins: pd.DataFrame, lines: dict[str, float], title: str, x_title: str, digits: int = 2) -> go.Figure:
+def binned_distribution(
+    bins: pd.DataFrame, lines: dict[str, float], title: str, x_title: str, digits: int = 2
+) -> go.Figure:
     """Bars of a pre-binned distribution (left, right, clients) with threshold lines."""
     centers = (bins["left"] + bins["right"]) / 2
     widths = bins["right"] - bins["left"]
     fig = go.Figure(
         go.Bar(
-            x=centers, y=bins["clients"], width=widths, marker_color=ACCENT,
-            customdata=list(zip(bins["left"], bins["right"])),
-            hovertemplate=f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{y}} клиентов<extra></extra>",
+            x=centers,
+            y=bins["clients"],
+            width=widths,
+            marker_color=ACCENT,
+            customdata=list(zip(bins["left"], bins["right"], strict=False)),
+            hovertemplate=(
+                f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{y}} клиентов<extra></extra>"
+            ),
         )
-    )  # fmt: skip
-    for (name, value), position in zip(lines.items(), ("top left", "top right")):
+    )
+    for (name, value), position in zip(lines.items(), ("top left", "top right"), strict=False):
         _threshold_line(fig, value, f"{name} = {value:g}", position=position)
     return _layout(fig, title, x_title, "клиентов")
 
 
 def frequency_distribution(bins: pd.DataFrame, f1: float, f2: float) -> go.Figure:
-    return binned_distribution(bins, {"f2": f2, "f1": f1}, "Распределение частоты покупок F", "частота (покупок за базовый интервал)")
+    return binned_distribution(
+        bins, {"f2": f2, "f1": f1}, "Распределение частоты покупок F", "частота (покупок за базовый интервал)"
+    )
 
 
 def age_distribution(bins: pd.DataFrame, a1: float, a2: float) -> go.Figure:
-    return binned_distribution(bins, {"a1": a1, "a2": a2}, "Распределение возраста клиентов", "дней с первой покупки", digits=0)
+    return binned_distribution(
+        bins, {"a1": a1, "a2": a2}, "Распределение возраста клиентов", "дней с первой покупки", digits=0
+    )
 
 
 def monetary_deciles(deciles: pd.DataFrame, m1: float, m2: float) -> go.Figure:
@@ -245,12 +286,22 @@ def monetary_deciles(deciles: pd.DataFrame, m1: float, m2: float) -> go.Figure:
     labels = [f"{d}-й" for d in deciles["decile"]]
     fig = go.Figure(
         [
-            go.Bar(x=labels, y=deciles["identified"], name="идентифицированные", marker_color=IDENTIFIED_COLOR,
-                   hovertemplate="%{x}: %{y:,.0f} ₽<extra>идентифицированные</extra>"),
-            go.Bar(x=labels, y=deciles["unidentified"], name="неидентифицированные", marker_color=UNIDENTIFIED_COLOR,
-                   hovertemplate="%{x}: %{y:,.0f} ₽<extra>неидентифицированные</extra>"),
+            go.Bar(
+                x=labels,
+                y=deciles["identified"],
+                name="идентифицированные",
+                marker_color=IDENTIFIED_COLOR,
+                hovertemplate="%{x}: %{y:,.0f} ₽<extra>идентифицированные</extra>",
+            ),
+            go.Bar(
+                x=labels,
+                y=deciles["unidentified"],
+                name="неидентифицированные",
+                marker_color=UNIDENTIFIED_COLOR,
+                hovertemplate="%{x}: %{y:,.0f} ₽<extra>неидентифицированные</extra>",
+            ),
         ]
-    )  # fmt: skip
+    )
     fig.update_layout(barmode="group")
     _threshold_line(fig, m1, f"m1 = {m1:g}", vertical=False)
     _threshold_line(fig, m2, f"m2 = {m2:g}", vertical=False, color="#fd7e14")
@@ -262,9 +313,12 @@ def grade_capacity(capacity: pd.DataFrame, title: str) -> go.Figure:
     """Bars: clients per grade, labelled with count and share."""
     fig = go.Figure(
         go.Bar(
-            x=[f"{g} {n}" for g, n in zip(capacity["grade"], capacity["name"])],
+            x=[f"{g} {n}" for g, n in zip(capacity["grade"], capacity["name"], strict=False)],
             y=capacity["clients"],
-            text=[f"{c:,}".replace(",", " ") + f" ({s:.1%})".replace(".", ",") for c, s in zip(capacity["clients"], capacity["share"])],
+            text=[
+                f"{c:,}".replace(",", " ") + f" ({s:.1%})".replace(".", ",")
+                for c, s in zip(capacity["clients"], capacity["share"], strict=False)
+            ],
             textposition="outside",
             marker_color=ACCENT,
             hovertemplate="%{x}: %{y}<extra></extra>",
@@ -286,17 +340,24 @@ def region_chart(regions: pd.DataFrame) -> go.Figure:
         part = data[data["warmth"] == warmth]
         fig.add_trace(
             go.Bar(
-                y=[f"{r} {n}" for r, n in zip(part["region"], part["region_name"])],
+                y=[f"{r} {n}" for r, n in zip(part["region"], part["region_name"], strict=False)],
                 x=part["clients"],
                 orientation="h",
                 name=f"{warmth} {WARMTH_NAMES[int(warmth)]}",
                 marker_color=WARMTH_COLORS[int(warmth)],
-                text=[f"{c:,}".replace(",", " ") + f" ({s:.1%})".replace(".", ",") for c, s in zip(part["clients"], part["share"])],
+                text=[
+                    f"{c:,}".replace(",", " ") + f" ({s:.1%})".replace(".", ",")
+                    for c, s in zip(part["clients"], part["share"], strict=False)
+                ],
                 textposition="outside",
                 hovertemplate="%{y}: %{x} клиентов<extra></extra>",
             )
         )
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=[f"{r} {n}" for r, n in zip(data["region"], data["region_name"])])
+    fig.update_yaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=[f"{r} {n}" for r, n in zip(data["region"], data["region_name"], strict=False)],
+    )
     fig.update_xaxes(range=[0, max(1, float(data["clients"].max())) * 1.25])
     return _layout(fig, "Регионы (цвет — степень прогрева)", "клиентов", None, height=420)
 
@@ -305,11 +366,15 @@ def client_cheques(cheques: pd.DataFrame, card: str) -> go.Figure:
     """Markers over time: the client's cheques (amount), hover shows the pharmacy."""
     fig = go.Figure(
         go.Scatter(
-            x=cheques["datetime"], y=cheques["amount"], mode="markers+lines", marker={"size": 9, "color": ACCENT},
-            customdata=cheques[["shop"]], line={"color": "#adb5bd", "width": 1},
+            x=cheques["datetime"],
+            y=cheques["amount"],
+            mode="markers+lines",
+            marker={"size": 9, "color": ACCENT},
+            customdata=cheques[["shop"]],
+            line={"color": "#adb5bd", "width": 1},
             hovertemplate="%{x|%d.%m.%Y}<br>%{customdata[0]}<br>%{y:,.2f} ₽<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_xaxes(tickformat="%d.%m.%Y")
     return _layout(fig, f"Чеки клиента {card}", None, "сумма чека, ₽", height=320)
 
@@ -400,9 +465,16 @@ def migration_heatmap(matrix: pd.DataFrame, level: str, value: str = "clients") 
 # --- «Финал»: segment tree, RFM scatter, selection breakdown ----------------------------------------------------
 
 REGION_COLORS = {
-    110: "#d62728", 210: "#ff7f0e", 220: "#f4a261", 230: "#e9c46a", 310: "#e3b505",
-    320: "#a7c957", 410: "#6baed6", 420: "#4a90c2", 510: "#2b5fa8",
-}  # fmt: skip
+    110: "#d62728",
+    210: "#ff7f0e",
+    220: "#f4a261",
+    230: "#e9c46a",
+    310: "#e3b505",
+    320: "#a7c957",
+    410: "#6baed6",
+    420: "#4a90c2",
+    510: "#2b5fa8",
+}
 ROOT_COLOR = "#f1f3f5"
 
 
@@ -422,14 +494,20 @@ def segment_sunburst(tree: pd.DataFrame, level: str | None = None) -> go.Figure:
     total = max(1, int(nodes.loc[nodes["id"] == "all", "clients"].sum()))
     fig = go.Figure(
         go.Sunburst(
-            ids=nodes["id"], labels=nodes["label"], parents=nodes["parent"], values=nodes["clients"],
-            branchvalues="total", maxdepth=3, level=level if level in set(nodes["id"]) else "",
+            ids=nodes["id"],
+            labels=nodes["label"],
+            parents=nodes["parent"],
+            values=nodes["clients"],
+            branchvalues="total",
+            maxdepth=3,
+            level=level if level in set(nodes["id"]) else "",
             marker={"colors": [_node_color(i) for i in nodes["id"]], "line": {"color": "#ffffff", "width": 1}},
             customdata=[[c / total] for c in nodes["clients"]],
             hovertemplate="%{label}<br>клиентов: %{value}<br>доля базы: %{customdata[0]:.1%}<extra></extra>",
-            insidetextorientation="radial", sort=False,
+            insidetextorientation="radial",
+            sort=False,
         )
-    )  # fmt: skip
+    )
     fig = _layout(fig, "Сегменты: прогрев → регион → кластер → класс (щелчок выбирает сегмент)", height=460)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
@@ -451,19 +529,27 @@ def rfm_scatter(points: pd.DataFrame, total: int) -> go.Figure:
         name = f"{region} {REGION_NAMES[region]}"
         fig.add_trace(
             go.Scattergl(
-                x=points.loc[part, "recency_days"], y=points.loc[part, "frequency"], mode="markers", name=name,
+                x=points.loc[part, "recency_days"],
+                y=points.loc[part, "frequency"],
+                mode="markers",
+                name=name,
                 marker={"size": size[part], "color": REGION_COLORS[region], "opacity": 0.6, "line": {"width": 0}},
                 customdata=points.loc[part, ["card", "avg_cheque", "class"]].to_numpy(),
                 hovertemplate="карта %{customdata[0]}<br>давность %{x} дн.<br>частота %{y:.3f}"
                 "<br>средний чек %{customdata[1]:,.2f} ₽<br>класс %{customdata[2]}<extra>" + name + "</extra>",
             )
-        )  # fmt: skip
+        )
     shown = len(points)
-    count = lambda n: f"{n:,}".replace(",", "\u00a0")
+
+    def count(n):
+        return f"{n:,}".replace(",", "\u00a0")
+
     title = f"RFM: давность × частота, размер — средний чек ({count(shown)} клиентов)"
     if shown < total:
-        title = (f"RFM: показана случайная выборка {count(shown)} из {count(total)} клиентов "
-                 f"(больше {count(SCATTER_LIMIT)} точек не рисуем)")  # fmt: skip
+        title = (
+            f"RFM: показана случайная выборка {count(shown)} из {count(total)} клиентов "
+            f"(больше {count(SCATTER_LIMIT)} точек не рисуем)"
+        )
     fig = _layout(fig, title, "давность D, дней с последней покупки", "частота F", height=480)
     fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02}, clickmode="event", showlegend=True)
     return fig
@@ -477,12 +563,16 @@ def selection_breakdown(parts: pd.DataFrame, title: str) -> go.Figure:
     data = parts.iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            y=data["label"], x=data["clients"], orientation="h", marker_color=ACCENT,
+            y=data["label"],
+            x=data["clients"],
+            orientation="h",
+            marker_color=ACCENT,
             text=[f"{c:,}".replace(",", " ") + f" ({c / total:.1%})".replace(".", ",") for c in data["clients"]],
-            textposition="outside", customdata=data[["revenue"]],
+            textposition="outside",
+            customdata=data[["revenue"]],
             hovertemplate="%{y}: %{x} клиентов<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_yaxes(type="category")
     fig.update_xaxes(range=[0, float(parts["clients"].max()) * 1.3])
     return _layout(fig, title, "клиентов", None, height=max(260, 26 * len(parts) + 110))

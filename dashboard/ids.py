@@ -132,6 +132,7 @@ def threshold_hint(name: str) -> dict:
     """Pattern-matching id of the 'suggested / pinned' hint under a threshold input."""
     return {"type": THRESHOLD_HINT_TYPE, "name": name}
 
+
 SEGMENT_NODE_TYPE = "segment-node"
 
 

@@ -139,7 +139,7 @@ def _period(date_from: str, date_to: str) -> Period:
 
 
 def _pins(pins_key: tuple) -> ThresholdPins:
-    return ThresholdPins(**dict(zip(THRESHOLD_NAMES, pins_key)))
+    return ThresholdPins(**dict(zip(THRESHOLD_NAMES, pins_key, strict=False)))
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,15 @@ class Key:
     amount_column: str
 
     def args(self) -> tuple:
-        return (self.url, self.version, self.read_only, self.date_from, self.date_to, self.card_pattern, self.amount_column)
+        return (
+            self.url,
+            self.version,
+            self.read_only,
+            self.date_from,
+            self.date_to,
+            self.card_pattern,
+            self.amount_column,
+        )
 
     def period(self) -> Period:
         return _period(self.date_from, self.date_to)
@@ -295,7 +303,9 @@ class Services:
         period = Period.parse(_iso(date_from), _iso(date_to))
         source = self.source()
         if source.cheques == 0:
-            raise RfmaError("В базе данных нет ни одного чека: загрузите чеки (rfma import) или демо-данные (rfma demo).")
+            raise RfmaError(
+                "В базе данных нет ни одного чека: загрузите чеки (rfma import) или демо-данные (rfma demo)."
+            )
         s = self.settings
         return Key(s.database_url, source.version, s.duckdb_read_only, *period.key(), s.card_pattern, s.amount_column)
 
@@ -311,9 +321,11 @@ class Services:
         return self.cached("amounts", key.args(), lambda: compute_amount_histograms(*key.args()))
 
     def classification(self, key: Key, pins: dict | None) -> Classification:
-        """Graded clients; raises RfmaError when the period has no identified client, ThresholdOrderError for bad pins."""
+        """Graded clients; RfmaError when the period has no identified client, ThresholdOrderError for bad pins."""
         pk = pins_key(pins)  # re-graded from the cached base on a miss: no SQL
-        return self._classifications.get_or_compute(key.args() + pk, lambda: self._compute_classification(key, _pins(pk)))
+        return self._classifications.get_or_compute(
+            key.args() + pk, lambda: self._compute_classification(key, _pins(pk))
+        )
 
     def _compute_classification(self, key: Key, pins: ThresholdPins) -> Classification:
         base = self.client_base(key)
@@ -395,7 +407,7 @@ class Services:
         key = self.key(date_from, date_to)
         classification = self.classification(key, pins)
         rows = classification.clients[classification.clients["card"] == card]
-        cheques = self.cached("cheques", key.args() + (card,), lambda: compute_client_cheques(*key.args(), card))
+        cheques = self.cached("cheques", (*key.args(), card), lambda: compute_client_cheques(*key.args(), card))
         row = rows.iloc[0].to_dict() if len(rows) else None
         if row is None and cheques.empty:
             raise RfmaError(f"Карта {card} не найдена среди идентифицированных клиентов выбранного периода.")
@@ -416,9 +428,10 @@ class Services:
         """Warmth → region → cluster → class with client counts (small, cached per period and pins)."""
         key = self.key(date_from, date_to)
         return self.cached(
-            "segment_tree", key.args() + pins_key(pins),
+            "segment_tree",
+            key.args() + pins_key(pins),
             lambda: core_selection.segment_tree(self.classification(key, pins).clients),
-        )  # fmt: skip
+        )
 
     def selection(self, date_from, date_to, pins: dict | None, flt: ClientFilter) -> Selection:
         """The clients passing the filter, filtered in pandas per request from the cached classification."""
@@ -429,13 +442,19 @@ class Services:
         chosen = core_selection.filter_clients(clients, flt, shop_cards)
         date_from, date_to = _resolved_period(key, classification)
         return Selection(
-            clients=chosen, flt=flt, date_from=date_from, date_to=date_to,
-            analysis_date=classification.base.analysis_date, thresholds=classification.thresholds.as_dict(),
-            total_clients=len(clients), total_revenue=float(clients["revenue"].sum()),
-        )  # fmt: skip
+            clients=chosen,
+            flt=flt,
+            date_from=date_from,
+            date_to=date_to,
+            analysis_date=classification.base.analysis_date,
+            thresholds=classification.thresholds.as_dict(),
+            total_clients=len(clients),
+            total_revenue=float(clients["revenue"].sum()),
+        )
 
-    def client_page(self, date_from, date_to, pins, flt: ClientFilter, start_row: int, end_row: int,
-                    sort_model: list | None) -> tuple[list[dict], int]:
+    def client_page(
+        self, date_from, date_to, pins, flt: ClientFilter, start_row: int, end_row: int, sort_model: list | None
+    ) -> tuple[list[dict], int]:
         """One block of the client table (server-side paging): the rows and the selection's row count."""
         key = self.key(date_from, date_to)
         clients = self.classification(key, pins).clients
@@ -446,6 +465,7 @@ class Services:
     def _ordered_positions(self, key: Key, pins, flt: ClientFilter, sort_model: list | None):
         """Positions of the filtered clients in the table's order; this worker keeps the last few, so scrolling
         through 1.5M clients sorts them once, not once per block."""
+
         def compute():
             clients = self.classification(key, pins).clients
             return core_selection.sort_positions(clients, self._filtered_positions(key, clients, flt), sort_model)
@@ -455,14 +475,16 @@ class Services:
     def _filtered_positions(self, key: Key, clients: pd.DataFrame, flt: ClientFilter):
         return core_selection.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
 
-    def client_list_csv(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
-                        fmt: str = "excel") -> tuple[str, bytes]:
+    def client_list_csv(
+        self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None, fmt: str = "excel"
+    ) -> tuple[str, bytes]:
         """(file name, CSV bytes) of the whole filtered selection, in the table's order (the stream, joined)."""
         name, chunks = self.client_list_stream(date_from, date_to, pins, flt, sort_model, fmt)
         return name, b"".join(chunks)
 
-    def client_list_stream(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
-                           fmt: str = "excel") -> tuple[str, Iterator[bytes]]:
+    def client_list_stream(
+        self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None, fmt: str = "excel"
+    ) -> tuple[str, Iterator[bytes]]:
         """(file name, CSV chunks) of the whole filtered selection in the table's order; rows are kept as positions.
 
         Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
@@ -476,9 +498,14 @@ class Services:
         date_from, date_to = _resolved_period(key, classification)
         segment = flt.segment_obj
         header = client_list_header(
-            f"клиенты сегмента {segment.label}", date_from, date_to, classification.base.analysis_date,
-            classification.thresholds.as_dict(), flt.describe(), len(rows),
-        )  # fmt: skip
+            f"клиенты сегмента {segment.label}",
+            date_from,
+            date_to,
+            classification.base.analysis_date,
+            classification.thresholds.as_dict(),
+            flt.describe(),
+            len(rows),
+        )
 
         def chunks() -> Iterator[bytes]:
             ordered = self._ordered_positions(key, pins, flt, sort_model)  # the table's order, sorted once per worker
@@ -486,9 +513,10 @@ class Services:
 
         return client_list_filename(segment.file_part(), date_from, date_to), chunks()
 
-    def keep_client_list(self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None,
-                         fmt: str = "excel") -> tuple[str, str]:
-        """Check a CSV export's state and keep it for EXPORT_TTL seconds under a new random token: (file name, token)."""
+    def keep_client_list(
+        self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None, fmt: str = "excel"
+    ) -> tuple[str, str]:
+        """Check a CSV export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
         name, _ = self.client_list_stream(date_from, date_to, pins, flt, sort_model, fmt)
         token = secrets.token_urlsafe(24)
         state = (_iso(date_from), _iso(date_to), dict(pins or {}), flt, list(sort_model or []), fmt)
@@ -515,10 +543,14 @@ class Services:
         chosen = self.selection(date_from, date_to, pins, flt)
         segment = flt.segment_obj
         report = core_report.build_report(
-            chosen.clients, date_from=chosen.date_from, date_to=chosen.date_to, analysis_date=chosen.analysis_date,
-            thresholds=chosen.thresholds, filters=flt.describe(),
+            chosen.clients,
+            date_from=chosen.date_from,
+            date_to=chosen.date_to,
+            analysis_date=chosen.analysis_date,
+            thresholds=chosen.thresholds,
+            filters=flt.describe(),
             title=f"Сегментация клиентов: {segment.label}",
-        )  # fmt: skip
+        )
         name = client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to, fmt, prefix="rfma_report")
         return name, core_report.render(report, fmt)
 
@@ -529,7 +561,7 @@ class Services:
             raise RfmaError("Выберите бонус-дату внутри периода.")
         pk = pins_key(pins)
         return self.cached(
-            "migration", key.args() + (bonus.isoformat(),) + pk, lambda: self._compute_migration(key, bonus, _pins(pk))
+            "migration", (*key.args(), bonus.isoformat(), *pk), lambda: self._compute_migration(key, bonus, _pins(pk))
         )
 
     def _compute_migration(self, key: Key, bonus: dt.date, pins: ThresholdPins) -> MigrationView:
@@ -543,7 +575,8 @@ class Services:
         upper = key.period().date_to or last
         if not lower <= bonus <= upper:
             raise RfmaError(
-                f"Бонус-дата {_ru_date(bonus)} вне периода {_ru_date(lower)} — {_ru_date(upper)}: выберите дату внутри периода."
+                f"Бонус-дата {_ru_date(bonus)} вне периода {_ru_date(lower)} — {_ru_date(upper)}: "
+                "выберите дату внутри периода."
             )
         if after.is_empty:
             raise RfmaError(after.empty_message())
@@ -566,7 +599,9 @@ class Services:
 
 def _first_date(base: ClientBase) -> dt.date:
     return base.period.date_from or (
-        base.analysis_date if base.clients.empty else dt.date(1970, 1, 1) + dt.timedelta(days=int(base.clients["first_day"].min()))
+        base.analysis_date
+        if base.clients.empty
+        else dt.date(1970, 1, 1) + dt.timedelta(days=int(base.clients["first_day"].min()))
     )
 
 

@@ -69,12 +69,12 @@ class Settings:
             config |= {"CACHE_THRESHOLD": 500}
         return config
 
-    def with_values(self, **values) -> "Settings":
+    def with_values(self, **values) -> Settings:
         return replace(self, **values)
 
     @classmethod
-    def from_env(cls, database_url: str | None = None, **overrides) -> "Settings":
-        """Settings from RFMA_* variables; explicit arguments win. The database URL goes through resolve_database_url."""
+    def from_env(cls, database_url: str | None = None, **overrides) -> Settings:
+        """Settings from RFMA_* variables; explicit arguments win; the URL goes through resolve_database_url."""
         values: dict[str, object] = {}
         types = {f.name: f.type for f in fields(cls)}
         for name, variable in ENV.items():

@@ -11,7 +11,10 @@ GRAPH_CONFIG = {"displaylogo": False, "locale": "ru", "modeBarButtonsToRemove": 
 
 def kpi(title: str, value: str, note: str | None = None, id: str | None = None) -> dbc.Col:
     """A KPI card: a small title, a big value, an optional note."""
-    body = [html.Div(title, className="kpi-title"), html.Div(value, className="kpi-value", **({"id": id} if id else {}))]
+    body = [
+        html.Div(title, className="kpi-title"),
+        html.Div(value, className="kpi-value", **({"id": id} if id else {})),
+    ]
     if note:
         body.append(html.Div(note, className="kpi-note"))
     return dbc.Col(dbc.Card(dbc.CardBody(body), className="kpi-card h-100"), xs=12, sm=6, lg=True)
@@ -35,8 +38,13 @@ def card(children, title: str | None = None, class_name: str = "") -> dbc.Card:
     return dbc.Card(parts, className=f"mb-3 {class_name}")
 
 
-def table(frame: pd.DataFrame, columns: dict[str, str], id: str | None = None, formats: dict | None = None,
-          class_name: str = "") -> dbc.Table:
+def table(
+    frame: pd.DataFrame,
+    columns: dict[str, str],
+    id: str | None = None,
+    formats: dict | None = None,
+    class_name: str = "",
+) -> dbc.Table:
     """A bootstrap table of the given columns (name → Russian header), values formatted by `formats`."""
     formats = formats or {}
     header = html.Thead(html.Tr([html.Th(title) for title in columns.values()]))
@@ -50,9 +58,15 @@ def table(frame: pd.DataFrame, columns: dict[str, str], id: str | None = None, f
         rows.append(html.Tr(cells))
     kwargs = {"id": id} if id else {}
     return dbc.Table(
-        [header, html.Tbody(rows)], bordered=False, hover=True, striped=True, size="sm",
-        responsive=True, className=f"rfma-table {class_name}", **kwargs,
-    )  # fmt: skip
+        [header, html.Tbody(rows)],
+        bordered=False,
+        hover=True,
+        striped=True,
+        size="sm",
+        responsive=True,
+        className=f"rfma-table {class_name}",
+        **kwargs,
+    )
 
 
 def loading(child) -> dcc.Loading:

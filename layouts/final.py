@@ -14,7 +14,10 @@ from dashboard import formatting as fmt
 from dashboard import ids
 from layouts.components import GRAPH_CONFIG, card, loading
 
-_RU = "params.value == null ? '' : Number(params.value).toLocaleString('ru-RU', {minimumFractionDigits: %d, maximumFractionDigits: %d})"
+_RU = (
+    "params.value == null ? '' : Number(params.value).toLocaleString('ru-RU', "
+    "{minimumFractionDigits: %d, maximumFractionDigits: %d})"
+)
 
 
 def _money(digits: int = 2) -> dict:
@@ -52,8 +55,13 @@ def client_grid() -> dag.AgGrid:
     """The client table: AG Grid's infinite row model with pagination; rows, sort and filters on the server."""
     column_defs = []
     for field, header, width, flt, formatter in CLIENT_COLUMNS:
-        column = {"field": field, "headerName": header, "width": width, "filter": flt,
-                  "filterParams": {"maxNumConditions": 1, "debounceMs": 400}}  # fmt: skip
+        column = {
+            "field": field,
+            "headerName": header,
+            "width": width,
+            "filter": flt,
+            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
+        }
         if formatter:
             column["valueFormatter"] = formatter
             column["type"] = "rightAligned"
@@ -68,34 +76,69 @@ def client_grid() -> dag.AgGrid:
         defaultColDef={"sortable": True, "resizable": True},
         rowModelType="infinite",
         dashGridOptions={
-            "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 20, "infiniteInitialRowCount": 1, "rowHeight": 30,
-            "headerHeight": 34, "animateRows": False, "localeText": GRID_LOCALE, "suppressCellFocus": True,
-        },  # fmt: skip
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": 1,
+            "rowHeight": 30,
+            "headerHeight": 34,
+            "animateRows": False,
+            "localeText": GRID_LOCALE,
+            "suppressCellFocus": True,
+        },
         style={"height": "560px"},
         className="ag-theme-alpine",
     )
 
 
 GRID_LOCALE = {
-    "page": "Страница", "of": "из", "to": "—", "more": "ещё", "firstPage": "Первая", "lastPage": "Последняя",
-    "nextPage": "Следующая", "previousPage": "Предыдущая", "loadingOoo": "Загрузка…", "noRowsToShow": "Нет клиентов",
-    "filterOoo": "Значение…", "equals": "Равно", "notEqual": "Не равно", "lessThan": "Меньше",
-    "greaterThan": "Больше", "lessThanOrEqual": "Меньше или равно", "greaterThanOrEqual": "Больше или равно",
-    "inRange": "В диапазоне", "contains": "Содержит", "notContains": "Не содержит", "startsWith": "Начинается с",
-    "endsWith": "Заканчивается на", "blank": "Пусто", "notBlank": "Не пусто", "andCondition": "И", "orCondition": "ИЛИ",
-    "applyFilter": "Применить", "resetFilter": "Сбросить", "clearFilter": "Очистить", "inRangeStart": "от",
-    "inRangeEnd": "до", "dateFormatOoo": "дд.мм.гггг",
-}  # fmt: skip
+    "page": "Страница",
+    "of": "из",
+    "to": "—",
+    "more": "ещё",
+    "firstPage": "Первая",
+    "lastPage": "Последняя",
+    "nextPage": "Следующая",
+    "previousPage": "Предыдущая",
+    "loadingOoo": "Загрузка…",
+    "noRowsToShow": "Нет клиентов",
+    "filterOoo": "Значение…",
+    "equals": "Равно",
+    "notEqual": "Не равно",
+    "lessThan": "Меньше",
+    "greaterThan": "Больше",
+    "lessThanOrEqual": "Меньше или равно",
+    "greaterThanOrEqual": "Больше или равно",
+    "inRange": "В диапазоне",
+    "contains": "Содержит",
+    "notContains": "Не содержит",
+    "startsWith": "Начинается с",
+    "endsWith": "Заканчивается на",
+    "blank": "Пусто",
+    "notBlank": "Не пусто",
+    "andCondition": "И",
+    "orCondition": "ИЛИ",
+    "applyFilter": "Применить",
+    "resetFilter": "Сбросить",
+    "clearFilter": "Очистить",
+    "inRangeStart": "от",
+    "inRangeEnd": "до",
+    "dateFormatOoo": "дд.мм.гггг",
+}
 
 
 def tree_node(node: str, label: str, count: str = "…", empty: bool = False) -> html.Button:
     """One clickable node of the list tree: its label and client count."""
     return html.Button(
         [html.Span(label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
-        id=ids.segment_node(node), n_clicks=0, title=label, type="button",
+        id=ids.segment_node(node),
+        n_clicks=0,
+        title=label,
+        type="button",
         className="rfma-tree-node" + (" rfma-tree-empty" if empty else ""),
-    )  # fmt: skip
+    )
 
 
 def tree_list(tree: pd.DataFrame, counts: bool = True) -> html.Div:
@@ -128,10 +171,17 @@ def static_tree() -> html.Div:
 
 def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
     return dbc.Col(
-        dcc.Dropdown(id=component_id, options=[{"label": f"{title} {k} {v}", "value": k} for k, v in names.items()],
-                     multi=True, placeholder=f"{title}: все", clearable=True),
-        xs=6, md=3, lg=True,
-    )  # fmt: skip
+        dcc.Dropdown(
+            id=component_id,
+            options=[{"label": f"{title} {k} {v}", "value": k} for k, v in names.items()],
+            multi=True,
+            placeholder=f"{title}: все",
+            clearable=True,
+        ),
+        xs=6,
+        md=3,
+        lg=True,
+    )
 
 
 def segment_section() -> html.Div:
@@ -143,33 +193,55 @@ def segment_section() -> html.Div:
     )
     selection_head = html.Div(
         [
-            html.Div(dbc.Breadcrumb(items=[{"label": "Все клиенты", "active": True}]), id=ids.FINAL.BREADCRUMB,
-                     className="rfma-breadcrumb flex-grow-1"),
+            html.Div(
+                dbc.Breadcrumb(items=[{"label": "Все клиенты", "active": True}]),
+                id=ids.FINAL.BREADCRUMB,
+                className="rfma-breadcrumb flex-grow-1",
+            ),
             dbc.Button("Сбросить", id=ids.FINAL.SEGMENT_RESET, color="secondary", outline=True, size="sm"),
         ],
         className="d-flex align-items-center gap-2 mb-2",
-    )  # fmt: skip
+    )
     sunburst = dcc.Graph(id=ids.FINAL.SUNBURST, config=GRAPH_CONFIG, className="rfma-graph", style={"height": "460px"})
     filters = dbc.Row(
         [
-            dbc.Col(dcc.Dropdown(id=ids.FINAL.FILTER_SHOPS, options=[], multi=True,
-                                 placeholder="Аптеки: все (клиенты, покупавшие в выбранных)"), xs=12, lg=3),
+            dbc.Col(
+                dcc.Dropdown(
+                    id=ids.FINAL.FILTER_SHOPS,
+                    options=[],
+                    multi=True,
+                    placeholder="Аптеки: все (клиенты, покупавшие в выбранных)",
+                ),
+                xs=12,
+                lg=3,
+            ),
             _grade_filter(ids.FINAL.FILTER_R, "R", RECENCY_NAMES),
             _grade_filter(ids.FINAL.FILTER_F, "F", FREQUENCY_NAMES),
             _grade_filter(ids.FINAL.FILTER_M, "M", MONETARY_NAMES),
             _grade_filter(ids.FINAL.FILTER_A, "A", AGE_NAMES),
-            dbc.Col(dbc.Input(id=ids.FINAL.FILTER_CARD, placeholder="поиск по карте", type="text", debounce=True,
-                              autocomplete="off"), xs=12, lg=2),
+            dbc.Col(
+                dbc.Input(
+                    id=ids.FINAL.FILTER_CARD,
+                    placeholder="поиск по карте",
+                    type="text",
+                    debounce=True,
+                    autocomplete="off",
+                ),
+                xs=12,
+                lg=2,
+            ),
         ],
         className="g-2 mb-2",
-    )  # fmt: skip
+    )
     downloads = html.Div(
         [
             html.Div(id=ids.FINAL.CLIENT_COUNT, className="fw-semibold me-auto"),
             dbc.RadioItems(
                 id=ids.FINAL.CSV_FORMAT,
                 options=[{"label": "Excel (;)", "value": "excel"}, {"label": "CSV (,)", "value": "csv"}],
-                value="excel", inline=True, className="small",
+                value="excel",
+                inline=True,
+                className="small",
             ),
             dbc.Button("Скачать CSV", id=ids.FINAL.CSV_BUTTON, color="primary", size="sm"),
             dbc.Button("Скачать отчёт", id=ids.FINAL.REPORT_BUTTON, color="primary", outline=True, size="sm"),
@@ -177,7 +249,7 @@ def segment_section() -> html.Div:
             dcc.Download(id=ids.FINAL.REPORT_DOWNLOAD),
         ],
         className="d-flex flex-wrap align-items-center gap-3 mb-2",
-    )  # fmt: skip
+    )
     clients = card(
         [filters, downloads, loading(html.Div(id=ids.FINAL.EXPORT_MESSAGE)), client_grid()],
         "Клиенты выбранного сегмента",
@@ -195,12 +267,16 @@ def segment_section() -> html.Div:
             clients,
             dbc.Row(
                 [
-                    dbc.Col(dcc.Graph(id=ids.FINAL.SCATTER, config=GRAPH_CONFIG, className="rfma-graph",
-                                      style={"height": "480px"}), lg=8),
+                    dbc.Col(
+                        dcc.Graph(
+                            id=ids.FINAL.SCATTER, config=GRAPH_CONFIG, className="rfma-graph", style={"height": "480px"}
+                        ),
+                        lg=8,
+                    ),
                     dbc.Col(html.Div(id=ids.FINAL.BREAKDOWN), lg=4),
                 ],
                 className="g-3",
-            ),  # fmt: skip
+            ),
             dcc.Store(id=ids.FINAL.SELECTION, data=ALL, storage_type="memory"),
         ]
     )
@@ -211,8 +287,13 @@ def layout() -> html.Div:
         [
             dbc.InputGroup(
                 [
-                    dbc.Input(id=ids.FINAL.CARD_INPUT, placeholder="номер карты, например 100042", type="text",
-                              debounce=False, autocomplete="off"),
+                    dbc.Input(
+                        id=ids.FINAL.CARD_INPUT,
+                        placeholder="номер карты, например 100042",
+                        type="text",
+                        debounce=False,
+                        autocomplete="off",
+                    ),
                     dbc.Button("Найти", id=ids.FINAL.CARD_BUTTON, color="primary"),
                 ],
                 style={"maxWidth": "420px"},
@@ -221,6 +302,5 @@ def layout() -> html.Div:
             loading(html.Div(id=ids.FINAL.CARD_RESULT, className="pt-3")),
         ],
         title="Клиент по номеру карты",
-    )  # fmt: skip
+    )
     return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
-

@@ -48,8 +48,13 @@ def layout(bounds, source_text: str, source_error: str | None, pins: dict) -> ht
                 [
                     dbc.Tabs(
                         [
-                            dbc.Tab(contents[tab_id], label=label, tab_id=tab_id, tab_class_name=f"rfma-{tab_id}",
-                                    class_name="pt-3")
+                            dbc.Tab(
+                                contents[tab_id],
+                                label=label,
+                                tab_id=tab_id,
+                                tab_class_name=f"rfma-{tab_id}",
+                                class_name="pt-3",
+                            )
                             for tab_id, label in TABS
                         ],
                         id=ids.SHELL.TABS,

@@ -30,8 +30,13 @@ def threshold_field(name: str) -> html.Div:
                 [
                     dbc.InputGroupText(name, className="rfma-threshold-name"),
                     dbc.Input(
-                        id=ids.threshold_input(name), name=f"threshold-{name}", type="number", step=STEPS[name], debounce=True,
-                        inputmode="decimal", className="rfma-threshold-input",
+                        id=ids.threshold_input(name),
+                        name=f"threshold-{name}",
+                        type="number",
+                        step=STEPS[name],
+                        debounce=True,
+                        inputmode="decimal",
+                        className="rfma-threshold-input",
                     ),
                 ],
                 size="sm",
@@ -39,24 +44,32 @@ def threshold_field(name: str) -> html.Div:
             html.Small(id=ids.threshold_hint(name), className="rfma-threshold-hint text-muted"),
         ],
         className="rfma-threshold-field",
-    )  # fmt: skip
+    )
 
 
 def layout() -> html.Div:
     groups = [
         dbc.Col(
             [html.Div(title, className="rfma-group-title")] + [threshold_field(name) for name in names],
-            xs=12, sm=6, lg=3,
+            xs=12,
+            sm=6,
+            lg=3,
         )
         for title, names in GROUPS
-    ]  # fmt: skip
+    ]
     controls = dbc.Card(
         dbc.CardBody(
             [
                 dbc.Row(groups, className="g-3"),
                 html.Div(
                     [
-                        dbc.Button("Сбросить к предложенным", id=ids.THRESHOLDS.RESET, color="secondary", outline=True, size="sm"),
+                        dbc.Button(
+                            "Сбросить к предложенным",
+                            id=ids.THRESHOLDS.RESET,
+                            color="secondary",
+                            outline=True,
+                            size="sm",
+                        ),
                         html.Span(id=ids.THRESHOLDS.STATUS, className="ms-3 text-muted small"),
                     ],
                     className="mt-3 d-flex align-items-center flex-wrap",

@@ -17,7 +17,9 @@ def pdisc(values, q: float):
     return float(np.percentile(values, q * 100, method="inverted_cdf"))
 
 
-def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, pattern=r"^\d+$") -> tuple[dict, pd.DataFrame]:
+def reference_classify(
+    cheques: pd.DataFrame, date_from=None, date_to=None, pattern=r"^\d+$"
+) -> tuple[dict, pd.DataFrame]:
     """(thresholds dict, per-client frame) for a raw cheques frame, following SPEC.md literally."""
     c = cheques.copy()
     c["day"] = pd.to_datetime(c["datetime"]).dt.normalize()
@@ -83,8 +85,24 @@ def reference_classify(cheques: pd.DataFrame, date_from=None, date_to=None, patt
 
     clients = clients.join(clients.apply(grade, axis=1))
     clients["cluster"] = [reference_cluster(*x) for x in clients[["r", "f", "m", "a"]].itertuples(index=False)]
-    region_of = {11: 110, 21: 110, 12: 210, 22: 210, 13: 220, 14: 220, 23: 220, 24: 220, 15: 230, 25: 230,
-                 31: 310, 32: 320, 41: 410, 42: 420, 33: 510, 43: 510}  # fmt: skip
+    region_of = {
+        11: 110,
+        21: 110,
+        12: 210,
+        22: 210,
+        13: 220,
+        14: 220,
+        23: 220,
+        24: 220,
+        15: 230,
+        25: 230,
+        31: 310,
+        32: 320,
+        41: 410,
+        42: 420,
+        33: 510,
+        43: 510,
+    }
     clients["region"] = clients["cluster"].map(region_of)
     thresholds = dict(r1=r1, r2=r2, r3=r3, f1=f1, f2=f2, m1=m1, m2=m2, a1=a1, a2=a2, churn_period=C, T=T.date())
     return thresholds, clients.reset_index()

@@ -26,7 +26,21 @@ def url(db_engine, db_url):
 def test_thresholds_prints_the_json_contract(url, capsys):
     assert main(["thresholds", "--db", url, "--pin", "r3=40"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    for key in ("analysis_date", "churn_period", "base_interval", "r1", "r2", "r3", "f1", "f2", "m1", "m2", "a1", "a2", "warnings"):
+    for key in (
+        "analysis_date",
+        "churn_period",
+        "base_interval",
+        "r1",
+        "r2",
+        "r3",
+        "f1",
+        "f2",
+        "m1",
+        "m2",
+        "a1",
+        "a2",
+        "warnings",
+    ):
         assert key in doc
     assert doc["analysis_date"] == "2022-02-05" and doc["r3"] == 40 and doc["churn_period"] == 30
     assert doc["base_interval"] == doc["r1"] == 5 and doc["m1"] == 600 and isinstance(doc["warnings"], list)

@@ -217,7 +217,7 @@ def test_scale_must_be_a_positive_number(scale):
 
 
 def test_the_demo_table_is_recorded_one_row_per_cheque_and_both_paths_agree(demo, result, tmp_path):
-    """rfma demo records that every row is a cheque, so the engine takes its one-scan path: same result as the general one."""
+    """rfma demo records that every row is a cheque, so the engine takes its one-scan path: same result."""
     from core.db import recorded_doc_ids_unique
     from core.loading import replace_with_demo
 
@@ -229,7 +229,8 @@ def test_the_demo_table_is_recorded_one_row_per_cheque_and_both_paths_agree(demo
     engine.dispose()
     assert fast.thresholds == result.thresholds and fast.suggestion.churn_period == result.suggestion.churn_period
     pd.testing.assert_frame_equal(
-        fast.clients.sort_values("card").reset_index(drop=True), result.clients.sort_values("card").reset_index(drop=True)
+        fast.clients.sort_values("card").reset_index(drop=True),
+        result.clients.sort_values("card").reset_index(drop=True),
     )
     pd.testing.assert_series_equal(fast.base.gap_histogram, result.base.gap_histogram)
     pd.testing.assert_series_equal(fast.base.amount_histogram, result.base.amount_histogram)

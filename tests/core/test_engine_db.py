@@ -106,7 +106,9 @@ def test_class_counts_and_summaries(hand_engine):
 
 DAYS = st.integers(min_value=0, max_value=120)
 CARDS = st.sampled_from(["1", "2", "3", "04", "5", "66", "7", "x8", "", None])
-CHEQUE = st.tuples(DAYS, st.integers(min_value=8, max_value=21), CARDS, st.integers(min_value=1, max_value=5000), st.integers(0, 3))
+CHEQUE = st.tuples(
+    DAYS, st.integers(min_value=8, max_value=21), CARDS, st.integers(min_value=1, max_value=5000), st.integers(0, 3)
+)
 
 
 def _frame_from(draw_rows, one_row_cheques: bool = False) -> pd.DataFrame:

@@ -31,7 +31,11 @@ def one_shot_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[s
     """The export as it was written before streaming (the whole frame in one to_csv): the reference bytes."""
     sep, decimal = CSV_FORMATS[fmt]
     frame = clients[columns]
-    rounded = {c: frame[c].astype("float64").round(2) for c in ("revenue", "avg_cheque", "bonus_spent", "bonus_earned") if c in frame}
+    rounded = {
+        c: frame[c].astype("float64").round(2)
+        for c in ("revenue", "avg_cheque", "bonus_spent", "bonus_earned")
+        if c in frame
+    }
     rounded |= {c: frame[c].astype("float64").round(6) for c in ("frequency",) if c in frame}
     frame = frame.assign(**rounded) if rounded else frame
     buffer = io.StringIO()
@@ -52,18 +56,22 @@ def one_shot_sort(frame: pd.DataFrame, sort_model: list[dict] | None) -> pd.Data
 
 def hand_clients() -> pd.DataFrame:
     """Five clients with every kind of value: leading zeros, separators and quotes in text, NaN and NaT, ties."""
-    return pd.DataFrame({
-        "card": ["0042", "17", "17;x", '9"9', "300"],
-        "region": [110, 110, 510, 110, 220],
-        "region_name": ["VIP", "VIP", "потерянные", "VIP", "добро пожаловать"],
-        "class": pd.Categorical(["1111", "1121", "4333", "1111", "2211"]),
-        "r": np.array([1, 1, 4, 1, 2], dtype="int8"),
-        "frequency": [0.1234567, 1 / 3, np.nan, 2.0, 0.5],
-        "revenue": [1234.5678, 10.005, 0.0, 1e7 + 0.125, np.nan],
-        "avg_cheque": [617.2839, 10.005, 0.0, 5e6, np.nan],
-        "bonus_spent": [0.0, 1.111, 2.0, 3.0, 4.5],
-        "first_date": pd.to_datetime(["2021-07-01", "2021-08-15", "2022-01-01", None, "2022-06-30"]).astype("datetime64[s]"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "card": ["0042", "17", "17;x", '9"9', "300"],
+            "region": [110, 110, 510, 110, 220],
+            "region_name": ["VIP", "VIP", "потерянные", "VIP", "добро пожаловать"],
+            "class": pd.Categorical(["1111", "1121", "4333", "1111", "2211"]),
+            "r": np.array([1, 1, 4, 1, 2], dtype="int8"),
+            "frequency": [0.1234567, 1 / 3, np.nan, 2.0, 0.5],
+            "revenue": [1234.5678, 10.005, 0.0, 1e7 + 0.125, np.nan],
+            "avg_cheque": [617.2839, 10.005, 0.0, 5e6, np.nan],
+            "bonus_spent": [0.0, 1.111, 2.0, 3.0, 4.5],
+            "first_date": pd.to_datetime(["2021-07-01", "2021-08-15", "2022-01-01", None, "2022-06-30"]).astype(
+                "datetime64[s]"
+            ),
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +100,14 @@ def test_row_positions_pick_and_order_the_rows(fmt, chunk_rows):
     columns = list(clients.columns)
     joined = b"".join(iter_client_list_csv(clients, columns, HEADER, fmt, rows=rows, chunk_rows=chunk_rows))
     assert joined == one_shot_csv(clients.take(rows), columns, HEADER, fmt)
-    back = pd.read_csv(io.BytesIO(joined), sep=CSV_FORMATS[fmt][0], decimal=CSV_FORMATS[fmt][1], comment="#",
-                       encoding="utf-8-sig", dtype={"card": str})  # fmt: skip
+    back = pd.read_csv(
+        io.BytesIO(joined),
+        sep=CSV_FORMATS[fmt][0],
+        decimal=CSV_FORMATS[fmt][1],
+        comment="#",
+        encoding="utf-8-sig",
+        dtype={"card": str},
+    )
     assert list(back["card"]) == ["300", "0042", '9"9'] and back["revenue"].iloc[1] == 1234.57
 
 
@@ -104,7 +118,9 @@ def test_an_empty_selection_still_has_the_header_row():
         assert b"".join(iter_client_list_csv(frame, ["card", "revenue"], HEADER, rows=rows)) == one_shot_csv(
             frame, ["card", "revenue"], HEADER, "excel"
         )
-    assert b"".join(iter_client_list_csv(clients, ["card"], [], rows=np.array([], dtype=int))) == (BOM + "card\n").encode()
+    assert (
+        b"".join(iter_client_list_csv(clients, ["card"], [], rows=np.array([], dtype=int))) == (BOM + "card\n").encode()
+    )
 
 
 def test_a_bad_format_or_column_fails_before_iteration():
@@ -123,17 +139,22 @@ def test_a_piece_copies_only_its_rows():
 
 
 @given(
-    values=st.lists(st.tuples(st.integers(0, 30), st.floats(-1e6, 1e6) | st.just(float("nan")), st.sampled_from(["a", "b;", 'c"'])),
-                    max_size=30),
+    values=st.lists(
+        st.tuples(st.integers(0, 30), st.floats(-1e6, 1e6) | st.just(float("nan")), st.sampled_from(["a", "b;", 'c"'])),
+        max_size=30,
+    ),
     chunk_rows=st.integers(1, 35),
     fmt=st.sampled_from(["excel", "csv"]),
     data=st.data(),
-)  # fmt: skip
+)
 def test_any_frame_positions_and_chunk_size_give_the_one_shot_bytes(values, chunk_rows, fmt, data):
     clients = pd.DataFrame(values, columns=["purchases", "revenue", "card"]).astype({"card": "str"})
-    rows = np.array(data.draw(st.permutations(range(len(clients))))[: data.draw(st.integers(0, len(clients)))], dtype=int)
-    joined = b"".join(iter_client_list_csv(clients, ["card", "purchases", "revenue"], HEADER, fmt, rows=rows,
-                                           chunk_rows=chunk_rows))  # fmt: skip
+    rows = np.array(
+        data.draw(st.permutations(range(len(clients))))[: data.draw(st.integers(0, len(clients)))], dtype=int
+    )
+    joined = b"".join(
+        iter_client_list_csv(clients, ["card", "purchases", "revenue"], HEADER, fmt, rows=rows, chunk_rows=chunk_rows)
+    )
     assert joined == one_shot_csv(clients.take(rows), ["card", "purchases", "revenue"], HEADER, fmt)
 
 
@@ -189,14 +210,19 @@ def test_sorting_by_position_keeps_nan_last_and_breaks_ties_by_card():
 
 
 @given(
-    rows=st.lists(st.tuples(st.integers(0, 3), st.sampled_from([1.0, 2.5, float("nan")]), st.sampled_from(["a", "b", "c"])),
-                  min_size=0, max_size=25),
+    rows=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from([1.0, 2.5, float("nan")]), st.sampled_from(["a", "b", "c"])),
+        min_size=0,
+        max_size=25,
+    ),
     model=st.lists(st.tuples(st.sampled_from(["r", "revenue", "card"]), st.sampled_from(["asc", "desc"])), max_size=3),
     data=st.data(),
-)  # fmt: skip
+)
 def test_any_positions_sort_like_the_frame(rows, model, data):
     clients = pd.DataFrame(rows, columns=["r", "revenue", "card"]).astype({"card": "str"})
-    positions = np.array(data.draw(st.permutations(range(len(clients))))[: data.draw(st.integers(0, len(clients)))], dtype=int)
+    positions = np.array(
+        data.draw(st.permutations(range(len(clients))))[: data.draw(st.integers(0, len(clients)))], dtype=int
+    )
     sort_model = [{"colId": c, "sort": d} for c, d in model]
     expected = one_shot_sort(clients.take(positions), sort_model)
     assert list(sort_positions(clients, positions, sort_model)) == list(expected.index)
@@ -207,8 +233,13 @@ def test_the_classify_csv_is_sorted_by_card_with_iso_dates_and_six_decimal_frequ
     from core.export import write_classified_csv
 
     graded = _empty_graded(False)
-    rows = pd.DataFrame({"card": ["30", "100", "2"], "first_date": pd.to_datetime(["2022-01-01", "2021-07-01", "2022-06-06"]),
-                         "frequency": [3 / 7, 0.0, 12.5]})  # fmt: skip
+    rows = pd.DataFrame(
+        {
+            "card": ["30", "100", "2"],
+            "first_date": pd.to_datetime(["2022-01-01", "2021-07-01", "2022-06-06"]),
+            "frequency": [3 / 7, 0.0, 12.5],
+        }
+    )
     frame = pd.concat([graded, rows], ignore_index=True)[CLIENT_COLUMNS]
     frame["last_date"] = frame["first_date"]
     frame = frame.fillna({c: 0 for c in ("purchases", "revenue", "avg_cheque", "recency_days", "age_days")})

@@ -84,9 +84,13 @@ def test_the_activity_window_is_capped_at_the_analysis_date():
 def test_the_rate_is_rounded_to_six_decimals():
     # first = T - 100, last = T - 90: end = T → intervals = 100 / 21; F = 2 * 21 / 100 = 0.42
     # and with 3 purchases over 70 days with B = 21: 3 / (70/21) = 0.9
-    base = make_base([("1", T - dt.timedelta(days=100), T - dt.timedelta(days=90), 2, 1.0),
-                      ("2", T - dt.timedelta(days=70), T - dt.timedelta(days=1), 3, 1.0),
-                      ("3", T - dt.timedelta(days=23), T, 1, 1.0)])  # fmt: skip
+    base = make_base(
+        [
+            ("1", T - dt.timedelta(days=100), T - dt.timedelta(days=90), 2, 1.0),
+            ("2", T - dt.timedelta(days=70), T - dt.timedelta(days=1), 3, 1.0),
+            ("3", T - dt.timedelta(days=23), T, 1, 1.0),
+        ]
+    )
     rates = frequency_rate(base, 21, 105)
     assert rates[0] == 0.42
     assert rates[1] == 0.9

@@ -33,7 +33,11 @@ def test_import_keeps_card_strings_and_multi_row_cheques(db_engine, tmp_path):
         counts = append_cheques(conn, frame)
     assert (counts.rows_read, counts.rows_added, counts.cheques_added, counts.cheques_skipped) == (3, 3, 2, 0)
     with db_engine.connect() as conn:
-        rows = conn.execute(sa.select(bonuscheques.c.card, bonuscheques.c.summ_with_disc).order_by(bonuscheques.c.doc_id, bonuscheques.c.summ)).all()
+        rows = conn.execute(
+            sa.select(bonuscheques.c.card, bonuscheques.c.summ_with_disc).order_by(
+                bonuscheques.c.doc_id, bonuscheques.c.summ
+            )
+        ).all()
     assert [r.card for r in rows] == ["0012", "0012", None]  # leading zeros kept, empty card is NULL
     assert float(rows[1].summ_with_disc) == 90.5
 
@@ -121,10 +125,16 @@ def test_rows_written_by_another_program_make_the_record_unknown(db_engine, tmp_
 
     append_file(db_engine, write(tmp_path, ONE_ROW))
     with db_engine.begin() as conn:  # another program adds a second row to cheque B2, bypassing rfma import
-        conn.execute(sa.insert(bonuscheques).values(
-            datetime=pd.Timestamp("2022-01-04 10:00").to_pydatetime(), shop="Аптека 1", card="77", summ=5, summ_with_disc=5,
-            doc_id="B2",
-        ))  # fmt: skip
+        conn.execute(
+            sa.insert(bonuscheques).values(
+                datetime=pd.Timestamp("2022-01-04 10:00").to_pydatetime(),
+                shop="Аптека 1",
+                card="77",
+                summ=5,
+                summ_with_disc=5,
+                doc_id="B2",
+            )
+        )
     assert unique_flag(db_engine) is None  # row count changed since the check
     client = load_client_base(db_engine).clients.set_index("card").loc["77"]
     assert client["purchases"] == 2 and client["revenue"] == 45.0  # B1 and B2 (two rows), not three purchases

@@ -11,13 +11,15 @@ from tests.conftest import cheques_frame, load_cheques
 PINS = ThresholdPins(r1=10, r2=20, r3=40, f1=1.0, f2=0.25, m1=1000, m2=500)
 ROWS = [
     # card 1: active before and after the bonus date → stays recent
-    ("2022-01-01 10:00", "1", 2000.0), ("2022-01-25 10:00", "1", 2000.0), ("2022-02-25 10:00", "1", 2000.0),
+    ("2022-01-01 10:00", "1", 2000.0),
+    ("2022-01-25 10:00", "1", 2000.0),
+    ("2022-02-25 10:00", "1", 2000.0),
     # card 2: bought only before → cools down by the end
     ("2022-01-28 10:00", "2", 300.0),
     # card 3: first seen after the bonus date → новый
     ("2022-02-20 10:00", "3", 600.0),
     ("2022-02-28 10:00", None, 50.0),
-]  # fmt: skip
+]
 
 
 @pytest.fixture

@@ -44,8 +44,15 @@ def classification(chain_engine):
 
 
 def report_of(clients, result, **kwargs):
-    return build_report(clients, date_from="2021-07-01", date_to="2022-06-30", analysis_date=result.base.analysis_date,
-                        thresholds=result.thresholds.as_dict(), created=dt.date(2024, 1, 2), **kwargs)  # fmt: skip
+    return build_report(
+        clients,
+        date_from="2021-07-01",
+        date_to="2022-06-30",
+        analysis_date=result.base.analysis_date,
+        thresholds=result.thresholds.as_dict(),
+        created=dt.date(2024, 1, 2),
+        **kwargs,
+    )
 
 
 def test_per_region_counts_are_the_engines(classification):
@@ -106,19 +113,33 @@ def test_pareto_by_hand():
 @pytest.mark.parametrize(("fmt", "sep", "decimal"), [("excel", ";", ","), ("csv", ",", ".")])
 def test_the_csv_round_trips_through_pandas_with_the_bom(classification, fmt, sep, decimal):
     clients = filter_segment(classification.clients, regions=[210])
-    header = client_list_header("клиенты сегмента 210 середняк", "2021-07-01", "2022-06-30", dt.date(2022, 6, 30),
-                                classification.thresholds.as_dict(), ["сегмент: 210 середняк"], len(clients))  # fmt: skip
+    header = client_list_header(
+        "клиенты сегмента 210 середняк",
+        "2021-07-01",
+        "2022-06-30",
+        dt.date(2022, 6, 30),
+        classification.thresholds.as_dict(),
+        ["сегмент: 210 середняк"],
+        len(clients),
+    )
     content = client_list_csv(clients, TABLE_COLUMNS, header, fmt)
     assert content.startswith(b"\xef\xbb\xbf# RFMA")
-    back = pd.read_csv(io.BytesIO(content), sep=sep, decimal=decimal, comment="#", encoding="utf-8-sig",
-                       dtype={"card": str, "class": str})  # fmt: skip
+    back = pd.read_csv(
+        io.BytesIO(content),
+        sep=sep,
+        decimal=decimal,
+        comment="#",
+        encoding="utf-8-sig",
+        dtype={"card": str, "class": str},
+    )
     assert list(back.columns) == TABLE_COLUMNS
     assert list(back["card"]) == list(clients["card"])
     assert back["revenue"].to_numpy() == pytest.approx(clients["revenue"].to_numpy(), abs=0.005)
     assert back["frequency"].to_numpy() == pytest.approx(clients["frequency"].to_numpy(), abs=1e-6)
     assert back["first_date"].iloc[0] == clients["first_date"].iloc[0].strftime("%Y-%m-%d")
-    skipped = pd.read_csv(io.BytesIO(content), sep=sep, decimal=decimal, skiprows=len(header), encoding="utf-8-sig",
-                          dtype={"card": str})  # fmt: skip
+    skipped = pd.read_csv(
+        io.BytesIO(content), sep=sep, decimal=decimal, skiprows=len(header), encoding="utf-8-sig", dtype={"card": str}
+    )
     assert list(skipped["card"]) == list(clients["card"])
     lines = content.decode("utf-8-sig").splitlines()
     assert lines[1] == "# период: 2021-07-01 — 2022-06-30; дата анализа: 2022-06-30"
@@ -141,6 +162,13 @@ def test_an_export_of_200_000_clients_completes(classification):
     big = pd.concat([base] * repeat, ignore_index=True).iloc[:200_000]
     big["card"] = [str(9_000_000 + i) for i in range(len(big))]
     content = client_list_csv(big, TABLE_COLUMNS, ["# RFMA: test"], "excel")
-    back = pd.read_csv(io.BytesIO(content), sep=";", decimal=",", comment="#", encoding="utf-8-sig",
-                       usecols=["card"], dtype={"card": str})  # fmt: skip
+    back = pd.read_csv(
+        io.BytesIO(content),
+        sep=";",
+        decimal=",",
+        comment="#",
+        encoding="utf-8-sig",
+        usecols=["card"],
+        dtype={"card": str},
+    )
     assert len(back) == 200_000 and back["card"].is_unique

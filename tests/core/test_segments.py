@@ -18,8 +18,24 @@ def test_there_are_108_classes_with_unique_codes_in_rfma_order():
 
 def test_class_counts_per_cluster_are_those_of_the_spec():
     counts = class_table().groupby("cluster").size()
-    expected = {11: 6, 12: 6, 13: 3, 14: 6, 15: 6, 21: 6, 22: 6, 23: 4, 24: 5, 25: 6,
-                31: 9, 32: 9, 33: 9, 41: 9, 42: 9, 43: 9}  # fmt: skip
+    expected = {
+        11: 6,
+        12: 6,
+        13: 3,
+        14: 6,
+        15: 6,
+        21: 6,
+        22: 6,
+        23: 4,
+        24: 5,
+        25: 6,
+        31: 9,
+        32: 9,
+        33: 9,
+        41: 9,
+        42: 9,
+        43: 9,
+    }
     assert counts.to_dict() == expected
     assert cluster_table()["classes"].sum() == 108
 

@@ -79,11 +79,19 @@ def test_filtering_by_a_segment_gives_the_same_cards_as_the_cli_filter(chain_cli
 
 
 def test_grade_card_and_grid_filters_combine(chain_clients):
-    flt = ClientFilter.build(ALL, grades={"r": [1, 2], "m": [1]}, card="1000",
-                             grid_filter={"revenue": {"filterType": "number", "type": "greaterThan", "filter": 500}})
+    flt = ClientFilter.build(
+        ALL,
+        grades={"r": [1, 2], "m": [1]},
+        card="1000",
+        grid_filter={"revenue": {"filterType": "number", "type": "greaterThan", "filter": 500}},
+    )
     out = filter_clients(chain_clients, flt)
-    expected = chain_clients[chain_clients["r"].isin([1, 2]) & (chain_clients["m"] == 1)
-                             & chain_clients["card"].str.contains("1000") & (chain_clients["revenue"] > 500)]
+    expected = chain_clients[
+        chain_clients["r"].isin([1, 2])
+        & (chain_clients["m"] == 1)
+        & chain_clients["card"].str.contains("1000")
+        & (chain_clients["revenue"] > 500)
+    ]
     assert list(out["card"]) == list(expected["card"]) and len(out) > 0
     assert "R: 1 недавний, 2 спящий" in flt.describe() and "карта содержит: 1000" in flt.describe()
     with pytest.raises(RfmaError):
@@ -93,17 +101,25 @@ def test_grade_card_and_grid_filters_combine(chain_clients):
 def test_grid_text_range_date_and_or_conditions(chain_clients):
     model = {
         "class_name": {"filterType": "text", "type": "startsWith", "filter": "НЕДАВНИЙ"},
-        "purchases": {"filterType": "number", "operator": "OR", "conditions": [
-            {"type": "equals", "filter": 1}, {"type": "inRange", "filter": 5, "filterTo": 6}]},
+        "purchases": {
+            "filterType": "number",
+            "operator": "OR",
+            "conditions": [{"type": "equals", "filter": 1}, {"type": "inRange", "filter": 5, "filterTo": 6}],
+        },
         "last_date": {"filterType": "date", "type": "greaterThan", "dateFrom": "2022-06-01 00:00:00", "dateTo": None},
-    }  # fmt: skip
+    }
     out = filter_clients(chain_clients, ClientFilter.build(grid_filter=model))
     c = chain_clients
-    expected = c[c["class_name"].str.startswith("недавний") & (c["purchases"].isin([1, 5, 6]))
-                 & (c["last_date"] > pd.Timestamp("2022-06-01"))]
+    expected = c[
+        c["class_name"].str.startswith("недавний")
+        & (c["purchases"].isin([1, 5, 6]))
+        & (c["last_date"] > pd.Timestamp("2022-06-01"))
+    ]
     assert set(out["card"]) == set(expected["card"]) and len(out) > 0
     with pytest.raises(RfmaError):
-        filter_clients(c, ClientFilter.build(grid_filter={"nope": {"filterType": "text", "type": "contains", "filter": "x"}}))
+        filter_clients(
+            c, ClientFilter.build(grid_filter={"nope": {"filterType": "text", "type": "contains", "filter": "x"}})
+        )
 
 
 def test_sorting_follows_the_grid_sort_model_with_ties_by_card(chain_clients):
@@ -111,8 +127,11 @@ def test_sorting_follows_the_grid_sort_model_with_ties_by_card(chain_clients):
     expected = chain_clients.sort_values(["r", "revenue", "card"], ascending=[False, True, True])
     assert list(ordered["card"]) == list(expected["card"])
     assert list(sort_clients(chain_clients, None)["card"]) == sorted(chain_clients["card"])
-    state = [{"colId": "card", "sort": None}, {"colId": "revenue", "sort": "desc", "sortIndex": 1},
-             {"colId": "r", "sort": "asc", "sortIndex": 0}]  # fmt: skip
+    state = [
+        {"colId": "card", "sort": None},
+        {"colId": "revenue", "sort": "desc", "sortIndex": 1},
+        {"colId": "r", "sort": "asc", "sortIndex": 0},
+    ]
     assert sort_model_of(state) == [{"colId": "r", "sort": "asc"}, {"colId": "revenue", "sort": "desc"}]
 
 
@@ -142,7 +161,10 @@ def test_who_bought_where_is_read_in_sql(db_engine):
     load_cheques(db_engine, cheques_frame(HAND_ROWS))
     pairs = load_shop_clients(db_engine)
     assert [tuple(p) for p in pairs[["shop", "card"]].to_numpy()] == [
-        ("Аптека 1", "100"), ("Аптека 1", "200"), ("Аптека 2", "100"), ("Аптека 4", "300"),
+        ("Аптека 1", "100"),
+        ("Аптека 1", "200"),
+        ("Аптека 2", "100"),
+        ("Аптека 4", "300"),
     ]  # unidentified cards ("12a4", " 300", NULL) are not clients; a multi-row cheque counts once
     early = load_shop_clients(db_engine, Period.parse("2022-01-01", "2022-01-15"))
     assert [tuple(p) for p in early.to_numpy()] == [("Аптека 1", "100"), ("Аптека 2", "100"), ("Аптека 4", "300")]
@@ -160,5 +182,7 @@ def test_the_pharmacy_filter_keeps_clients_who_bought_there(tmp_path):
     pairs = load_shop_clients(engine)
     engine.dispose()
     out = filter_clients(clients, ClientFilter.build(shops=["Аптека 2"]), pairs)
-    expected = set(frame.loc[(frame["shop"] == "Аптека 2") & frame["card"].notna() & frame["card"].str.isdigit(), "card"])
+    expected = set(
+        frame.loc[(frame["shop"] == "Аптека 2") & frame["card"].notna() & frame["card"].str.isdigit(), "card"]
+    )
     assert set(out["card"]) == expected and len(expected) > 0

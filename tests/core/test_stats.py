@@ -26,12 +26,18 @@ def test_rank_is_exact_where_float_products_would_round_up():
     assert disc_rank(0.2, 1) == 1
 
 
-@given(st.lists(st.integers(min_value=-50, max_value=400), min_size=1, max_size=200), st.sampled_from([0.2, 0.4, 0.8, 0.85, 0.95]))
+@given(
+    st.lists(st.integers(min_value=-50, max_value=400), min_size=1, max_size=200),
+    st.sampled_from([0.2, 0.4, 0.8, 0.85, 0.95]),
+)
 def test_percentile_disc_equals_numpy_inverted_cdf(values, q):
     assert percentile_disc(values, q) == np.percentile(values, q * 100, method="inverted_cdf")
 
 
-@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=300), st.sampled_from([0.2, 0.4, 0.8, 0.85, 0.95]))
+@given(
+    st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=300),
+    st.sampled_from([0.2, 0.4, 0.8, 0.85, 0.95]),
+)
 def test_histogram_percentile_equals_percentile_of_values(values, q):
     assert percentile_disc_hist(histogram(values), q) == percentile_disc(values, q)
 

@@ -95,9 +95,15 @@ def test_an_unordered_pinned_set_is_rejected_naming_the_pair():
 
 @pytest.mark.parametrize(
     ("changes", "pair"),
-    [({"r1": 0}, ("r1", "r1")), ({"r2": 200}, ("r2", "r3")), ({"f2": 0}, ("f2", "f2")),
-     ({"f2": 2.0}, ("f2", "f1")), ({"a1": 200}, ("a1", "a2")), ({"a1": 0}, ("a1", "a1"))],
-)  # fmt: skip
+    [
+        ({"r1": 0}, ("r1", "r1")),
+        ({"r2": 200}, ("r2", "r3")),
+        ({"f2": 0}, ("f2", "f2")),
+        ({"f2": 2.0}, ("f2", "f1")),
+        ({"a1": 200}, ("a1", "a2")),
+        ({"a1": 0}, ("a1", "a1")),
+    ],
+)
 def test_check_order_names_the_offending_pair(changes, pair):
     values = dict(r1=21, r2=61, r3=105, f1=0.96, f2=0.2, m1=1293, m2=504, a1=30, a2=180) | changes
     with pytest.raises(ThresholdOrderError) as error:

@@ -66,7 +66,11 @@ def test_every_tab_opens_with_russian_labels(dash_duo, make_app, chain_db, scree
     open_tab(dash_duo, ids.TAB_THRESHOLDS)
     dash_duo.wait_for_element("#capacity-r .main-svg", timeout=TIMEOUT)
     screenshot("03_thresholds_recency")
-    for subtab, metric, name in ((ids.SUBTAB_FREQUENCY, "f", "frequency"), (ids.SUBTAB_MONETARY, "m", "monetary"), (ids.SUBTAB_AGE, "a", "age")):
+    for subtab, metric, name in (
+        (ids.SUBTAB_FREQUENCY, "f", "frequency"),
+        (ids.SUBTAB_MONETARY, "m", "monetary"),
+        (ids.SUBTAB_AGE, "a", "age"),
+    ):
         open_tab(dash_duo, subtab)
         dash_duo.wait_for_element(f"#capacity-{metric} .main-svg", timeout=TIMEOUT)
         screenshot(f"03_thresholds_{name}")
@@ -120,8 +124,11 @@ def test_pinning_a_threshold_changes_grade_capacities_and_reset_restores(dash_du
     assert text_of(dash_duo, capacity) == pinned_capacity
     screenshot("08_threshold_error")
     dash_duo.find_element(f"#{ids.THRESHOLDS.RESET}").click()
-    wait_until(dash_duo, lambda: dash_duo.find_element("input[name='threshold-r1']").get_attribute("value") == suggested,
-               "reset shows the suggested r1 again")  # fmt: skip
+    wait_until(
+        dash_duo,
+        lambda: dash_duo.find_element("input[name='threshold-r1']").get_attribute("value") == suggested,
+        "reset shows the suggested r1 again",
+    )
     wait_until(dash_duo, lambda: text_of(dash_duo, capacity) == before, "capacities return after reset")
     assert_no_console_errors(dash_duo)
 

@@ -51,7 +51,9 @@ def wait_for_download(dash_duo, folder: Path, suffix: str) -> Path:
         partial = [p for p in folder.iterdir() if p.name.endswith(".crdownload")]
         return files[0] if files and not partial else None
 
-    return WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.1).until(lambda _: finished(), f"a {suffix} file downloads")
+    return WebDriverWait(dash_duo.driver, TIMEOUT, poll_frequency=0.1).until(
+        lambda _: finished(), f"a {suffix} file downloads"
+    )
 
 
 def grid_cards(dash_duo) -> list[str]:
@@ -62,7 +64,9 @@ def grid_cards(dash_duo) -> list[str]:
 def scroll_to(dash_duo, selector: str, block: str = "center"):
     """Scroll an element into view at once (Bootstrap's CSS makes scrolling smooth, i.e. late, by default)."""
     element = dash_duo.find_element(selector)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: arguments[1], behavior: 'instant'})", element, block)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: arguments[1], behavior: 'instant'})", element, block
+    )
     return element
 
 
@@ -77,8 +81,9 @@ def grid_total(dash_duo) -> int | None:
     return int(tail) if tail.isdigit() else None
 
 
-def test_clicking_a_tree_node_filters_the_table_and_the_csv_holds_exactly_that_segment(dash_duo, make_app, chain_db,
-                                                                                         screenshot):  # fmt: skip
+def test_clicking_a_tree_node_filters_the_table_and_the_csv_holds_exactly_that_segment(
+    dash_duo, make_app, chain_db, screenshot
+):
     clients = engine_clients(chain_db)
     vip = set(clients.loc[clients["region"] == 110, "card"])
     assert 50 < len(vip) < 100  # two pages of the table
@@ -97,8 +102,11 @@ def test_clicking_a_tree_node_filters_the_table_and_the_csv_holds_exactly_that_s
     assert "1 горячие" in text_of(dash_duo, f"#{ids.FINAL.BREADCRUMB}")
     # the grid renders only the rows in view: every rendered row is in the segment, and the pager counts all of them
     wait_until(dash_duo, lambda: grid_total(dash_duo) == len(vip), "the pager counts the clients of region 110")
-    wait_until(dash_duo, lambda: 0 < len(grid_cards(dash_duo)) and set(grid_cards(dash_duo)) <= vip,
-               "the table lists only clients of region 110")  # fmt: skip
+    wait_until(
+        dash_duo,
+        lambda: 0 < len(grid_cards(dash_duo)) and set(grid_cards(dash_duo)) <= vip,
+        "the table lists only clients of region 110",
+    )
     dash_duo.wait_for_contains_class(node_selector("r110"), "rfma-tree-selected", timeout=TIMEOUT)
     screenshot("14_segment_region_selected")
     scroll_to(dash_duo, f"#{ids.FINAL.CLIENT_GRID}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
@@ -72,7 +71,9 @@ def test_a_period_without_identified_clients_says_so(make_app, tmp_path):
         body = clients.update_clients(ids.TAB_CLIENTS, *FULL)
         assert "нет идентифицированных чеков" in text(body)
         assert "нет идентифицированных чеков" in text(final.update_final(ids.TAB_FINAL, *FULL, {}))
-        assert "нет идентифицированных" in text(migration.update_migration(ids.TAB_MIGRATION, "2022-01-01", "region", "clients", *FULL, {}))
+        assert "нет идентифицированных" in text(
+            migration.update_migration(ids.TAB_MIGRATION, "2022-01-01", "region", "clients", *FULL, {})
+        )
 
 
 def test_an_unreachable_database_shows_a_message_not_a_traceback(make_app, tmp_path):
@@ -150,7 +151,9 @@ def shown(services, pins=None, period=FULL):
 
 
 def test_threshold_inputs_show_the_suggested_values_first(services):
-    values, classes, invalid, hints, pins, error, warnings, status = editor(dict.fromkeys(THRESHOLD_NAMES), None, {})
+    values, _classes, _invalid, hints, _pins, error, _warnings, status = editor(
+        dict.fromkeys(THRESHOLD_NAMES), None, {}
+    )
     assert values == list(shown(services).values())
     assert hints == ["предложено"] * 9
     assert error is None and "предложены" in status
@@ -159,7 +162,7 @@ def test_threshold_inputs_show_the_suggested_values_first(services):
 def test_editing_a_threshold_pins_it_regrades_and_saves_it(services, app, make_app, chain_url):
     before = services.research(*FULL, {}).capacities["r"]["clients"].tolist()
     typed = shown(services) | {"r1": 40}
-    values, classes, invalid, hints, pins, error, _, status = editor(typed, ids.threshold_input("r1"), {})
+    _values, classes, _invalid, hints, pins, error, _, _status = editor(typed, ids.threshold_input("r1"), {})
     assert pins == {"r1": 40}
     assert "rfma-pinned" in classes[0] and hints[0] == "закреплено"
     assert error is None
@@ -172,7 +175,7 @@ def test_editing_a_threshold_pins_it_regrades_and_saves_it(services, app, make_a
 
 def test_an_unordered_threshold_shows_the_error_and_keeps_the_last_valid_set(services):
     typed = shown(services, {"r1": 40}) | {"r1": 500}
-    values, classes, invalid, hints, pins, error, _, _ = editor(typed, ids.threshold_input("r1"), {"r1": 40})
+    values, _classes, invalid, _hints, pins, error, _, _ = editor(typed, ids.threshold_input("r1"), {"r1": 40})
     assert "не упорядочены" in text(error)
     assert invalid[0] is True
     assert type(pins).__name__ == "NoUpdate"  # the store keeps {"r1": 40}

@@ -42,14 +42,29 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
     lines = content.split(b"\n", 5)
     assert lines[4] == f"# клиентов: {len(expected)}".encode()
     assert lines[5] == client_list_csv(expected, TABLE_COLUMNS, [], "excel")[3:]  # the same bytes, BOM aside
-    frame = pd.read_csv(io.BytesIO(content), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str})
+    frame = pd.read_csv(
+        io.BytesIO(content), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str}
+    )
     assert list(frame["card"]) == list(expected["card"]) and set(frame["region"]) == {110} and len(frame) > 50
 
 
 def test_every_filter_reaches_the_file(request_ctx, services):
     grid = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 300}}
-    url, _ = final.download_csv(1, *FULL, {}, "w1", ["Аптека 2", "Аптека 4"], [1], None, None, None, "1", grid,
-                                [{"colId": "card", "sort": "desc", "sortIndex": 0}], "csv")  # fmt: skip
+    url, _ = final.download_csv(
+        1,
+        *FULL,
+        {},
+        "w1",
+        ["Аптека 2", "Аптека 4"],
+        [1],
+        None,
+        None,
+        None,
+        "1",
+        grid,
+        [{"colId": "card", "sort": "desc", "sortIndex": 0}],
+        "csv",
+    )
     content = request_ctx.server.test_client().get(url).data
     flt = ClientFilter.build("w1", ["Аптека 2", "Аптека 4"], {"r": [1]}, "1", grid)
     expected = engine_selection(services, flt, [{"colId": "card", "sort": "desc"}])

@@ -21,9 +21,13 @@ def test_clients_by_shop_count_labels_each_bar_with_count_and_share():
 
 def test_cheques_monthly_stacks_identified_and_unidentified():
     monthly = pd.DataFrame(
-        {"month": months("2022-01-01", "2022-01-01", "2022-02-01"), "identified": [True, False, True],
-         "cheques": [5, 3, 7], "revenue": [1.0, 2.0, 3.0]}
-    )  # fmt: skip
+        {
+            "month": months("2022-01-01", "2022-01-01", "2022-02-01"),
+            "identified": [True, False, True],
+            "cheques": [5, 3, 7],
+            "revenue": [1.0, 2.0, 3.0],
+        }
+    )
     fig = figures.cheques_monthly(monthly)
     assert [t.name for t in fig.data] == ["идентифицированные", "неидентифицированные"]
     assert list(fig.data[0].y) == [5, 7] and list(fig.data[1].y) == [3]
@@ -40,9 +44,13 @@ def test_unidentified_share_bars_are_sorted_and_the_chain_average_is_a_line():
 
 def test_shop_monthly_revenue_has_one_line_per_pharmacy_and_a_closed_one_stops():
     frame = pd.DataFrame(
-        {"shop": ["A", "A", "B"], "month": months("2021-11-01", "2021-12-01", "2021-11-01"), "revenue": [1.0, 2.0, 3.0],
-         "cheques": [1, 1, 1]}
-    )  # fmt: skip
+        {
+            "shop": ["A", "A", "B"],
+            "month": months("2021-11-01", "2021-12-01", "2021-11-01"),
+            "revenue": [1.0, 2.0, 3.0],
+            "cheques": [1, 1, 1],
+        }
+    )
     fig = figures.shop_monthly_revenue(frame, ["A", "B"])
     assert [t.name for t in fig.data] == ["A", "B"]
     assert len(fig.data[1].x) == 1
@@ -77,9 +85,14 @@ def test_grade_capacity_shows_count_and_percent():
 
 def test_region_chart_colours_regions_by_warmth():
     regions = pd.DataFrame(
-        {"region": [110, 510], "region_name": ["VIP", "случайный гость"], "warmth": [1, 5], "clients": [3, 7],
-         "share": [0.3, 0.7]}
-    )  # fmt: skip
+        {
+            "region": [110, 510],
+            "region_name": ["VIP", "случайный гость"],
+            "warmth": [1, 5],
+            "clients": [3, 7],
+            "share": [0.3, 0.7],
+        }
+    )
     fig = figures.region_chart(regions)
     assert [t.name for t in fig.data] == ["1 горячие", "5 холодные"]
     assert fig.data[0].marker.color == figures.WARMTH_COLORS[1]
@@ -87,7 +100,12 @@ def test_region_chart_colours_regions_by_warmth():
 
 def test_migration_sankey_links_sources_including_new_to_destinations():
     matrix = pd.DataFrame(
-        {"source_region": ["110", "новый"], "destination_region": ["210", "110"], "clients": [2, 5], "revenue_after": [1.0, 2.0]}
+        {
+            "source_region": ["110", "новый"],
+            "destination_region": ["210", "110"],
+            "clients": [2, 5],
+            "revenue_after": [1.0, 2.0],
+        }
     )
     fig = figures.migration_sankey(matrix, "region")
     sankey = fig.data[0]
@@ -98,7 +116,12 @@ def test_migration_sankey_links_sources_including_new_to_destinations():
 
 def test_migration_heatmap_writes_counts_in_cells_and_switches_to_revenue():
     matrix = pd.DataFrame(
-        {"source_cluster": ["11", "новый"], "destination_cluster": ["21", "11"], "clients": [2, 1500], "revenue_after": [10.0, 0.0]}
+        {
+            "source_cluster": ["11", "новый"],
+            "destination_cluster": ["21", "11"],
+            "clients": [2, 1500],
+            "revenue_after": [10.0, 0.0],
+        }
     )
     fig = figures.migration_heatmap(matrix, "cluster")
     heat = fig.data[0]

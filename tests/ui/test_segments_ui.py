@@ -87,8 +87,19 @@ def test_the_table_pages_sorts_and_filters_on_the_server(request_ctx, services):
     assert revenues == sorted(revenues, reverse=True)
     second = final.grid_rows(request | {"startRow": 50, "endRow": 100}, ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS)
     assert {r["card"] for r in page["rowData"]} | {r["card"] for r in second["rowData"]} == vip
-    filtered = final.grid_rows(request | {"filterModel": {"m": {"filterType": "number", "type": "equals", "filter": 1}}},
-                               ids.TAB_FINAL, *FULL, {}, "r110", None, [2], None, None, None, None)  # fmt: skip
+    filtered = final.grid_rows(
+        request | {"filterModel": {"m": {"filterType": "number", "type": "equals", "filter": 1}}},
+        ids.TAB_FINAL,
+        *FULL,
+        {},
+        "r110",
+        None,
+        [2],
+        None,
+        None,
+        None,
+        None,
+    )
     assert filtered["rowCount"] == len(engine_cards(services, region=110, m=1, r=2))
     assert type(final.grid_rows(request, ids.TAB_CLIENTS, *FULL, {}, ALL, *NO_FILTERS)).__name__ == "NoUpdate"
 
@@ -98,13 +109,18 @@ def test_the_csv_download_holds_the_whole_filtered_selection(request_ctx, servic
     url, note = final.download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel")
     response = request_ctx.server.test_client().get(url)
     assert response.status_code == 200 and "rfma_22_" in response.headers["Content-Disposition"]
-    frame = pd.read_csv(io.BytesIO(response.data), sep=";", decimal=",", comment="#", encoding="utf-8-sig",
-                        dtype={"card": str})  # fmt: skip
+    frame = pd.read_csv(
+        io.BytesIO(response.data), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str}
+    )
     assert set(frame["card"]) == expected and len(frame) == len(expected) > 50  # more than one page
     assert "rfma_22_спящий_середняк_2021-07-01_2022-06-30.csv скачивается" in text(note)
     shop_url, _ = final.download_csv(1, *FULL, {}, ALL, ["Аптека 2"], None, None, None, None, None, {}, None, "csv")
-    shop_frame = pd.read_csv(io.BytesIO(request_ctx.server.test_client().get(shop_url).data), comment="#",
-                             encoding="utf-8-sig", dtype={"card": str})  # fmt: skip
+    shop_frame = pd.read_csv(
+        io.BytesIO(request_ctx.server.test_client().get(shop_url).data),
+        comment="#",
+        encoding="utf-8-sig",
+        dtype={"card": str},
+    )
     pairs = services.shop_clients(services.key(*FULL))
     assert set(shop_frame["card"]) == set(pairs.loc[pairs["shop"] == "Аптека 2", "card"])
 
@@ -148,9 +164,16 @@ def test_the_sunburst_has_every_non_empty_node_and_zooms_to_the_selection(reques
 
 def test_the_scatter_samples_above_50_000_points_and_says_so():
     n = 60_000
-    points = pd.DataFrame({"card": [str(i) for i in range(n)], "recency_days": [i % 300 for i in range(n)],
-                           "frequency": [0.5] * n, "avg_cheque": [float(i % 900 + 10) for i in range(n)],
-                           "region": [110, 510] * (n // 2), "class": ["1111"] * n})  # fmt: skip
+    points = pd.DataFrame(
+        {
+            "card": [str(i) for i in range(n)],
+            "recency_days": [i % 300 for i in range(n)],
+            "frequency": [0.5] * n,
+            "avg_cheque": [float(i % 900 + 10) for i in range(n)],
+            "region": [110, 510] * (n // 2),
+            "class": ["1111"] * n,
+        }
+    )
     from core.selection import sample_clients
 
     fig = figures.rfm_scatter(sample_clients(points), n)
