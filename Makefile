@@ -1,8 +1,11 @@
 # The two commands of the README: `make run` (dashboard on the demo database) and `make test`.
-.PHONY: run test setup setup-test bench
+# The inner loop: `make test-fast` (no browser, no PostgreSQL, no slow property tests), `make lint`, `make format`,
+# `make typecheck`; `make check` runs the three checks CI runs before the tests.
+.PHONY: run test test-fast setup setup-test lint format typecheck check bench
 
 PORT ?= 8050
 HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
 
 setup:
 	bash scripts/setup.sh run
@@ -14,7 +17,23 @@ run: setup
 	.venv/bin/rfma serve --host $(HOST) --port $(PORT)
 
 test: setup-test
-	.venv/bin/python -m pytest -q
+	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+
+test-fast: setup-test
+	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow" $(PYTEST_ARGS)
+
+lint: setup-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: setup-test
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+typecheck: setup-test
+	.venv/bin/mypy
+
+check: lint typecheck
 
 # Scale benchmark (default sizes demo,1m; 10M is opt-in: BENCH_ARGS="--sizes demo,1m,10m") and the dashboard render benchmark.
 BENCH_ARGS ?=

@@ -1,73 +1,41 @@
-"""Tab «Миграция»: bonus-date bounds, the Sankey, the matrix heatmap and the warmed/stayed/cooled shares."""
+"""Tab «Миграция»: bonus date, level and value → request → MigrationService → render_migration."""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output
 
 from callbacks.common import safely
-from dashboard import figures, ids
-from dashboard import formatting as fmt
-from dashboard.services import MigrationView, current_services
-from layouts.components import graph, kpi
+from dashboard import ids
+from dashboard.services import Services
+from layouts.migration import render_migration
 
 
-def bonus_bounds(start, end):
+def bonus_bounds(start: str | None, end: str | None) -> tuple[str | None, str | None]:
     """The bonus date may be picked only inside the period."""
-    return (start or None) and start[:10], (end or None) and end[:10]
+    return (start[:10] if start else None), (end[:10] if end else None)
 
 
-def migration_body(view: MigrationView, level: str, value: str):
-    s = view.shares
-    matrix = view.matrices[level]
-    cards = dbc.Row(
-        [
-            kpi(
-                "Потеплели",
-                fmt.percent(s["warmed_share"]),
-                f"{fmt.integer(s['warmed'])} клиентов",
-                id="migration-warmed",
-            ),
-            kpi(
-                "Остались",
-                fmt.percent(s["stayed_share"]),
-                f"{fmt.integer(s['stayed'])} клиентов",
-                id="migration-stayed",
-            ),
-            kpi(
-                "Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", id="migration-cooled"
-            ),
-            kpi("Новые клиенты", fmt.integer(s["new"]), "впервые купили после бонус-даты", id="migration-new"),
-        ],
-        className="g-3 mb-2",
-        id=ids.MIGRATION.SHARES,
-    )
-    note = html.P(
-        f"Бонус-дата {fmt.date(view.bonus_date)}. Доли — среди {fmt.integer(s['returning'])} клиентов, "
-        "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",
-        className="text-muted small",
-    )
-    warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
-    return html.Div(
-        [
-            cards,
-            note,
-            *warnings,
-            graph(figures.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
-            graph(figures.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
-        ]
-    )
+class MigrationCallbacks:
+    """The tab's callbacks as plain methods (testable without a browser); `register` wires them."""
+
+    def __init__(self, services: Services):
+        self.services = services
+
+    def update(self, active_tab, bonus_date, level, value, start, end, pins):
+        """The body for the bonus date (nothing while the tab is hidden)."""
+        if active_tab != ids.TAB_MIGRATION:
+            return None
+        s = self.services
+        return safely(
+            lambda: render_migration(
+                s.migration.view(s.requests.build(start, end, pins), bonus_date), level or "region", value or "clients"
+            )
+        )
 
 
-def update_migration(active_tab, bonus_date, level, value, start, end, pins):
-    if active_tab != ids.TAB_MIGRATION:
-        return None
-    level = level or "region"
-    value = value or "clients"
-    return safely(lambda: migration_body(current_services().migration_view(start, end, bonus_date, pins), level, value))
-
-
-def register(app) -> None:
+def register(app, services: Services) -> None:
+    """Wire the tab's callbacks to the app."""
+    callbacks = MigrationCallbacks(services)
     app.callback(
         Output(ids.MIGRATION.BONUS_DATE, "min_date_allowed"),
         Output(ids.MIGRATION.BONUS_DATE, "max_date_allowed"),
@@ -83,4 +51,4 @@ def register(app) -> None:
         Input(ids.HEADER.PERIOD, "start_date"),
         Input(ids.HEADER.PERIOD, "end_date"),
         Input(ids.SHELL.PINS, "data"),
-    )(update_migration)
+    )(callbacks.update)

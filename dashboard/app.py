@@ -10,8 +10,8 @@ import dash
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import DatabaseError, is_default_database, make_engine
 from dashboard import downloads
-from dashboard import formatting as fmt
-from dashboard.services import EXTENSION_KEY, Services, create_cache
+from dashboard.services import EXTENSION_KEY, build_services
+from dashboard.services.cache import create_cache
 from dashboard.settings import Settings
 from layouts import shell as shell_layout
 
@@ -55,32 +55,8 @@ def prepare_database(settings: Settings) -> None:
         log.warning("could not prepare the demo database: %s", exc)
 
 
-def source_line(source) -> str:
-    """The header's data-source line."""
-    last = source.last_datetime
-    last_text = last.strftime("%d.%m.%Y %H:%M") if hasattr(last, "strftime") else "—"
-    return f"База данных: {source.url} · чеков: {fmt.integer(source.cheques)} · последний чек: {last_text}"
-
-
-def serve_layout(services: Services):
-    """The page, built per request: the period defaults to all data, pins come from the saved file."""
-    try:
-        source = services.source()
-        bounds = None
-        if source.cheques:
-            bounds = (source.first_datetime.date().isoformat(), source.last_datetime.date().isoformat())
-        text, error = source_line(source), None
-        if not source.cheques:
-            error = (
-                f"База данных {source.url} не содержит чеков: загрузите их (rfma import) или демо-данные (rfma demo)."
-            )
-    except DatabaseError as exc:
-        bounds, text, error = None, "", f"База данных недоступна: {exc}"
-    return shell_layout.layout(bounds, text, error, services.saved_pins())
-
-
 def create_app(settings: Settings | None = None) -> dash.Dash:
-    """Build the Dash app: server, cache, services, layout and every tab's callbacks."""
+    """Build the Dash app: server, cache, services, layout and every tab's callbacks (given their services)."""
     settings = settings or Settings.from_env()
     prepare_database(settings)
     app = dash.Dash(
@@ -91,15 +67,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         serve_locally=True,
     )
     app.index_string = INDEX
-    cache = create_cache(app.server, settings)
-    app.server.extensions[EXTENSION_KEY] = Services(settings, cache)
-    services = app.server.extensions[EXTENSION_KEY]
+    services = build_services(settings, create_cache(app.server, settings))
+    app.server.extensions[EXTENSION_KEY] = services
 
     def page():
-        return serve_layout(services)
+        """The page, built per request: the period defaults to all data, pins come from the saved file."""
+        return shell_layout.layout(services.shell.page())
 
     app.layout = page
     for module in TAB_MODULES:
-        module.register(app)
-    downloads.register(app)
+        module.register(app, services)
+    downloads.register(app, services)
     return app

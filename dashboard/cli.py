@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 import sqlalchemy as sa
 
-from core.db import DatabaseError, make_engine, resolve_database_url
+from core.db import DatabaseError, first_line, make_engine, resolve_database_url
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
 
 EXIT_USAGE = 2
+DEBUG_ENV = "RFMA_DEBUG"
 
 
 class CliError(Exception):
@@ -243,21 +245,31 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `rfma` console script; errors print one line to stderr and exit 2."""
+    """Entry point of the `rfma` console script; every error prints one line to stderr and exits 2.
+
+    An unexpected error prints its type only (its text may hold data such as card numbers); set RFMA_DEBUG=1 to
+    get the traceback instead.
+    """
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except (RfmaError, DatabaseError, CliError) as exc:
         print(f"rfma {args.command}: ошибка: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except sa.exc.SQLAlchemyError as exc:
-        from core.db import first_line
-
         print(f"rfma {args.command}: ошибка базы данных: {first_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
     except OSError as exc:
         print(f"rfma {args.command}: ошибка: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"rfma {args.command}: прервано", file=sys.stderr)
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+            raise
+        print(
+            f"rfma {args.command}: внутренняя ошибка ({type(exc).__name__}); "
+            f"подробности: {DEBUG_ENV}=1 rfma {args.command} …",
+            file=sys.stderr,
+        )
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

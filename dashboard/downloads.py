@@ -1,5 +1,6 @@
-"""Streamed downloads: «Скачать CSV» keeps the export state under a short-lived token (`Services.keep_client_list`),
-and GET <prefix>download/clients.csv?token=… streams the file chunk by chunk from it (no copy of the whole table)."""
+"""Streamed downloads: «Скачать CSV» keeps the export state under a short-lived token
+(`ExportsService.keep_client_list`), and GET <prefix>download/clients.csv?token=… streams the file chunk by chunk
+from it (no copy of the whole table)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from flask import Response, current_app, request, stream_with_context
 
 from core.db import DatabaseError
 from core.model import RfmaError
-from dashboard.services import ExportExpired, current_services
+from dashboard.services import Services
+from dashboard.services.exports import ExportExpired
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +26,13 @@ BAD_LINK = "Неверная ссылка на файл. Вернитесь на
 FAILED = "Не удалось сформировать файл из-за внутренней ошибки. Подробности записаны в журнал сервера."
 
 
-def register(app: dash.Dash) -> None:
+def register(app: dash.Dash, services: Services) -> None:
     """Add the CSV route to the app's Flask server (under Dash's routes prefix)."""
-    app.server.add_url_rule(
-        app.config.routes_pathname_prefix + CLIENTS_CSV, endpoint="rfma_clients_csv", view_func=clients_csv
-    )
+
+    def view() -> Response:
+        return clients_csv(services)
+
+    app.server.add_url_rule(app.config.routes_pathname_prefix + CLIENTS_CSV, endpoint="rfma_clients_csv", view_func=view)
     app.server.config[URL_CONFIG] = app.get_relative_path("/" + CLIENTS_CSV)
 
 
@@ -37,13 +41,13 @@ def client_list_url(token: str) -> str:
     return f"{current_app.config[URL_CONFIG]}?token={token}"
 
 
-def clients_csv() -> Response:
+def clients_csv(services: Services) -> Response:
     """The kept client list as a streamed CSV attachment; a bad or expired token is a Russian text error."""
     token = request.args.get("token", "")
     if not TOKEN.fullmatch(token):
         return text_response(BAD_LINK, 400)
     try:
-        name, chunks = current_services().kept_client_list(token)
+        name, chunks = services.exports.kept_client_list(token)
     except ExportExpired as exc:
         return text_response(str(exc), 410)
     except DatabaseError as exc:

@@ -79,6 +79,11 @@ SUBTAB_FREQUENCY = "sub-frequency"
 SUBTAB_MONETARY = "sub-monetary"
 SUBTAB_AGE = "sub-age"
 
+
+def capacity_graph(metric: str) -> str:
+    """Id of the grade-capacity chart of one metric (r, f, m, a) on «Пороги»."""
+    return f"capacity-{metric}"
+
 FINAL = _ids(
     "final",
     BODY="body",
@@ -111,6 +116,7 @@ FINAL = _ids(
     CARD_INPUT="card-input",
     CARD_BUTTON="card-button",
     CARD_RESULT="card-result",
+    CLIENT_CHEQUES="client-cheques",
     RECOMMENDATIONS="recommendations",
 )
 
@@ -121,6 +127,10 @@ MIGRATION = _ids(
     VALUE="value",
     BODY="body",
     SHARES="shares",
+    WARMED="warmed",
+    STAYED="stayed",
+    COOLED="cooled",
+    NEW="new",
     SANKEY="sankey",
     HEATMAP="heatmap",
 )

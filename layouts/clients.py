@@ -1,12 +1,48 @@
-"""Tab «Клиенты»: the body is filled by callbacks.clients (KPI cards and three charts)."""
+"""Tab «Клиенты»: the skeleton and the renderer of its body (KPI cards and three charts)."""
 
 from __future__ import annotations
 
+import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import ids
-from layouts.components import loading
+from core import formatting as fmt
+from dashboard import figures, ids
+from dashboard.services.clients import ClientsView
+from layouts.components import graph, kpi, loading, message
 
 
 def layout() -> html.Div:
+    """The tab before data: an empty body filled by callbacks.clients."""
     return html.Div([loading(html.Div(id=ids.CLIENTS.BODY, className="rfma-body"))])
+
+
+def render_clients(view: ClientsView) -> html.Div:
+    """The tab's content for one period."""
+    o = view.overview
+    cards = dbc.Row(
+        [
+            kpi("Период деятельности", f"{fmt.date(o.first_date)} — {fmt.date(o.last_date)}", id=ids.CLIENTS.KPI_PERIOD),
+            kpi("Идентифицированных клиентов", fmt.integer(view.clients), id=ids.CLIENTS.KPI_CLIENTS),
+            kpi("Аптек в сети", fmt.integer(len(o.shop_names())), id=ids.CLIENTS.KPI_SHOPS),
+            kpi("Покупают в нескольких аптеках", fmt.percent(view.multi_shop_share, 2), id=ids.CLIENTS.KPI_MULTI),
+            kpi(
+                "Чеков",
+                fmt.integer(o.cheques),
+                f"неидентифицировано {fmt.percent(o.unidentified_cheque_share)}",
+                id=ids.CLIENTS.KPI_CHEQUES,
+            ),
+            kpi(
+                "Выручка",
+                fmt.money(o.revenue),
+                f"без идентификации {fmt.percent(o.unidentified_revenue_share, 2)}",
+                id=ids.CLIENTS.KPI_REVENUE,
+            ),
+        ],
+        className="g-3 mb-3",
+    )
+    cheques = graph(figures.cheques_monthly(o.monthly), ids.CLIENTS.GRAPH_CHEQUES)
+    if view.message:
+        return html.Div([cards, message(view.message, "warning", "Нет идентифицированных клиентов"), cheques])
+    by_shops = graph(figures.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT)
+    new = graph(figures.new_clients_monthly(o.new_clients), ids.CLIENTS.GRAPH_NEW)
+    return html.Div([cards, dbc.Row([dbc.Col(by_shops, lg=5), dbc.Col(new, lg=7)], className="g-3"), cheques])

@@ -1,10 +1,13 @@
-"""Small reusable components: KPI cards, messages, graphs, tables from DataFrames."""
+"""Small reusable components: KPI cards, messages, errors, graphs, tables from DataFrames."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+
+from core.db import DatabaseError
+from core.model import RfmaError, ThresholdOrderError
 
 GRAPH_CONFIG = {"displaylogo": False, "locale": "ru", "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -71,3 +74,42 @@ def table(
 
 def loading(child) -> dcc.Loading:
     return dcc.Loading(child, type="default", delay_show=300)
+
+
+INTERNAL_ERROR = (
+    "Не удалось построить эту вкладку из-за внутренней ошибки. Подробности записаны в журнал сервера; "
+    "попробуйте изменить период или обновить страницу."
+)
+
+
+def render_error(exc: BaseException) -> dbc.Alert:
+    """The alert shown in place of the charts for an error (never a traceback)."""
+    if isinstance(exc, ThresholdOrderError):
+        return message(
+            f"{sentence(str(exc))} Исправьте значение на вкладке «Пороги» или нажмите «Сбросить к предложенным».",
+            "danger",
+            "Пороги не упорядочены",
+        )
+    if isinstance(exc, DatabaseError):
+        return message(
+            f"{sentence(str(exc))} Проверьте адрес базы (--db или RFMA_DATABASE_URL) и что сервер базы запущен.",
+            "danger",
+            "База данных недоступна",
+        )
+    if isinstance(exc, RfmaError):
+        return message(sentence(str(exc)), "warning", "Нет данных для показа")
+    return message(INTERNAL_ERROR, "danger", "Ошибка")
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence: capitalised, ending with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def note(text: str) -> html.Div:
+    """A small muted line (e.g. under a download button)."""
+    return html.Div(text, className="small text-muted")

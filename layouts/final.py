@@ -1,5 +1,5 @@
-"""Tab «Финал»: the segment tree and its client list (table, CSV, report, RFM scatter), a client lookup by card,
-then regions, clusters, the 108 classes and recommendations."""
+"""Tab «Финал»: the skeleton (segment tree, its client list with table, CSV, report and RFM scatter, a client
+lookup by card, regions, clusters, the 108 classes and recommendations) and the renderers of each part."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from core.segments import AGE_NAMES, FREQUENCY_NAMES, MONETARY_NAMES, RECENCY_NAMES
-from core.selection import ALL, segment_tree
-from dashboard import formatting as fmt
-from dashboard import ids
-from layouts.components import GRAPH_CONFIG, card, loading
+from core import formatting as fmt
+from core.segment_tree import ALL, Segment, segment_tree
+from core.segments import (
+    AGE_NAMES,
+    FREQUENCY_NAMES,
+    MONETARY_NAMES,
+    RECENCY_NAMES,
+    REGION_RECOMMENDATIONS,
+    WARMTH_COLORS,
+    WARMTH_NAMES,
+)
+from dashboard import figures, ids
+from dashboard.services.final import ClientCard, FinalView, SelectionView
+from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
 
 _RU = (
     "params.value == null ? '' : Number(params.value).toLocaleString('ru-RU', "
@@ -129,23 +138,24 @@ GRID_LOCALE = {
 }
 
 
-def tree_node(node: str, label: str, count: str = "…", empty: bool = False) -> html.Button:
+def tree_node(node: str, label: str, count: str = "…", empty: bool = False, selected: bool = False) -> html.Button:
     """One clickable node of the list tree: its label and client count."""
+    classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
     return html.Button(
         [html.Span(label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
         id=ids.segment_node(node),
         n_clicks=0,
         title=label,
         type="button",
-        className="rfma-tree-node" + (" rfma-tree-empty" if empty else ""),
+        className=classes,
     )
 
 
-def tree_list(tree: pd.DataFrame, counts: bool = True) -> html.Div:
+def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> html.Div:
     """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
 
-    `tree` = core.selection.segment_tree(...); with counts=False the counts show '…' (the page before data).
-    Classes sit in a collapsed <details> under their cluster.
+    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
+    Classes sit in a <details> under their cluster, open when the selected node is one of them.
     """
     children: dict[str, list] = {}
     for row in tree.itertuples():
@@ -153,15 +163,32 @@ def tree_list(tree: pd.DataFrame, counts: bool = True) -> html.Div:
 
     def item(row) -> html.Li:
         count = fmt.integer(row.clients) if counts else "…"
-        node = tree_node(row.id, row.label, count, empty=counts and row.clients == 0)
+        node = tree_node(row.id, row.label, count, empty=counts and row.clients == 0, selected=row.id == selected)
         kids = children.get(row.id, [])
         if row.level == "cluster":
             if not kids:
                 return html.Li(node)
-            return html.Li(html.Details([html.Summary(node), html.Ul([item(k) for k in kids])]))
+            is_open = any(kid.id == selected for kid in kids)
+            return html.Li(html.Details([html.Summary(node), html.Ul([item(k) for k in kids])], open=is_open))
         return html.Li([node, html.Ul([item(k) for k in kids])] if kids else node)
 
     return html.Div(html.Ul([item(root) for root in children.get("", [])]), className="rfma-tree-root")
+
+
+def node_classes(node_ids: list[dict], class_names: list[str | None] | None, selected: str) -> list[str]:
+    """The CSS classes of the tree's nodes with only `selected` highlighted."""
+    classes = []
+    for node, names in zip(node_ids, class_names or [None] * len(node_ids), strict=False):
+        kept = [c for c in (names or "rfma-tree-node").split() if c != "rfma-tree-selected"]
+        classes.append(" ".join(kept + (["rfma-tree-selected"] if node["node"] == selected else [])))
+    return classes
+
+
+def render_breadcrumb(segment: Segment) -> dbc.Breadcrumb:
+    """The path from all clients down to the selected segment."""
+    path = segment.path()
+    items = [{"label": s.label, "active": i == len(path) - 1} for i, s in enumerate(path)]
+    return dbc.Breadcrumb(items=items, className="mb-0")
 
 
 def static_tree() -> html.Div:
@@ -304,3 +331,208 @@ def layout() -> html.Div:
         title="Клиент по номеру карты",
     )
     return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
+
+
+# --- renderers ----------------------------------------------------------------------------------------------
+
+SUMMARY_COLUMNS = {
+    "clients": "Клиентов",
+    "share": "Доля клиентов",
+    "revenue": "Выручка, ₽",
+    "revenue_share": "Доля выручки",
+    "avg_cheque": "Средний чек, ₽",
+    "mean_recency_days": "Ср. давность R, дн.",
+    "mean_frequency": "Ср. частота F",
+    "mean_avg_cheque": "Ср. чек клиента M, ₽",
+    "mean_age_days": "Ср. возраст A, дн.",
+    "bonus_spent_share": "Доля бонусов в выручке",
+}
+SUMMARY_FORMATS = {
+    "clients": fmt.integer,
+    "share": fmt.percent,
+    "revenue": fmt.integer,
+    "revenue_share": fmt.percent,
+    "avg_cheque": lambda v: fmt.number(v, 2),
+    "mean_recency_days": lambda v: fmt.number(v, 1),
+    "mean_frequency": lambda v: fmt.number(v, 3),
+    "mean_avg_cheque": lambda v: fmt.number(v, 2),
+    "mean_age_days": lambda v: fmt.number(v, 1),
+    "bonus_spent_share": lambda v: fmt.percent(v, 2),
+    "warmth": lambda v: f"{v} {WARMTH_NAMES.get(int(v), '')}",
+}
+# field, header, width
+CLASS_COLUMNS = [
+    ("r", "R", 60),
+    ("f", "F", 60),
+    ("m", "M", 60),
+    ("a", "A", 60),
+    ("class", "Класс", 90),
+    ("clients", "Клиентов", 110),
+    ("class_name", "Описание", 380),
+    ("cluster", "Кластер", 100),
+    ("region", "Регион", 100),
+]
+GRADE_LABELS = (
+    ("r", "Recency", RECENCY_NAMES),
+    ("f", "Frequency", FREQUENCY_NAMES),
+    ("m", "Monetary", MONETARY_NAMES),
+    ("a", "Age", AGE_NAMES),
+)
+LEVEL_TITLES = {"region": "регионам", "cluster": "кластерам", "class": "классам"}
+
+
+def class_grid(classes: pd.DataFrame) -> dag.AgGrid:
+    """All 108 classes (empty ones too), sortable and filterable."""
+    return dag.AgGrid(
+        id=ids.FINAL.CLASS_TABLE,
+        rowData=classes[[c for c, _, _ in CLASS_COLUMNS]].to_dict("records"),
+        columnDefs=[
+            {"field": c, "headerName": h, "width": w, "sortable": True, "filter": c in ("class", "class_name")}
+            for c, h, w in CLASS_COLUMNS
+        ],
+        dashGridOptions={"rowHeight": 30, "headerHeight": 34, "animateRows": False},
+        style={"height": "480px"},
+        className="ag-theme-alpine",
+    )
+
+
+def recommendations(regions: pd.DataFrame) -> dbc.ListGroup:
+    """Each region's size, warmth and what marketing should do with it."""
+    items = []
+    for row in regions.itertuples():
+        warmth = int(row.warmth)
+        title = html.Div(
+            [
+                html.Span(f"{row.region} {row.region_name}", className="fw-semibold"),
+                dbc.Badge(
+                    fmt.count(row.clients, "клиент", "клиента", "клиентов"),
+                    color="light",
+                    text_color="dark",
+                    className="ms-2",
+                ),
+                html.Span(
+                    WARMTH_NAMES[warmth], className="badge ms-2", style={"backgroundColor": WARMTH_COLORS[warmth]}
+                ),
+            ]
+        )
+        items.append(dbc.ListGroupItem([title, html.Div(REGION_RECOMMENDATIONS[int(row.region)], className="small mt-1")]))
+    return dbc.ListGroup(items, id=ids.FINAL.RECOMMENDATIONS, flush=True)
+
+
+def render_final(view: FinalView) -> html.Div:
+    """Regions (chart, recommendations, table), clusters and the 108 classes."""
+    thresholds_line = (
+        f"Дата анализа {fmt.date(view.analysis_date)}; клиентов {fmt.integer(view.clients)}. Пороги: "
+        + ", ".join(f"{k} = {fmt.threshold(v)}" for k, v in view.thresholds.items())
+    )
+    region_columns = {"region": "Регион", "region_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS
+    cluster_columns = {"cluster": "Кластер", "cluster_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS
+    non_empty = int((view.classes["clients"] > 0).sum())
+    recommended = card(recommendations(view.regions), "Рекомендации маркетингу по регионам", "rfma-recommendations")
+    return html.Div(
+        [
+            html.P(thresholds_line, className="text-muted small"),
+            dbc.Row(
+                [
+                    dbc.Col(graph(figures.region_chart(view.regions), ids.FINAL.REGION_GRAPH), lg=6),
+                    dbc.Col(recommended, lg=6),
+                ],
+                className="g-3",
+            ),
+            card(table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS), "9 регионов"),
+            card(table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS), "16 кластеров"),
+            card(
+                [html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"), class_grid(view.classes)],
+                "108 классов RFMA",
+            ),
+        ]
+    )
+
+
+def render_card_prompt() -> html.Div:
+    """The lookup before a card is typed."""
+    return html.Div("Введите номер карты и нажмите «Найти».", className="text-muted small")
+
+
+def render_client(result: ClientCard) -> html.Div:
+    """One client's facts, grades, segments and cheques."""
+    if result.row is None:
+        text = f"У карты {result.card} есть чеки, но она не проходит шаблон идентифицированной карты."
+        return html.Div([message(text, "info")])
+    row = result.row
+    facts = [
+        ("Первая покупка", fmt.date(row["first_date"])),
+        ("Последняя покупка", fmt.date(row["last_date"])),
+        ("Покупок", fmt.integer(row["purchases"])),
+        ("Выручка", fmt.money(row["revenue"], 2)),
+        ("Средний чек", fmt.money(row["avg_cheque"], 2)),
+        ("Давность D", f"{fmt.integer(row['recency_days'])} дн."),
+        ("Возраст A", f"{fmt.integer(row['age_days'])} дн."),
+        ("Частота F", fmt.number(row["frequency"], 4)),
+        ("Аптек", fmt.integer(row["shops"])),
+        ("Бонусов начислено / списано", f"{fmt.number(row['bonus_earned'], 2)} / {fmt.number(row['bonus_spent'], 2)}"),
+    ]
+    grades = [f"{label}: {int(row[key])} {names[int(row[key])]}" for key, label, names in GRADE_LABELS]
+    warmth = WARMTH_NAMES[int(row["warmth"])]
+    segment = [
+        html.Div([html.Span("Класс ", className="text-muted"), html.B(row["class"]), f" — {row['class_name']}"]),
+        html.Div(
+            [html.Span("Кластер ", className="text-muted"), html.B(str(row["cluster"])), f" — {row['cluster_name']}"]
+        ),
+        html.Div(
+            [
+                html.Span("Регион ", className="text-muted"),
+                html.B(str(row["region"])),
+                f" — {row['region_name']} ({warmth})",
+            ]
+        ),
+    ]
+    facts_list = html.Dl([item for k, v in facts for item in (html.Dt(k), html.Dd(v))], className="rfma-facts")
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(facts_list, md=5),
+                    dbc.Col([html.Div(segment, className="mb-2"), html.Ul([html.Li(g) for g in grades])], md=7),
+                ]
+            ),
+            graph(figures.client_cheques(result.cheques, result.card), ids.FINAL.CLIENT_CHEQUES),
+        ],
+        className="rfma-client",
+    )
+
+
+def render_sunburst(tree: pd.DataFrame, selected: Segment):
+    """The sunburst centred on the selected segment (a class's cluster for a class)."""
+    centre = selected.parent() if selected.level == "class" else selected
+    return figures.segment_sunburst(tree, centre.node_id if centre and centre.level != "all" else None)
+
+
+def render_selection_summary(view: SelectionView) -> dbc.Row:
+    """KPIs of the selection against the whole base."""
+    days = lambda value: f"{fmt.number(value, 1)} дн." if value is not None else "—"  # noqa: E731
+    return dbc.Row(
+        [
+            kpi("Клиентов в выборке", fmt.integer(view.clients), f"{fmt.percent(view.share)} базы"),
+            kpi("Выручка", fmt.money(view.revenue), f"{fmt.percent(view.revenue_share)} выручки базы"),
+            kpi("Средний чек", fmt.money(view.avg_cheque, 2)),
+            kpi("Ср. давность D", days(view.mean_recency_days)),
+            kpi("Ср. частота F", fmt.number(view.mean_frequency, 3)),
+            kpi("Ср. возраст A", days(view.mean_age_days)),
+        ],
+        className="g-3 mb-3",
+    )
+
+
+def render_selection(view: SelectionView) -> tuple:
+    """(summary, client count line, RFM scatter figure, breakdown chart) of the selection."""
+    count = f"{view.segment.label}: {fmt.count(view.clients, 'клиент', 'клиента', 'клиентов')}"
+    parts = view.breakdown
+    level_title = LEVEL_TITLES[parts["level"].iloc[0]] if len(parts) else ""
+    bars = graph(figures.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))
+    return render_selection_summary(view), count, figures.rfm_scatter(view.points, view.clients), bars
+
+
+def render_selection_error(error: html.Div | dbc.Alert) -> tuple:
+    """The selection's outputs when it cannot be computed: the message in place of the summary."""
+    return error, "", figures.message_figure("Нет данных"), None

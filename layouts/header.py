@@ -5,12 +5,24 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from core import formatting as fmt
+from core.db import DataSource
 from dashboard import ids
+from dashboard.services.shell import PageView
 
 
-def layout(bounds: tuple[str, str] | None, source_text: str, source_error: str | None = None) -> html.Header:
-    """`bounds` = (first, last) cheque dates as ISO strings, or None when the database cannot be read."""
-    start, end = bounds if bounds else (None, None)
+def source_line(source: DataSource) -> str:
+    """The header's data-source line."""
+    last = source.last_datetime
+    last_text = last.strftime("%d.%m.%Y %H:%M") if hasattr(last, "strftime") else "—"
+    return f"База данных: {source.url} · чеков: {fmt.integer(source.cheques)} · последний чек: {last_text}"
+
+
+def layout(page: PageView) -> html.Header:
+    """The header of the page (the period picker spans the data's first … last cheque date)."""
+    start, end = page.bounds if page.bounds else (None, None)
+    source_error = page.error
+    source_text = source_line(page.source) if page.source is not None else ""
     period = dcc.DatePickerRange(
         id=ids.HEADER.PERIOD,
         start_date=start,

@@ -1,12 +1,15 @@
-"""Tab «Миграция»: bonus date, level and value switches; the Sankey, the matrix and the warmth shares."""
+"""Tab «Миграция»: bonus date, level and value switches; the renderer of the Sankey, the matrix and the warmth
+shares."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import ids
-from layouts.components import loading
+from core import formatting as fmt
+from dashboard import figures, ids
+from dashboard.services.migration import MigrationView
+from layouts.components import graph, kpi, loading
 
 LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
 VALUES = (("clients", "клиенты"), ("revenue_after", "выручка после бонус-даты"))
@@ -77,3 +80,34 @@ def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.
         className="text-muted small",
     )
     return html.Div([controls, note, loading(html.Div(id=ids.MIGRATION.BODY, className="rfma-body"))])
+
+
+def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
+    """Shares of warmed / stayed / cooled and new clients, the Sankey and the heatmap of one level."""
+    s = view.shares
+    matrix = view.matrices[level]
+    cards = dbc.Row(
+        [
+            kpi("Потеплели", fmt.percent(s["warmed_share"]), f"{fmt.integer(s['warmed'])} клиентов", ids.MIGRATION.WARMED),
+            kpi("Остались", fmt.percent(s["stayed_share"]), f"{fmt.integer(s['stayed'])} клиентов", ids.MIGRATION.STAYED),
+            kpi("Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", ids.MIGRATION.COOLED),
+            kpi("Новые клиенты", fmt.integer(s["new"]), "впервые купили после бонус-даты", ids.MIGRATION.NEW),
+        ],
+        className="g-3 mb-2",
+        id=ids.MIGRATION.SHARES,
+    )
+    note = html.P(
+        f"Бонус-дата {fmt.date(view.bonus_date)}. Доли — среди {fmt.integer(s['returning'])} клиентов, "
+        "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",
+        className="text-muted small",
+    )
+    warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
+    return html.Div(
+        [
+            cards,
+            note,
+            *warnings,
+            graph(figures.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
+            graph(figures.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
+        ]
+    )

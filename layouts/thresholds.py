@@ -1,12 +1,18 @@
-"""Tab «Пороги»: the nine threshold inputs, a reset button, and sub-tabs Recency / Frequency / Monetary / Age."""
+"""Tab «Пороги»: the nine threshold inputs, a reset button, sub-tabs Recency / Frequency / Monetary / Age, and the
+renderers of the editor's messages and of each sub-tab's statistics and charts."""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import html
 
-from dashboard import ids
-from layouts.components import loading
+from core import formatting as fmt
+from core.model import THRESHOLD_NAMES, ThresholdOrderError
+from core.research import Research
+from core.thresholds import ThresholdSuggestion
+from dashboard import figures, ids
+from layouts.components import graph, loading, message, table
 
 GROUPS = (
     ("Recency (давность, дней)", ("r1", "r2", "r3")),
@@ -88,3 +94,128 @@ def layout() -> html.Div:
         persistence_type="session",
     )
     return html.Div([controls, subtabs, loading(html.Div(id=ids.THRESHOLDS.BODY, className="rfma-body pt-3"))])
+
+
+# --- the editor's messages ------------------------------------------------------------------------------------
+
+
+def input_classes(names: list[str], pinned: set[str]) -> list[str]:
+    """CSS classes of the inputs: pinned ones are highlighted."""
+    return ["rfma-threshold-input" + (" rfma-pinned" if name in pinned else "") for name in names]
+
+
+def input_hints(names: list[str], pinned: set[str]) -> list[str]:
+    """The hint under each input."""
+    return ["закреплено" if name in pinned else "предложено" for name in names]
+
+
+def render_rejection(exc: Exception) -> dbc.Alert:
+    """Why a typed value was refused (the last valid set stays in force)."""
+    if isinstance(exc, ThresholdOrderError):
+        return message(f"{exc} Последний верный набор порогов остается в силе.", "danger", "Пороги не упорядочены")
+    return message(str(exc), "danger")
+
+
+def render_warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
+    """The repair warnings of the suggested set (SPEC §3), or nothing."""
+    if not warnings:
+        return None
+    lines = [html.Div("Предложенные пороги исправлены:", className="fw-semibold")]
+    return dbc.Alert(lines + [html.Div(w) for w in warnings], color="info", className="mt-3 mb-0 small")
+
+
+def render_status(suggestion: ThresholdSuggestion, pinned: set[str]) -> str:
+    """The line next to «Сбросить»: what is pinned, the churn period and the base interval."""
+    periods = (
+        f"Период оттока C = {suggestion.churn_period} дн., базовый интервал B = {suggestion.base_interval} дн."
+    )
+    if not pinned:
+        return f"Все пороги предложены по данным. {periods}"
+    return f"Закреплено: {', '.join(sorted(pinned, key=THRESHOLD_NAMES.index))}. {periods}"
+
+
+# --- research sub-tabs ----------------------------------------------------------------------------------------
+
+STAT_TITLES = {"count": "Количество", "min": "Минимум", "max": "Максимум", "mean": "Среднее", "median": "Медиана"}
+CAPACITY_TITLES = {
+    "r": "Емкость грейдов Recency",
+    "f": "Емкость грейдов Frequency",
+    "m": "Емкость грейдов Monetary (по среднему чеку клиента)",
+    "a": "Емкость грейдов Age",
+}
+
+
+def stats_table(rows: dict[str, dict], digits: int = 2) -> dbc.Table:
+    """Statistics (count, min, max, mean, median) of one or more value sets as a table."""
+    frame = pd.DataFrame(
+        [
+            {"what": what} | {k: (fmt.integer(v) if k == "count" else fmt.number(v, digits)) for k, v in stats.items()}
+            for what, stats in rows.items()
+        ]
+    )
+    return table(frame, {"what": ""} | STAT_TITLES, class_name="rfma-stats")
+
+
+def capacity(research: Research, metric: str):
+    """Clients per grade of one metric."""
+    figure = figures.grade_capacity(research.capacities[metric], CAPACITY_TITLES[metric])
+    return graph(figure, ids.capacity_graph(metric))
+
+
+def render_research(subtab: str, research: Research) -> html.Div:
+    """One sub-tab's statistics table and charts, with the thresholds in force marked."""
+    t = research.thresholds
+    analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
+    if subtab == ids.SUBTAB_FREQUENCY:
+        distribution = figures.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])
+        return html.Div(
+            [
+                analysis,
+                stats_table({"Частота F (покупок за базовый интервал)": research.stats["frequency"]}, 4),
+                dbc.Row([dbc.Col(graph(distribution), lg=7), dbc.Col(capacity(research, "f"), lg=5)], className="g-3"),
+                html.P(
+                    f"Базовый интервал B = r1 = {research.base_interval} дн.; f2 = B / r3; "
+                    "f1 — 85-й перцентиль частоты.",
+                    className="text-muted small",
+                ),
+            ]
+        )
+    if subtab == ids.SUBTAB_MONETARY:
+        deciles = figures.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])
+        stats = {
+            "Суммы идентифицированных чеков, ₽": research.stats["monetary"],
+            "Средний чек клиентов, ₽": research.stats["monetary_clients"],
+        }
+        return html.Div(
+            [
+                analysis,
+                stats_table(stats),
+                dbc.Row([dbc.Col(graph(deciles), lg=7), dbc.Col(capacity(research, "m"), lg=5)], className="g-3"),
+            ]
+        )
+    if subtab == ids.SUBTAB_AGE:
+        distribution = figures.age_distribution(research.age_histogram, t["a1"], t["a2"])
+        return html.Div(
+            [
+                analysis,
+                stats_table({"Возраст клиента A, дней": research.stats["age"]}, 1),
+                dbc.Row([dbc.Col(graph(distribution), lg=7), dbc.Col(capacity(research, "a"), lg=5)], className="g-3"),
+            ]
+        )
+    stats = {
+        "Давность D, дней": research.stats["recency"],
+        "Перерывы между покупками, дней": research.stats["gaps"],
+    }
+    deciles = figures.recency_deciles(research.recency_deciles, t)
+    return html.Div(
+        [
+            analysis,
+            stats_table(stats, 1),
+            dbc.Row([dbc.Col(graph(deciles), lg=6), dbc.Col(capacity(research, "r"), lg=6)], className="g-3"),
+            graph(figures.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
+            html.P(
+                f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками.",
+                className="text-muted small",
+            ),
+        ]
+    )

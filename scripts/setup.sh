@@ -28,6 +28,6 @@ fi
 stamp=".venv/.installed-$mode"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  if [ "$mode" = test ]; then .venv/bin/python -m pip install -q -e ".[test]"; else .venv/bin/python -m pip install -q -e .; fi
+  if [ "$mode" = test ]; then .venv/bin/python -m pip install -q -e ".[test,lint]"; else .venv/bin/python -m pip install -q -e .; fi
   touch "$stamp"
 fi

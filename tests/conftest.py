@@ -18,6 +18,8 @@ from hypothesis import settings
 from core.db import CHEQUE_COLUMNS, create_tables, make_engine
 from core.loading import append_cheques
 
+pytest_plugins = ["tests.support.dashboard"]
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 # Every run explores the same examples: reproducible failures, no flaky CI.

@@ -8,27 +8,32 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from callbacks import final
-from core.export import client_list_csv
-from core.selection import TABLE_COLUMNS, ClientFilter, filter_clients, sort_clients
-from dashboard import downloads
+from callbacks.final import FinalCallbacks
+from core.client_filter import TABLE_COLUMNS, ClientFilter, filter_clients, sort_clients
+from core.export import iter_client_list_csv
+from dashboard import downloads, grid
 from tests.support.components import text
-from tests.ui.conftest import FULL
+from tests.support.dashboard import FULL
 
 NO_FILTERS = (None, None, None, None, None, None)
 BY_REVENUE = [{"colId": "revenue", "sort": "desc", "sortIndex": 0}]
 
 
-def engine_selection(services, flt: ClientFilter, sort_model) -> pd.DataFrame:
+def engine_selection(services, flt: ClientFilter, sort) -> pd.DataFrame:
     """What the table shows, computed the frame way: filtered copy, then sorted copy."""
-    key = services.key(*FULL)
-    clients = services.classification(key, {}).clients
-    shop_cards = services.shop_clients(key) if flt.shops else None
-    return sort_clients(filter_clients(clients, flt, shop_cards), sort_model)
+    request = services.requests.build(*FULL)
+    clients = services.analyses.classification(request).clients
+    shop_cards = services.analyses.shop_clients(request) if flt.shops else None
+    return sort_clients(filter_clients(clients, flt, shop_cards), sort)
+
+
+def csv_rows(frame: pd.DataFrame, fmt: str) -> bytes:
+    """The CSV rows (header row and data, no BOM or comment lines) of a frame."""
+    return b"".join(iter_client_list_csv(frame, TABLE_COLUMNS, [], fmt))[3:]
 
 
 def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(request_ctx, services):
-    url, note = final.download_csv(1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel")
+    url, note = FinalCallbacks(services).download_csv(1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel")
     assert url.startswith("/download/clients.csv?token=") and "скачивается" in text(note)
     response = request_ctx.server.test_client().get(url)
     assert response.status_code == 200 and response.is_streamed
@@ -38,10 +43,10 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
     chunks = list(response.response)
     assert len(chunks) >= 2 and chunks[0].startswith(b"\xef\xbb\xbf# RFMA: ")  # comment header first, then the rows
     content = b"".join(chunks)
-    expected = engine_selection(services, ClientFilter.build("r110"), [{"colId": "revenue", "sort": "desc"}])
+    expected = engine_selection(services, ClientFilter.build("r110"), (("revenue", True),))
     lines = content.split(b"\n", 5)
     assert lines[4] == f"# клиентов: {len(expected)}".encode()
-    assert lines[5] == client_list_csv(expected, TABLE_COLUMNS, [], "excel")[3:]  # the same bytes, BOM aside
+    assert lines[5] == csv_rows(expected, "excel")
     frame = pd.read_csv(
         io.BytesIO(content), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str}
     )
@@ -49,42 +54,26 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
 
 
 def test_every_filter_reaches_the_file(request_ctx, services):
-    grid = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 300}}
-    url, _ = final.download_csv(
-        1,
-        *FULL,
-        {},
-        "w1",
-        ["Аптека 2", "Аптека 4"],
-        [1],
-        None,
-        None,
-        None,
-        "1",
-        grid,
-        [{"colId": "card", "sort": "desc", "sortIndex": 0}],
-        "csv",
+    model = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 300}}
+    by_card = [{"colId": "card", "sort": "desc", "sortIndex": 0}]
+    shops = ["Аптека 2", "Аптека 4"]
+    url, _ = FinalCallbacks(services).download_csv(
+        1, *FULL, {}, "w1", shops, [1], None, None, None, "1", model, by_card, "csv"
     )
     content = request_ctx.server.test_client().get(url).data
-    flt = ClientFilter.build("w1", ["Аптека 2", "Аптека 4"], {"r": [1]}, "1", grid)
-    expected = engine_selection(services, flt, [{"colId": "card", "sort": "desc"}])
-    assert content.split(b"\n", 5)[5] == client_list_csv(expected, TABLE_COLUMNS, [], "csv")[3:]
+    flt = ClientFilter.build("w1", shops, {"r": [1]}, "1", grid.column_filters(model))
+    expected = engine_selection(services, flt, (("card", True),))
+    assert content.split(b"\n", 5)[5] == csv_rows(expected, "csv") and len(expected) > 0
     filters = content.decode("utf-8-sig").splitlines()[3]
-    assert filters.startswith("# фильтры: сегмент: 1 горячие | аптеки: Аптека 2, Аптека 4 | R: 1") and len(expected) > 0
+    assert filters.startswith("# фильтры: сегмент: 1 горячие | аптеки: Аптека 2, Аптека 4 | R: 1")
+    assert "revenue > 300" in filters
 
 
-def test_a_cyrillic_file_name_is_encoded_per_rfc_5987(request_ctx):
-    url, _ = final.download_csv(1, *FULL, {}, "all", *NO_FILTERS, {}, None, "excel")
+def test_a_cyrillic_file_name_is_encoded_per_rfc_5987(request_ctx, services):
+    url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "all", *NO_FILTERS, {}, None, "excel")
     disposition = request_ctx.server.test_client().get(url).headers["Content-Disposition"]
     name = "rfma_все_клиенты_2021-07-01_2022-06-30.csv"
     assert disposition.endswith(f"filename*=UTF-8''{quote(name)}") and disposition.isascii()
-
-
-def test_an_invalid_state_shows_the_message_and_makes_no_link(request_ctx):
-    url, note = final.download_csv(1, "2030-01-01", "2030-01-31", {}, "all", *NO_FILTERS, {}, None, "excel")
-    assert type(url).__name__ == "NoUpdate" and "нет ни одного чека" in text(note)
-    url, note = final.download_csv(1, *FULL, {}, "all", *NO_FILTERS, {"nope": {"filterType": "text"}}, None, "excel")
-    assert type(url).__name__ == "NoUpdate" and "неизвестной колонке" in text(note)
 
 
 def test_a_bad_or_expired_link_is_a_russian_text_error(app):
@@ -99,8 +88,9 @@ def test_a_bad_or_expired_link_is_a_russian_text_error(app):
 
 def test_links_work_without_a_shared_cache(make_app, chain_url):
     app = make_app(chain_url, cache_type="NullCache")
+    services = app.server.extensions["rfma_services"]
     with app.server.test_request_context():
-        url, _ = final.download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel")
+        url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel")
     response = app.server.test_client().get(url)
     assert response.status_code == 200 and b"# RFMA: " in response.data
     assert url.startswith(app.server.config[downloads.URL_CONFIG])

@@ -138,3 +138,43 @@ def test_client_cheques_plots_each_cheque():
     fig = figures.client_cheques(cheques, "42")
     assert list(fig.data[0].y) == [10.0, 20.0]
     assert "42" in fig.layout.title.text
+
+
+def test_the_scatter_samples_above_50_000_points_and_says_so():
+    from core.client_filter import sample_clients
+
+    n = 60_000
+    points = pd.DataFrame(
+        {
+            "card": [str(i) for i in range(n)],
+            "recency_days": [i % 300 for i in range(n)],
+            "frequency": [0.5] * n,
+            "avg_cheque": [float(i % 900 + 10) for i in range(n)],
+            "region": [110, 510] * (n // 2),
+            "class": ["1111"] * n,
+        }
+    )
+    fig = figures.rfm_scatter(sample_clients(points), n)
+    assert sum(len(t.x) for t in fig.data) == 50_000
+    assert "случайная выборка 50\u00a0000 из 60\u00a0000" in fig.layout.title.text
+    assert "50\u00a0000" not in figures.rfm_scatter(points.iloc[:100], 100).layout.title.text
+
+
+def test_the_sunburst_has_every_non_empty_node_and_zooms_to_a_node():
+    from core.segment_tree import ALL, segment_tree
+
+    clients = pd.DataFrame({"card": ["1", "2", "3"], "class": ["1111", "1112", "4331"], "revenue": [1.0, 2.0, 3.0]})
+    tree = segment_tree(clients)
+    trace = figures.segment_sunburst(tree, "r110").data[0]
+    assert set(trace.ids) == set(tree.loc[tree["clients"] > 0, "id"]) | {ALL}
+    assert trace.level == "r110" and trace.branchvalues == "total"
+    assert figures.segment_sunburst(tree, "r999").data[0].level == ""  # an unknown centre: the root
+
+
+def test_breakdown_and_empty_figures():
+    from core.segment_tree import segment_tree
+
+    assert "нет клиентов" in figures.rfm_scatter(pd.DataFrame(), 0).layout.annotations[0].text
+    tree = segment_tree(pd.DataFrame(columns=["card", "class", "revenue"]))
+    assert len(figures.segment_sunburst(tree).data[0].ids) == 1
+    assert "нет клиентов" in figures.selection_breakdown(pd.DataFrame(), "x").layout.annotations[0].text

@@ -10,13 +10,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from core.model import RfmaError, ThresholdPins
 
 
 def database_key(url: str) -> str:
     """The key of a database in the pins file: its URL without the password."""
-    import sqlalchemy as sa
-
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
@@ -55,3 +55,19 @@ def save_pins(path: Path, url: str, pins: dict[str, float]) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=2)
     os.replace(tmp, path)
+
+
+class PinsStore:
+    """The saved pins of the configured database."""
+
+    def __init__(self, path: Path, url: str):
+        self.path = path
+        self.url = url
+
+    def load(self) -> dict[str, float]:
+        """The saved pins (survive a restart)."""
+        return load_pins(self.path, self.url)
+
+    def save(self, pins: dict[str, float]) -> None:
+        """Replace the saved pins."""
+        save_pins(self.path, self.url, pins)

@@ -1,4 +1,7 @@
-"""Fixtures of the figure/callback unit tests: an app on the deterministic test chain, in a request context."""
+"""Fixtures of the dashboard's tests (services, callbacks, layouts): an app on the deterministic test chain.
+
+Registered for the whole suite by `pytest_plugins` in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import pytest
 
 from tests.support.chain import build_chain_database
 
-FULL = ("2021-07-01", "2022-06-30")
+FULL = ("2021-07-01", "2022-06-30")  # the test chain's whole period
+HALF = ("2022-01-01", "2022-06-30")
+EMPTY = ("2030-01-01", "2030-01-31")  # a period with no cheque
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +22,7 @@ def chain_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def make_app(tmp_path):
+    """Build an app on a database URL with its own state directory (settings may be overridden)."""
     from dashboard.app import create_app
     from dashboard.settings import Settings
 
@@ -29,6 +35,7 @@ def make_app(tmp_path):
 
 @pytest.fixture
 def app(make_app, chain_url):
+    """An app on the test chain."""
     return make_app(chain_url)
 
 
@@ -41,6 +48,13 @@ def request_ctx(app):
 
 @pytest.fixture
 def services(request_ctx):
-    from dashboard.services import current_services
+    """The app's services (inside a request)."""
+    from dashboard.services import EXTENSION_KEY
 
-    return current_services()
+    return request_ctx.server.extensions[EXTENSION_KEY]
+
+
+@pytest.fixture
+def full(services):
+    """The request of the whole period with no pins."""
+    return services.requests.build(*FULL)

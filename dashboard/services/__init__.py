@@ -1,0 +1,65 @@
+"""The services of the dashboard: one per tab (the only callers of `core` for that tab) and the shared pieces
+(request, cache, engines, exports). `build_services` wires them for one app; callbacks receive them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_caching import Cache
+
+from dashboard.services.analysis import Analyses
+from dashboard.services.cache import SharedCache
+from dashboard.services.clients import ClientsService
+from dashboard.services.engines import SourceReader
+from dashboard.services.exports import ExportsService
+from dashboard.services.final import FinalService
+from dashboard.services.migration import MigrationService
+from dashboard.services.pharmacies import PharmaciesService
+from dashboard.services.pins import PinsStore
+from dashboard.services.request import Requests
+from dashboard.services.shell import ShellService
+from dashboard.services.thresholds import ThresholdsService
+from dashboard.settings import Settings
+
+EXTENSION_KEY = "rfma_services"
+
+
+@dataclass(frozen=True, eq=False)
+class Services:
+    """Everything the callbacks of one app call."""
+
+    settings: Settings
+    source: SourceReader
+    requests: Requests
+    pins: PinsStore
+    analyses: Analyses
+    shell: ShellService
+    clients: ClientsService
+    pharmacies: PharmaciesService
+    thresholds: ThresholdsService
+    final: FinalService
+    migration: MigrationService
+    exports: ExportsService
+
+
+def build_services(settings: Settings, cache: Cache) -> Services:
+    """The services of one app, sharing its cache."""
+    shared = SharedCache(cache)
+    source = SourceReader(settings, shared)
+    requests = Requests(settings, source)
+    pins = PinsStore(settings.pins_path, settings.database_url)
+    analyses = Analyses(shared)
+    return Services(
+        settings=settings,
+        source=source,
+        requests=requests,
+        pins=pins,
+        analyses=analyses,
+        shell=ShellService(source, pins),
+        clients=ClientsService(analyses),
+        pharmacies=PharmaciesService(analyses),
+        thresholds=ThresholdsService(analyses, pins),
+        final=FinalService(analyses),
+        migration=MigrationService(analyses),
+        exports=ExportsService(analyses, requests, shared, shared=settings.cache_type != "NullCache"),
+    )

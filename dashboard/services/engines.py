@@ -1,0 +1,76 @@
+"""Engines of the dashboard and the data source line: which database, how many cheques, which data version."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.pool import NullPool
+
+from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
+from dashboard.services.cache import SharedCache
+from dashboard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = "База данных недоступна"
+
+
+@functools.lru_cache(maxsize=16)
+def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
+    """A process-wide engine per URL (a shared resource, not user data).
+
+    DuckDB files are opened read-only with no pooled connection, so several server processes can read one
+    file and `rfma import` can write between requests. If this process already holds the file read-write
+    (e.g. `rfma serve`, whose CLI opened it to create the demo), DuckDB refuses a second configuration and
+    we fall back to read-write.
+    """
+    base = make_engine(url)
+    if base.dialect.name != "duckdb":
+        return base
+    base.dispose()
+    if read_only:
+        engine = sa.create_engine(base.url, poolclass=NullPool, connect_args={"read_only": True})
+        try:
+            with engine.connect():
+                pass
+            return engine
+        except sa.exc.DBAPIError as exc:
+            if "different configuration" not in str(exc):
+                raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
+            log.info("DuckDB file already open read-write in this process; using read-write connections")
+    return sa.create_engine(base.url, poolclass=NullPool)
+
+
+class SourceReader:
+    """The data source of the configured database, read once per request (kept in `flask.g`)."""
+
+    def __init__(self, settings: Settings, cache: SharedCache):
+        self.settings = settings
+        self.cache = cache
+
+    def engine(self) -> sa.Engine:
+        """The configured database's engine."""
+        return dashboard_engine(self.settings.database_url, self.settings.duckdb_read_only)
+
+    def read(self) -> DataSource:
+        """Which database, how many cheques, first/last cheque and the data version."""
+        if has_request_context() and "rfma_source" in g:
+            return g.rfma_source
+        url_hash = hashlib.sha256(self.settings.database_url.encode("utf-8")).hexdigest()
+        known_key = f"data_source:{url_hash}"
+        known = self.cache.get(known_key)  # re-used while PostgreSQL's write counter is unchanged
+        try:
+            source = data_source(self.engine(), known)
+        except DatabaseError:
+            raise
+        except sa.exc.SQLAlchemyError as exc:
+            raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
+        if source is not known:
+            self.cache.set(known_key, source)
+        if has_request_context():
+            g.rfma_source = source
+        return source

@@ -1,0 +1,114 @@
+"""Downloads of a selection: the streamed client-list CSV (kept under a short-lived token) and the segment report.
+
+«Скачать CSV» checks the export's state and keeps it (the request, filter, sort and format) under a random token
+for EXPORT_TTL seconds; GET download/clients.csv?token=… then streams the file in chunks from row positions,
+in the client table's order, with no second copy of the table.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cachelib import SimpleCache
+
+from core import report as core_report
+from core.client_filter import TABLE_COLUMNS, ClientFilter
+from core.export import CSV_FORMATS, client_list_filename, client_list_header, iter_client_list_csv
+from core.model import RfmaError
+from dashboard.services.analysis import Analyses
+from dashboard.services.cache import SharedCache
+from dashboard.services.request import AnalysisRequest, Requests
+
+EXPORT_KEY = "export:"
+EXPORT_TTL = 600  # seconds a «Скачать CSV» link stays valid
+EXPIRED = (
+    f"Ссылка на файл устарела (она действует {EXPORT_TTL // 60} минут) или неверна. Вернитесь на вкладку "
+    "«Финал» и нажмите «Скачать CSV» ещё раз."
+)
+
+
+class ExportExpired(RfmaError):
+    """A download link whose export state is unknown or expired."""
+
+
+@dataclass(frozen=True)
+class ClientListExport:
+    """What a «Скачать CSV» link downloads: the request, the filter, the table's sort and the CSV format."""
+
+    request: AnalysisRequest
+    flt: ClientFilter
+    sort: tuple[tuple[str, bool], ...] = ()
+    fmt: str = "excel"
+
+
+class ExportsService:
+    """Client-list CSV files and segment reports of a filtered selection."""
+
+    def __init__(self, analyses: Analyses, requests: Requests, cache: SharedCache, shared: bool = True):
+        self.analyses = analyses
+        self.requests = requests
+        # export tokens live in the shared cache (every worker sees them); in a process-local one with NullCache
+        self._tokens: SharedCache | SimpleCache = cache if shared else SimpleCache(threshold=500)
+
+    def client_list(self, export: ClientListExport) -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the whole filtered selection in the table's order.
+
+        Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
+        """
+        if export.fmt not in CSV_FORMATS:
+            raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
+        request, flt = export.request, export.flt
+        classification = self.analyses.classification(request)
+        clients = classification.clients
+        rows = self.analyses.filtered_positions(request, clients, flt)
+        date_from, date_to = self.analyses.resolved_period(classification)
+        segment = flt.segment_obj
+        thresholds = classification.thresholds
+        header = client_list_header(
+            f"клиенты сегмента {segment.label}",
+            date_from,
+            date_to,
+            classification.base.analysis_date,
+            thresholds.as_dict() if thresholds else {},
+            flt.describe(),
+            len(rows),
+        )
+
+        def chunks() -> Iterator[bytes]:
+            ordered = self.analyses.ordered_positions(request, flt, export.sort)  # the table's order, kept per worker
+            yield from iter_client_list_csv(clients, TABLE_COLUMNS, header, export.fmt, rows=ordered)
+
+        return client_list_filename(segment.file_part(), date_from, date_to), chunks()
+
+    def keep_client_list(self, export: ClientListExport) -> tuple[str, str]:
+        """Check an export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
+        name, _ = self.client_list(export)
+        token = secrets.token_urlsafe(24)
+        self._tokens.set(EXPORT_KEY + token, export, timeout=EXPORT_TTL)
+        return name, token
+
+    def kept_client_list(self, token: str) -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the export kept under `token`, on the data as it is now."""
+        export = self._tokens.get(EXPORT_KEY + token)
+        if export is None:
+            raise ExportExpired(EXPIRED)
+        request = self.requests.refresh(export.request)
+        return self.client_list(ClientListExport(request, export.flt, export.sort, export.fmt))
+
+    def segment_report(self, request: AnalysisRequest, flt: ClientFilter, fmt: str = "html") -> tuple[str, str]:
+        """(file name, text) of the segment report of the filtered selection."""
+        chosen = self.analyses.selection(request, flt)
+        segment = flt.segment_obj
+        report = core_report.build_report(
+            chosen.clients,
+            date_from=chosen.date_from,
+            date_to=chosen.date_to,
+            analysis_date=chosen.analysis_date,
+            thresholds=chosen.thresholds,
+            filters=flt.describe(),
+            title=f"Сегментация клиентов: {segment.label}",
+        )
+        name = client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to, fmt, prefix="rfma_report")
+        return name, core_report.render(report, fmt)

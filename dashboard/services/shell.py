@@ -1,0 +1,66 @@
+"""The page around the tabs: the data source line, the period's bounds, the saved pins and the period presets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from core.db import DatabaseError, DataSource
+from core.messages import EMPTY_DATABASE
+from dashboard.services.engines import SourceReader
+from dashboard.services.pins import PinsStore
+
+PRESET_DAYS = {"year": 365, "quarter": 91, "month": 30}
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the page is built with on each load: the source (or why it cannot be read) and the saved pins."""
+
+    source: DataSource | None
+    error: str | None
+    pins: dict[str, float]
+
+    @property
+    def bounds(self) -> tuple[str, str] | None:
+        """(first, last) cheque dates as ISO strings, or None when there is no cheque to show."""
+        if self.source is None or not self.source.cheques:
+            return None
+        first, last = self.source.first_datetime, self.source.last_datetime
+        return first.date().isoformat(), last.date().isoformat()
+
+    @property
+    def bonus_date(self) -> str | None:
+        """The default bonus date of «Миграция»: the middle of the data."""
+        if self.bounds is None:
+            return None
+        lo, hi = (dt.date.fromisoformat(bound) for bound in self.bounds)
+        return (lo + (hi - lo) / 2).isoformat()
+
+
+def preset_period(preset: str | None, first: str | None, last: str | None) -> tuple[str | None, str | None]:
+    """(start, end) of a preset ('all', 'year', 'quarter', 'month'), counted back from the last cheque date."""
+    if not first or not last:
+        return first, last
+    lo, hi = dt.date.fromisoformat(first[:10]), dt.date.fromisoformat(last[:10])
+    days = PRESET_DAYS.get(preset or "")
+    if days is None:
+        return lo.isoformat(), hi.isoformat()
+    return max(lo, hi - dt.timedelta(days=days - 1)).isoformat(), hi.isoformat()
+
+
+class ShellService:
+    """The page's own state, read per page load."""
+
+    def __init__(self, source: SourceReader, pins: PinsStore):
+        self.source = source
+        self.pins = pins
+
+    def page(self) -> PageView:
+        """The data source (the period defaults to all of it) and the saved pins."""
+        try:
+            source = self.source.read()
+        except DatabaseError as exc:
+            return PageView(None, f"База данных недоступна: {exc}", self.pins.load())
+        error = None if source.cheques else f"{source.url}: {EMPTY_DATABASE}"
+        return PageView(source, error, self.pins.load())

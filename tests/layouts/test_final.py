@@ -1,0 +1,91 @@
+"""«Финал» renderers: the tree with its selection, breadcrumb, selection summary, client card — pure functions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from core.segment_tree import ALL, Segment, segment_tree
+from dashboard import ids
+from dashboard.services.final import ClientCard, SelectionView
+from layouts.final import node_classes, render_breadcrumb, render_client, render_selection, static_tree, tree_list
+from tests.support.components import find, text, walk
+
+NO_CLIENTS = pd.DataFrame(columns=["card", "class", "revenue"])
+
+
+def one_class_tree() -> pd.DataFrame:
+    return segment_tree(pd.DataFrame({"card": ["1", "2"], "class": ["1111", "1112"], "revenue": [10.0, 20.0]}))
+
+
+def test_the_static_tree_has_every_fixed_node_without_counts():
+    tree = static_tree()
+    assert text(find(tree, ids.segment_node(ALL))).endswith("…")
+    assert find(tree, ids.segment_node("r510")) is not None and find(tree, ids.segment_node("c43")) is not None
+
+
+def test_the_selected_node_is_marked_and_a_selected_class_opens_its_cluster():
+    tree = tree_list(one_class_tree(), selected="k1112")
+    assert "rfma-tree-selected" in find(tree, ids.segment_node("k1112")).className
+    assert "rfma-tree-selected" not in find(tree, ids.segment_node("k1111")).className
+    opened = [c for c in walk(tree) if type(c).__name__ == "Details" and c.open]
+    assert len(opened) == 1 and find(opened[0], ids.segment_node("k1112")) is not None
+    closed = tree_list(one_class_tree(), selected="r110")
+    assert not [c for c in walk(closed) if type(c).__name__ == "Details" and c.open]
+
+
+def test_empty_nodes_are_greyed_and_counts_are_russian_numbers():
+    tree = tree_list(one_class_tree())
+    assert "rfma-tree-empty" in find(tree, ids.segment_node("r510")).className
+    assert text(find(tree, ids.segment_node(ALL))).endswith("2")
+
+
+def test_node_classes_move_the_highlight():
+    nodes = [ids.segment_node(n) for n in (ALL, "w1")]
+    assert node_classes(nodes, ["rfma-tree-node rfma-tree-selected", None], "w1") == [
+        "rfma-tree-node",
+        "rfma-tree-node rfma-tree-selected",
+    ]
+
+
+def test_the_breadcrumb_is_the_path_down_to_the_segment():
+    crumb = render_breadcrumb(Segment.parse("k1121"))
+    labels = [item["label"] for item in crumb.items]
+    assert labels[0] == "Все клиенты" and labels[-1].startswith("1121 ") and len(labels) == 5
+    assert [item["active"] for item in crumb.items] == [False] * 4 + [True]
+
+
+def view(clients: int) -> SelectionView:
+    points = pd.DataFrame(
+        {"card": ["1"], "recency_days": [3], "frequency": [1.0], "avg_cheque": [500.0], "region": [110], "class": ["1111"]}
+    )
+    parts = pd.DataFrame({"level": ["cluster"], "code": ["11"], "label": ["11 VIP"], "clients": [clients], "revenue": [1.0]})
+    return SelectionView(
+        segment=Segment.parse("r110"),
+        clients=clients,
+        revenue=1500.0,
+        purchases=3,
+        share=0.5,
+        revenue_share=0.25,
+        mean_recency_days=3.0,
+        mean_frequency=1.0,
+        mean_age_days=40.0,
+        breakdown=parts,
+        points=points.iloc[: min(clients, 1)],
+    )
+
+
+def test_the_selection_count_uses_russian_plurals():
+    assert render_selection(view(1))[1] == "110 VIP: 1 клиент"
+    assert render_selection(view(3))[1] == "110 VIP: 3 клиента"
+    assert render_selection(view(11))[1] == "110 VIP: 11 клиентов"
+
+
+def test_the_selection_summary_shows_shares_and_the_average_cheque():
+    summary = render_selection(view(2))[0]
+    assert "50,0\u00a0% базы" in text(summary) and "25,0\u00a0% выручки базы" in text(summary)
+    assert "500,00\u00a0₽" in text(summary)  # 1 500 revenue / 3 purchases
+
+
+def test_a_card_with_cheques_but_no_identified_client_is_explained():
+    empty = pd.DataFrame(columns=["datetime", "amount", "shop"])
+    assert "не проходит шаблон" in text(render_client(ClientCard("ABC", None, empty)))

@@ -1,0 +1,61 @@
+"""The cache layer: primitive keys only, the shared cache's get-or-compute, the worker's LRU memory."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from cachelib import SimpleCache
+
+from dashboard.services.cache import SharedCache, WorkerMemory, key_digest
+
+
+class FakeFlaskCache:
+    """flask-caching's get/set over a cachelib SimpleCache (what SharedCache uses)."""
+
+    def __init__(self):
+        self.store = SimpleCache()
+
+    def get(self, key):
+        return self.store.get(key)
+
+    def set(self, key, value, timeout=None):
+        self.store.set(key, value, timeout=timeout)
+
+
+def test_keys_accept_only_primitives():
+    with pytest.raises(TypeError):
+        key_digest(("x", pd.DataFrame({"a": [1]})))
+    with pytest.raises(TypeError):
+        WorkerMemory(2).get_or_compute(("x", [1, 2]), lambda: 1)
+    assert key_digest(("x", 1, "a", None, 2.5, True, ("nested", 1))).startswith("x:")
+
+
+def test_equal_keys_share_a_digest_and_different_ones_do_not():
+    assert key_digest(("final", "db", "v1", 21)) == key_digest(("final", "db", "v1", 21))
+    assert key_digest(("final", "db", "v1", 21)) != key_digest(("final", "db", "v2", 21))
+    assert key_digest(("final", 1)) != key_digest(("final", "1"))  # a number is not its text
+
+
+def test_the_shared_cache_computes_once_and_never_keeps_an_error():
+    cache, calls = SharedCache(FakeFlaskCache()), []
+    assert cache.get_or_compute(("k", 1), lambda: calls.append(1) or "value") == "value"
+    assert cache.get_or_compute(("k", 1), lambda: calls.append(1) or "other") == "value"
+    assert calls == [1]
+    with pytest.raises(ZeroDivisionError):
+        cache.get_or_compute(("bad",), lambda: 1 / 0)
+    assert cache.get_or_compute(("bad",), lambda: "now fine") == "now fine"
+
+
+def test_worker_memory_drops_the_least_recently_used():
+    memory, calls = WorkerMemory(2), []
+
+    def compute(name):
+        return lambda: calls.append(name) or name
+
+    memory.get_or_compute(("a",), compute("a"))
+    memory.get_or_compute(("b",), compute("b"))
+    memory.get_or_compute(("a",), compute("a"))  # a is now the most recent
+    memory.get_or_compute(("c",), compute("c"))  # b goes
+    memory.get_or_compute(("a",), compute("a"))
+    memory.get_or_compute(("b",), compute("b"))
+    assert calls == ["a", "b", "c", "b"]

@@ -1,0 +1,60 @@
+"""Tab «Финал»'s service: regions/clusters/classes, the selection's summary, table pages, a client by card."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.client_filter import ClientFilter
+from core.model import RfmaError
+from tests.support.dashboard import FULL
+
+
+def test_the_view_counts_every_client_once(services, full):
+    view = services.final.view(full)
+    assert view.clients == 600 == view.classes["clients"].sum() == view.regions["clients"].sum()
+    assert len(view.classes) == 108 and len(view.clusters) == 16 and len(view.regions) == 9
+    assert set(view.thresholds) == {"r1", "r2", "r3", "f1", "f2", "m1", "m2", "a1", "a2"}
+
+
+def test_the_selection_summarises_exactly_its_clients(services, full):
+    clients = services.analyses.classification(full).clients
+    vip = clients[clients["region"] == 110]
+    view = services.final.selection(full, ClientFilter.build("r110"))
+    assert view.clients == len(vip) and view.revenue == pytest.approx(vip["revenue"].sum())
+    assert view.share == pytest.approx(len(vip) / 600)
+    assert view.avg_cheque == pytest.approx(vip["revenue"].sum() / vip["purchases"].sum())
+    assert view.mean_recency_days == pytest.approx(vip["recency_days"].mean())
+    assert set(view.breakdown["level"]) == {"cluster"} and view.breakdown["clients"].sum() == len(vip)
+    assert set(view.points["card"]) == set(vip["card"])
+    nobody = services.final.selection(full, ClientFilter.build(card="нет-такой-карты"))
+    assert nobody.clients == 0 and nobody.avg_cheque is None and nobody.mean_frequency is None
+
+
+def test_pages_cover_the_selection_once_in_the_requested_order(services, full):
+    flt = ClientFilter.build("w2")
+    first, count = services.final.client_page(full, flt, 0, 100, (("revenue", True),))
+    rest, _ = services.final.client_page(full, flt, 100, 10_000, (("revenue", True),))
+    cards = [row["card"] for row in first + rest]
+    assert len(cards) == count == len(set(cards))
+    revenues = [row["revenue"] for row in first + rest]
+    assert revenues == sorted(revenues, reverse=True)
+
+
+def test_a_client_card_and_its_errors(services, full):
+    card = services.final.client_card(full, " 100000 ")
+    assert card.row["card"] == "100000" and len(card.cheques) == card.row["purchases"]
+    with pytest.raises(RfmaError, match="не найдена"):
+        services.final.client_card(full, "999")
+    with pytest.raises(RfmaError, match="Введите номер карты"):
+        services.final.client_card(full, "  ")
+
+
+def test_the_page_filter_values_become_one_client_filter(services):
+    flt = services.final.client_filter(
+        None, ["Аптека 2"], [1], None, None, None, " 12 ", {"m": {"filterType": "number", "type": "equals", "filter": 1}}
+    )
+    assert flt.segment == "all" and flt.shops == ("Аптека 2",) and flt.r == (1,) and flt.card == "12"
+    assert [c.column for c in flt.columns] == ["m"]
+    assert services.final.sunburst_target("r210", "r210") == "w2"
+    assert services.final.sunburst_target("r210", "all") == "r210"
+    assert services.final.sunburst_target("all", None) == "all"
