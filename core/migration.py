@@ -19,7 +19,7 @@ from core.engine import (
     load_client_base,
     suggest_thresholds,
 )
-from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
+from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, Thresholds
 from core.segments import NEW_SOURCE
 
 LEVELS = ("region", "cluster", "class")
@@ -137,8 +137,8 @@ def migrate_bases(
     else:
         suggestion = suggest_thresholds(before, pins)
     thresholds = suggestion.thresholds
-    graded_before = grade_clients(before, thresholds) if thresholds and not before.is_empty else _empty_graded()
-    graded_after = grade_clients(after, thresholds) if thresholds and not after.is_empty else _empty_graded()
+    graded_before = _graded(before, thresholds)
+    graded_after = _graded(after, thresholds)
     flows = _flows(graded_before, graded_after, revenue_after)
     return Migration(
         period=after.period,
@@ -149,6 +149,13 @@ def migrate_bases(
         flows=flows,
         warnings=tuple(warnings) + suggestion.warnings,
     )
+
+
+def _graded(base: ClientBase, thresholds: Thresholds | None) -> pd.DataFrame:
+    """The base graded with the thresholds; an empty graded frame (same columns as the base's) when nothing to grade."""
+    if thresholds is None or base.is_empty:
+        return _empty_graded("shops" in base.clients)
+    return grade_clients(base, thresholds)
 
 
 def _flows(before: pd.DataFrame, after: pd.DataFrame, revenue_after: pd.Series | None) -> pd.DataFrame:
