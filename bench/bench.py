@@ -87,8 +87,8 @@ def _peak_rss_bytes() -> int:
 
 
 def child_engine(p: dict) -> dict:
+    from core.classify import classify
     from core.db import make_engine
-    from core.engine import classify
 
     _preimport_drivers()
     t0 = time.perf_counter()
@@ -101,8 +101,9 @@ def child_engine(p: dict) -> dict:
 
 
 def child_regrade(p: dict) -> dict:
+    from core.classify import classify_base
+    from core.client_base import load_client_base
     from core.db import make_engine
-    from core.engine import classify_base, load_client_base
     from core.model import ThresholdPins
 
     engine = make_engine(p["url"])
@@ -209,8 +210,8 @@ def child_pandas(p: dict) -> dict:
 
 def child_export(p: dict) -> dict:
     """write_classified_csv of every client (the `rfma classify --out` file), after classify()."""
+    from core.classify import classify
     from core.db import make_engine
-    from core.engine import classify
     from core.export import write_classified_csv
 
     _preimport_drivers()

@@ -9,6 +9,7 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import error_message, safely
+from core import formatting as fmt
 from core.segments import (
     AGE_NAMES,
     FREQUENCY_NAMES,
@@ -26,7 +27,6 @@ from core.selection import (
     sort_model_of,
 )
 from dashboard import downloads, figures, ids
-from dashboard import formatting as fmt
 from dashboard.services import ClientCard, FinalView, current_services
 from layouts.components import card, graph, kpi, message, table
 from layouts.final import tree_list

@@ -6,8 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, html
 
 from callbacks.common import safely
+from core import formatting as fmt
 from dashboard import figures, ids
-from dashboard import formatting as fmt
 from dashboard.services import MigrationView, current_services
 from layouts.components import graph, kpi
 

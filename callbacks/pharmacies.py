@@ -7,9 +7,9 @@ import pandas as pd
 from dash import Input, Output, html
 
 from callbacks.common import safely
+from core import formatting as fmt
 from core.overview import Overview
 from dashboard import figures, ids
-from dashboard import formatting as fmt
 from dashboard.services import current_services
 from layouts.components import graph, message, table
 

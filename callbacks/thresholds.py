@@ -6,10 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from callbacks.common import error_message, safely
+from core import formatting as fmt
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, parse_threshold_value
 from core.research import Research
 from dashboard import figures, ids
-from dashboard import formatting as fmt
 from dashboard.services import current_services
 from layouts.components import graph, message, table
 

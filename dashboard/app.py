@@ -8,9 +8,9 @@ from pathlib import Path
 import dash
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
+from core import formatting as fmt
 from core.db import DatabaseError, is_default_database, make_engine
 from dashboard import downloads
-from dashboard import formatting as fmt
 from dashboard.services import EXTENSION_KEY, Services, create_cache
 from dashboard.settings import Settings
 from layouts import shell as shell_layout

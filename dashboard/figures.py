@@ -9,12 +9,12 @@ from core.segments import (
     CLUSTER_NAMES,
     NEW_SOURCE,
     REGION_NAMES,
+    WARMTH_COLORS,
     WARMTH_NAMES,
     warmth_of_region,
 )
 from core.selection import SCATTER_LIMIT
 
-WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
 IDENTIFIED_COLOR = "#2a9d8f"
 UNIDENTIFIED_COLOR = "#adb5bd"
 ACCENT = "#0d6efd"

@@ -30,16 +30,9 @@ from sqlalchemy.pool import NullPool
 from core import report as core_report
 from core import research as core_research
 from core import selection as core_selection
+from core.classify import Classification, classify_base
+from core.client_base import ClientBase, load_client_base
 from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
-from core.engine import (
-    Classification,
-    ClientBase,
-    class_counts,
-    classify_base,
-    load_client_base,
-    segment_summary,
-    suggest_thresholds,
-)
 from core.export import (
     CSV_FORMATS,
     client_list_filename,
@@ -57,6 +50,8 @@ from core.model import (
 )
 from core.overview import Overview, load_overview, shop_sort_key
 from core.selection import ClientFilter, Selection
+from core.summaries import class_counts, segment_summary
+from core.thresholds import suggest_thresholds
 from dashboard import pins as pins_store
 from dashboard.settings import Settings
 

@@ -8,9 +8,9 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from core import formatting as fmt
 from core.segments import AGE_NAMES, FREQUENCY_NAMES, MONETARY_NAMES, RECENCY_NAMES
 from core.selection import ALL, segment_tree
-from dashboard import formatting as fmt
 from dashboard import ids
 from layouts.components import GRAPH_CONFIG, card, loading
 

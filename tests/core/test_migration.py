@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from core.client_base import load_client_base
 from core.db import create_tables, make_engine
-from core.engine import load_client_base
 from core.migration import migrate, migrate_bases
 from core.model import Period, RfmaError, ThresholdPins
 from tests.conftest import cheques_frame, load_cheques

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from core.engine import classify
+from core.classify import classify
 from core.export import filter_segment
 from core.model import Period, RfmaError
 from core.selection import (
