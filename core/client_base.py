@@ -61,12 +61,12 @@ class ClientBase:
     @cached_property
     def first_dates(self) -> np.ndarray:
         """First purchase date per client (datetime64[s])."""
-        return frozen(days_to_dates(self.clients["first_day"].to_numpy()))
+        return frozen(_days_to_dates(self.clients["first_day"].to_numpy()))
 
     @cached_property
     def last_dates(self) -> np.ndarray:
         """Last purchase date per client (datetime64[s])."""
-        return frozen(days_to_dates(self.clients["last_day"].to_numpy()))
+        return frozen(_days_to_dates(self.clients["last_day"].to_numpy()))
 
     def __getstate__(self) -> dict:
         return {name: value for name, value in self.__dict__.items() if name not in _DERIVED}
@@ -210,7 +210,5 @@ def _round_values(histogram: pd.Series, decimals: int) -> pd.Series:
     return histogram.groupby(rounded).sum().astype("int64")
 
 
-
-def days_to_dates(days: np.ndarray) -> np.ndarray:
+def _days_to_dates(days: np.ndarray) -> np.ndarray:
     return (np.datetime64("1970-01-01", "D") + days.astype("timedelta64[D]")).astype("datetime64[s]")
-

@@ -148,4 +148,3 @@ def empty_graded(with_shops: bool) -> pd.DataFrame:
     frame["cluster_name"] = _labels(empty, _CLUSTER_NAME_LABELS)
     frame["region_name"] = _labels(empty, _REGION_NAME_LABELS)
     return frame[CLIENT_COLUMNS + ["bonus_earned", "bonus_spent"] + (["shops"] if with_shops else [])]
-

@@ -225,6 +225,8 @@ dt{color:#6c757d}dd{margin:0;font-weight:600}
 .empty{background:#fff3cd;border:1px solid #ffe69c;padding:1rem;border-radius:.4rem}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.4rem;color:#fff;font-size:.8rem}
 """
+
+
 def render_html(report: SegmentReport) -> str:
     """A self-contained HTML page (inline styles, no external resources)."""
     e = html.escape

@@ -156,4 +156,3 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
     )
     check_order(thresholds)
     return ThresholdSuggestion(thresholds, churn, int(r1), tuple(warnings), pinned, raw)
-
