@@ -273,7 +273,7 @@ def child_dashboard(p: dict) -> dict:
         timed("final_pin", lambda: render(final.update_final(ids.TAB_FINAL, start, end, {"r1": r1})))
     out["rss_after_final"] = _maxrss_bytes()
     if hasattr(services, "client_page"):
-        from core.selection import ClientFilter
+        from core.client_filter import ClientFilter
 
         flt = ClientFilter.build()
         timed("page_first", lambda: render(services.client_page(start, end, {}, flt, 0, 100, None)))

@@ -10,6 +10,8 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from callbacks.common import error_message, safely
 from core import formatting as fmt
+from core.client_filter import ClientFilter, sample_clients
+from core.segment_tree import ALL, Segment, breakdown
 from core.segments import (
     AGE_NAMES,
     FREQUENCY_NAMES,
@@ -18,15 +20,7 @@ from core.segments import (
     REGION_RECOMMENDATIONS,
     WARMTH_NAMES,
 )
-from core.selection import (
-    ALL,
-    ClientFilter,
-    Segment,
-    breakdown,
-    sample_clients,
-    sort_model_of,
-)
-from dashboard import downloads, figures, ids
+from dashboard import downloads, figures, grid, ids
 from dashboard.services import ClientCard, FinalView, current_services
 from layouts.components import card, graph, kpi, message, table
 from layouts.final import tree_list
@@ -246,7 +240,8 @@ def lookup_card(_clicks, _submits, active_tab, start, end, pins, card_number):
 
 def client_filter(selection, shops, r, f, m, a, card_text, grid_filter=None) -> ClientFilter:
     """The page's filter values as one primitive ClientFilter."""
-    return ClientFilter.build(selection or ALL, shops, {"r": r, "f": f, "m": m, "a": a}, card_text, grid_filter or None)
+    columns = grid.column_filters(grid_filter)
+    return ClientFilter.build(selection or ALL, shops, {"r": r, "f": f, "m": m, "a": a}, card_text, columns)
 
 
 def update_tree(active_tab, start, end, pins, selection):
@@ -380,7 +375,13 @@ def grid_rows(request, active_tab, start, end, pins, selection, shops, r, f, m, 
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, request.get("filterModel"))
         rows, count = current_services().client_page(
-            start, end, pins, flt, request.get("startRow", 0), request.get("endRow", 0), request.get("sortModel")
+            start,
+            end,
+            pins,
+            flt,
+            request.get("startRow", 0),
+            request.get("endRow", 0),
+            grid.sort_keys(request.get("sortModel")),
         )
     except Exception:
         return {"rowData": [], "rowCount": 0}
@@ -395,7 +396,7 @@ def download_csv(
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, grid_filter)
         name, token = current_services().keep_client_list(
-            start, end, pins, flt, sort_model_of(column_state), csv_format or "excel"
+            start, end, pins, flt, grid.sort_keys(column_state), csv_format or "excel"
         )
     except Exception as exc:
         return no_update, error_message(exc)

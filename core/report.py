@@ -95,7 +95,7 @@ def build_report(
     title: str = "Сегментация клиентов",
     created: dt.date | None = None,
 ) -> SegmentReport:
-    """The report of a graded client list (columns of core.engine.grade_clients)."""
+    """The report of a graded client list (columns of core.grading.grade_clients)."""
     summary = segment_summary(clients, "region")
     sections = []
     for row in summary[summary["clients"] > 0].itertuples():

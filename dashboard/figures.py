@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.client_filter import SCATTER_LIMIT
 from core.segments import (
     CLUSTER_NAMES,
     NEW_SOURCE,
@@ -13,7 +14,6 @@ from core.segments import (
     WARMTH_NAMES,
     warmth_of_region,
 )
-from core.selection import SCATTER_LIMIT
 
 IDENTIFIED_COLOR = "#2a9d8f"
 UNIDENTIFIED_COLOR = "#adb5bd"
@@ -479,7 +479,7 @@ ROOT_COLOR = "#f1f3f5"
 
 
 def _node_color(node_id: str) -> str:
-    from core.selection import Segment
+    from core.segment_tree import Segment
 
     segment = Segment.parse(node_id)
     if segment.level == "all":

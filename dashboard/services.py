@@ -27,11 +27,12 @@ from flask import current_app, g, has_request_context
 from flask_caching import Cache
 from sqlalchemy.pool import NullPool
 
+from core import client_filter, segment_tree
 from core import report as core_report
 from core import research as core_research
-from core import selection as core_selection
 from core.classify import Classification, classify_base
 from core.client_base import ClientBase, load_client_base
+from core.client_filter import ClientFilter, Selection
 from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
 from core.export import (
     CSV_FORMATS,
@@ -49,9 +50,9 @@ from core.model import (
     parse_date,
 )
 from core.overview import Overview, load_overview, shop_sort_key
-from core.selection import ClientFilter, Selection
 from core.summaries import class_counts, segment_summary
 from core.thresholds import suggest_thresholds
+from dashboard import grid
 from dashboard import pins as pins_store
 from dashboard.settings import Settings
 
@@ -199,7 +200,7 @@ def compute_client_cheques(url, version, read_only, date_from, date_to, card_pat
 
 def compute_shop_clients(url, version, read_only, date_from, date_to, card_pattern, amount_column):
     key = _key(url, version, read_only, date_from, date_to, card_pattern, amount_column)
-    return core_selection.load_shop_clients(key.engine(), key.period(), key.options())
+    return client_filter.load_shop_clients(key.engine(), key.period(), key.options())
 
 
 # --- view models ---------------------------------------------------------------------------------------------
@@ -425,7 +426,7 @@ class Services:
         return self.cached(
             "segment_tree",
             key.args() + pins_key(pins),
-            lambda: core_selection.segment_tree(self.classification(key, pins).clients),
+            lambda: segment_tree.segment_tree(self.classification(key, pins).clients),
         )
 
     def selection(self, date_from, date_to, pins: dict | None, flt: ClientFilter) -> Selection:
@@ -434,7 +435,7 @@ class Services:
         classification = self.classification(key, pins)
         clients = classification.clients
         shop_cards = self.shop_clients(key) if flt.shops else None
-        chosen = core_selection.filter_clients(clients, flt, shop_cards)
+        chosen = client_filter.filter_clients(clients, flt, shop_cards)
         date_from, date_to = _resolved_period(key, classification)
         return Selection(
             clients=chosen,
@@ -455,7 +456,7 @@ class Services:
         clients = self.classification(key, pins).clients
         order = self._ordered_positions(key, pins, flt, sort_model)
         page = clients.take(order[max(0, int(start_row)) : max(0, int(end_row))])  # copies the page rows only
-        return core_selection.page_records(page, 0, len(page)), len(order)
+        return grid.page_records(page), len(order)
 
     def _ordered_positions(self, key: Key, pins, flt: ClientFilter, sort_model: list | None):
         """Positions of the filtered clients in the table's order; this worker keeps the last few, so scrolling
@@ -463,12 +464,12 @@ class Services:
 
         def compute():
             clients = self.classification(key, pins).clients
-            return core_selection.sort_positions(clients, self._filtered_positions(key, clients, flt), sort_model)
+            return client_filter.sort_positions(clients, self._filtered_positions(key, clients, flt), sort_model)
 
         return self._orders.get_or_compute((key.args(), pins_key(pins), flt.key(), repr(sort_model or [])), compute)
 
     def _filtered_positions(self, key: Key, clients: pd.DataFrame, flt: ClientFilter):
-        return core_selection.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
+        return client_filter.filter_positions(clients, flt, self.shop_clients(key) if flt.shops else None)
 
     def client_list_csv(
         self, date_from, date_to, pins, flt: ClientFilter, sort_model: list | None, fmt: str = "excel"
@@ -504,7 +505,7 @@ class Services:
 
         def chunks() -> Iterator[bytes]:
             ordered = self._ordered_positions(key, pins, flt, sort_model)  # the table's order, sorted once per worker
-            yield from iter_client_list_csv(clients, core_selection.TABLE_COLUMNS, header, fmt, rows=ordered)
+            yield from iter_client_list_csv(clients, client_filter.TABLE_COLUMNS, header, fmt, rows=ordered)
 
         return client_list_filename(segment.file_part(), date_from, date_to), chunks()
 
@@ -514,7 +515,7 @@ class Services:
         """Check a CSV export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
         name, _ = self.client_list_stream(date_from, date_to, pins, flt, sort_model, fmt)
         token = secrets.token_urlsafe(24)
-        state = (_iso(date_from), _iso(date_to), dict(pins or {}), flt, list(sort_model or []), fmt)
+        state = (_iso(date_from), _iso(date_to), dict(pins or {}), flt, tuple(sort_model or ()), fmt)
         self._export_store.set(EXPORT_KEY + token, state, timeout=EXPORT_TTL)
         return name, token
 

@@ -9,8 +9,8 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
+from core.segment_tree import ALL, segment_tree
 from core.segments import AGE_NAMES, FREQUENCY_NAMES, MONETARY_NAMES, RECENCY_NAMES
-from core.selection import ALL, segment_tree
 from dashboard import ids
 from layouts.components import GRAPH_CONFIG, card, loading
 
@@ -144,7 +144,7 @@ def tree_node(node: str, label: str, count: str = "…", empty: bool = False) ->
 def tree_list(tree: pd.DataFrame, counts: bool = True) -> html.Div:
     """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
 
-    `tree` = core.selection.segment_tree(...); with counts=False the counts show '…' (the page before data).
+    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
     Classes sit in a collapsed <details> under their cluster.
     """
     children: dict[str, list] = {}

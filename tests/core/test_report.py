@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from core.classify import classify
+from core.client_filter import TABLE_COLUMNS
 from core.db import make_engine
 from core.export import (
     client_list_filename,
@@ -27,7 +28,7 @@ from core.report import (
     render_html,
     render_markdown,
 )
-from core.selection import TABLE_COLUMNS, Segment
+from core.segment_tree import Segment
 from tests.support.chain import build_chain_database
 
 

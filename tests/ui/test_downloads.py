@@ -9,9 +9,10 @@ from urllib.parse import quote
 import pandas as pd
 
 from callbacks import final
+from core.client_filter import TABLE_COLUMNS, ClientFilter, filter_clients, sort_clients
 from core.export import iter_client_list_csv
-from core.selection import TABLE_COLUMNS, ClientFilter, filter_clients, sort_clients
 from dashboard import downloads
+from dashboard.grid import column_filters
 from tests.support.components import text
 from tests.ui.conftest import FULL
 
@@ -19,12 +20,12 @@ NO_FILTERS = (None, None, None, None, None, None)
 BY_REVENUE = [{"colId": "revenue", "sort": "desc", "sortIndex": 0}]
 
 
-def engine_selection(services, flt: ClientFilter, sort_model) -> pd.DataFrame:
+def engine_selection(services, flt: ClientFilter, sort: tuple[tuple[str, bool], ...]) -> pd.DataFrame:
     """What the table shows, computed the frame way: filtered copy, then sorted copy."""
     key = services.key(*FULL)
     clients = services.classification(key, {}).clients
     shop_cards = services.shop_clients(key) if flt.shops else None
-    return sort_clients(filter_clients(clients, flt, shop_cards), sort_model)
+    return sort_clients(filter_clients(clients, flt, shop_cards), sort)
 
 
 def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(request_ctx, services):
@@ -38,7 +39,7 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
     chunks = list(response.response)
     assert len(chunks) >= 2 and chunks[0].startswith(b"\xef\xbb\xbf# RFMA: ")  # comment header first, then the rows
     content = b"".join(chunks)
-    expected = engine_selection(services, ClientFilter.build("r110"), [{"colId": "revenue", "sort": "desc"}])
+    expected = engine_selection(services, ClientFilter.build("r110"), (("revenue", True),))
     lines = content.split(b"\n", 5)
     assert lines[4] == f"# клиентов: {len(expected)}".encode()
     # the same bytes as the core writer, BOM aside
@@ -50,7 +51,7 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
 
 
 def test_every_filter_reaches_the_file(request_ctx, services):
-    grid = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 300}}
+    model = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 300}}
     url, _ = final.download_csv(
         1,
         *FULL,
@@ -62,13 +63,13 @@ def test_every_filter_reaches_the_file(request_ctx, services):
         None,
         None,
         "1",
-        grid,
+        model,
         [{"colId": "card", "sort": "desc", "sortIndex": 0}],
         "csv",
     )
     content = request_ctx.server.test_client().get(url).data
-    flt = ClientFilter.build("w1", ["Аптека 2", "Аптека 4"], {"r": [1]}, "1", grid)
-    expected = engine_selection(services, flt, [{"colId": "card", "sort": "desc"}])
+    flt = ClientFilter.build("w1", ["Аптека 2", "Аптека 4"], {"r": [1]}, "1", column_filters(model))
+    expected = engine_selection(services, flt, (("card", True),))
     assert content.split(b"\n", 5)[5] == b"".join(iter_client_list_csv(expected, TABLE_COLUMNS, [], "csv"))[3:]
     filters = content.decode("utf-8-sig").splitlines()[3]
     assert filters.startswith("# фильтры: сегмент: 1 горячие | аптеки: Аптека 2, Аптека 4 | R: 1") and len(expected) > 0

@@ -11,7 +11,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from callbacks import final
-from core.selection import ALL, segment_tree
+from core.segment_tree import ALL, segment_tree
 from dashboard import figures, ids
 from tests.support.components import find, text
 from tests.ui.conftest import FULL
@@ -174,7 +174,7 @@ def test_the_scatter_samples_above_50_000_points_and_says_so():
             "class": ["1111"] * n,
         }
     )
-    from core.selection import sample_clients
+    from core.client_filter import sample_clients
 
     fig = figures.rfm_scatter(sample_clients(points), n)
     assert sum(len(t.x) for t in fig.data) == 50_000
