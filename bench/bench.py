@@ -87,8 +87,8 @@ def _peak_rss_bytes() -> int:
 
 
 def child_engine(p: dict) -> dict:
+    from core.classify import classify
     from core.db import make_engine
-    from core.engine import classify
 
     _preimport_drivers()
     t0 = time.perf_counter()
@@ -101,8 +101,9 @@ def child_engine(p: dict) -> dict:
 
 
 def child_regrade(p: dict) -> dict:
+    from core.classify import classify_base
+    from core.client_base import load_client_base
     from core.db import make_engine
-    from core.engine import classify_base, load_client_base
     from core.model import ThresholdPins
 
     engine = make_engine(p["url"])
@@ -209,8 +210,8 @@ def child_pandas(p: dict) -> dict:
 
 def child_export(p: dict) -> dict:
     """write_classified_csv of every client (the `rfma classify --out` file), after classify()."""
+    from core.classify import classify
     from core.db import make_engine
-    from core.engine import classify
     from core.export import write_classified_csv
 
     _preimport_drivers()
@@ -272,7 +273,7 @@ def child_dashboard(p: dict) -> dict:
         timed("final_pin", lambda: render(final.update_final(ids.TAB_FINAL, start, end, {"r1": r1})))
     out["rss_after_final"] = _maxrss_bytes()
     if hasattr(services, "client_page"):
-        from core.selection import ClientFilter
+        from core.client_filter import ClientFilter
 
         flt = ClientFilter.build()
         timed("page_first", lambda: render(services.client_page(start, end, {}, flt, 0, 100, None)))

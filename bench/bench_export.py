@@ -93,12 +93,13 @@ def old_export(services, start: str, end: str) -> dict:
     """The export as it was before streaming (all clients, by revenue): the callback's `dcc.send_bytes` output."""
     from dash import dcc
 
+    from core.client_filter import TABLE_COLUMNS, ClientFilter, sort_clients
     from core.export import BOM, CSV_FORMATS, client_list_filename, client_list_header
-    from core.selection import TABLE_COLUMNS, ClientFilter, sort_clients, sort_model_of
+    from dashboard.grid import sort_keys
 
     flt = ClientFilter.build("all")
     chosen = services.selection(start, end, {}, flt)  # a filtered copy of the client base …
-    ordered = sort_clients(chosen.clients, sort_model_of(BY_REVENUE))  # … a sorted copy …
+    ordered = sort_clients(chosen.clients, sort_keys(BY_REVENUE))  # … a sorted copy …
     header = client_list_header(
         f"клиенты сегмента {flt.segment_obj.label}",
         chosen.date_from,

@@ -186,7 +186,11 @@ class FinalCallbacks:
 def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = FinalCallbacks(services)
-    period = [Input(ids.HEADER.PERIOD, "start_date"), Input(ids.HEADER.PERIOD, "end_date"), Input(ids.SHELL.PINS, "data")]
+    period = [
+        Input(ids.HEADER.PERIOD, "start_date"),
+        Input(ids.HEADER.PERIOD, "end_date"),
+        Input(ids.SHELL.PINS, "data"),
+    ]
     period_states = [State(i.component_id, i.component_property) for i in period]
     filter_inputs = [
         Input(ids.FINAL.SELECTION, "data"),

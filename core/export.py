@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 import pandas as pd
 
-from core.engine import CLIENT_COLUMNS
+from core.formatting import threshold_plain
+from core.grading import CLIENT_COLUMNS
 
 
 def filter_segment(
@@ -59,7 +60,7 @@ def classified_csv_table(clients: pd.DataFrame):
 
 
 def write_classified_csv(clients: pd.DataFrame, path) -> None:
-    """Write `rfma classify`'s CSV with Arrow's CSV writer (strings quoted; ~10x faster than DataFrame.to_csv)."""
+    """Write `rfma classify`'s CSV with Arrow's CSV writer (strings quoted; much faster than DataFrame.to_csv)."""
     import pyarrow.csv as pacsv
 
     pacsv.write_csv(classified_csv_table(clients), str(path))
@@ -86,7 +87,7 @@ def client_list_header(
     title: str, date_from: str, date_to: str, analysis_date, thresholds: dict | None, filters: list[str], clients: int
 ) -> list[str]:
     """The comment lines ('# …') written above the CSV header: what, period, analysis date, thresholds, filters."""
-    thresholds_text = "; ".join(f"{k}={_threshold_text(v)}" for k, v in (thresholds or {}).items()) or "—"
+    thresholds_text = "; ".join(f"{k}={threshold_plain(v)}" for k, v in (thresholds or {}).items()) or "—"
     lines = [
         f"# RFMA: {title}",
         f"# период: {date_from} — {date_to}; дата анализа: {analysis_date or '—'}",
@@ -95,29 +96,6 @@ def client_list_header(
         f"# клиентов: {clients}",
     ]
     return [line.replace("\n", " ").replace("\r", " ") for line in lines]
-
-
-def _threshold_text(value) -> str:
-    if value is None:
-        return "—"
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
-
-
-def client_list_csv(
-    clients: pd.DataFrame,
-    columns: list[str],
-    header_lines: list[str],
-    fmt: str = "excel",
-    rows: np.ndarray | None = None,
-) -> bytes:
-    """The CSV file as bytes: UTF-8 with BOM, comment lines, then the table (`fmt` = 'excel' or 'csv').
-
-    Read it back with `pd.read_csv(path, sep=..., decimal=..., comment='#', encoding='utf-8-sig', dtype={'card': str})`
-    (or `skiprows=len(header_lines)` instead of `comment` when values may contain '#').
-    Money is rounded to kopecks, frequency to 6 decimals, dates are ISO. The bytes of `iter_client_list_csv`, joined.
-    """
-    return b"".join(iter_client_list_csv(clients, columns, header_lines, fmt, rows))
 
 
 CHUNK_ROWS = 50_000

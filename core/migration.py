@@ -8,39 +8,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 import sqlalchemy as sa
 
-from core import queries
+from core.classify import Classification
+from core.client_base import ClientBase, load_client_base
 from core.db import reads_cheques
-from core.engine import (
-    Classification,
-    ClientBase,
-    ThresholdSuggestion,
-    _empty_graded,
-    grade_clients,
-    load_client_base,
-    suggest_thresholds,
-)
-from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
+from core.grading import empty_graded, grade_clients
+from core.messages import NO_CHEQUES_FOR_MIGRATION
+from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, Thresholds
+from core.periods import check_bonus_date, period_bounds
 from core.segments import NEW_SOURCE
+from core.thresholds import ThresholdSuggestion, suggest_thresholds
 
 LEVELS = ("region", "cluster", "class")
-
-
-@dataclass(frozen=True)
-class Bounds:
-    """The actual first and last cheque dates of a period (open bounds resolved against the data)."""
-
-    date_from: dt.date
-    date_to: dt.date
-
-
-def period_bounds(conn: sa.Connection, period: Period) -> Bounds | None:
-    """Resolve a period's open bounds to the first/last cheque dates inside it (None if it has no cheques)."""
-    row = conn.execute(queries.period_summary_query(period)).one()
-    if row.analysis_day is None:
-        return None
-    first = period.date_from or queries.day_number_to_date(row.first_day)
-    last = period.date_to or queries.day_number_to_date(row.analysis_day)
-    return Bounds(first, last)
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,12 +80,8 @@ def migrate(
     """Classify the period up to the bonus date and the whole period with one threshold set, and pair them."""
     bounds = period_bounds(conn, period)
     if bounds is None:
-        raise RfmaError("в выбранном периоде нет ни одного чека — миграцию считать не по чему")
-    if not bounds.date_from <= bonus_date <= bounds.date_to:
-        raise RfmaError(
-            f"бонус-дата {bonus_date.isoformat()} вне периода {bounds.date_from.isoformat()} — "
-            f"{bounds.date_to.isoformat()}"
-        )
+        raise RfmaError(NO_CHEQUES_FOR_MIGRATION)
+    check_bonus_date(bonus_date, *bounds)
     base_before = load_client_base(conn, Period(period.date_from, bonus_date), options)
     base_after = load_client_base(conn, period, options)
     return migrate_bases(base_before, base_after, bonus_date, pins, _revenue_after(conn, period, bonus_date, options))
@@ -137,8 +111,8 @@ def migrate_bases(
     else:
         suggestion = suggest_thresholds(before, pins)
     thresholds = suggestion.thresholds
-    graded_before = grade_clients(before, thresholds) if thresholds and not before.is_empty else _empty_graded()
-    graded_after = grade_clients(after, thresholds) if thresholds and not after.is_empty else _empty_graded()
+    graded_before = _graded(before, thresholds)
+    graded_after = _graded(after, thresholds)
     flows = _flows(graded_before, graded_after, revenue_after)
     return Migration(
         period=after.period,
@@ -149,6 +123,13 @@ def migrate_bases(
         flows=flows,
         warnings=tuple(warnings) + suggestion.warnings,
     )
+
+
+def _graded(base: ClientBase, thresholds: Thresholds | None) -> pd.DataFrame:
+    """The base graded with the thresholds; an empty graded frame (same columns as the base's) when nothing to grade."""
+    if thresholds is None or base.is_empty:
+        return empty_graded("shops" in base.clients)
+    return grade_clients(base, thresholds)
 
 
 def _flows(before: pd.DataFrame, after: pd.DataFrame, revenue_after: pd.Series | None) -> pd.DataFrame:

@@ -15,13 +15,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.engine import segment_summary
+from core import formatting as fmt
 from core.segments import (
     REGION_DESCRIPTIONS,
     REGION_RECOMMENDATIONS,
     REGION_SUCCESS_METRICS,
+    WARMTH_COLORS,
     WARMTH_NAMES,
 )
+from core.summaries import segment_summary
 
 EMPTY_MESSAGE = "В выборке нет ни одного клиента: отчёт строить не по чему. Измените сегмент, фильтры или период."
 PARETO_REVENUE = 0.8
@@ -93,7 +95,7 @@ def build_report(
     title: str = "Сегментация клиентов",
     created: dt.date | None = None,
 ) -> SegmentReport:
-    """The report of a graded client list (columns of core.engine.grade_clients)."""
+    """The report of a graded client list (columns of core.grading.grade_clients)."""
     summary = segment_summary(clients, "region")
     sections = []
     for row in summary[summary["clients"] > 0].itertuples():
@@ -166,74 +168,46 @@ def _insights(clients: pd.DataFrame, sections: list[RegionSection]) -> Insights:
     )
 
 
-# --- formatting (Russian: thin-space thousands, decimal comma) -------------------------------------------------
-
-NBSP = "\u00a0"
-
-
-def _number(value: float, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{float(value):,.{digits}f}".replace(",", NBSP).replace(".", ",")
-
-
-def _percent(share: float, digits: int = 1) -> str:
-    return f"{_number(share * 100, digits)}{NBSP}%"
-
-
-def _date(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return value.strftime("%d.%m.%Y")
-
-
-def _threshold(value) -> str:
-    if value is None:
-        return "—"
-    value = float(value)
-    return _number(value) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def facts(report: SegmentReport) -> list[tuple[str, str]]:
     """The general statistics block: label, value."""
     items = [
-        ("Дата анализа", _date(report.analysis_date)),
-        ("Период данных", f"{_date(report.date_from)} — {_date(report.date_to)}"),
-        ("Всего клиентов в выборке", _number(report.total_clients)),
-        ("Выручка выборки", f"{_number(report.total_revenue)}{NBSP}₽"),
+        ("Дата анализа", fmt.date(report.analysis_date)),
+        ("Период данных", f"{fmt.date(report.date_from)} — {fmt.date(report.date_to)}"),
+        ("Всего клиентов в выборке", fmt.number(report.total_clients)),
+        ("Выручка выборки", fmt.money(report.total_revenue)),
         ("Регионов с клиентами", f"{len(report.regions)} из 9"),
     ]
     if report.filters:
         items.append(("Выборка", "; ".join(report.filters)))
     if report.thresholds:
-        items.append(("Пороги", ", ".join(f"{k} = {_threshold(v)}" for k, v in report.thresholds.items())))
-    items.append(("Отчёт сформирован", _date(report.created)))
+        items.append(("Пороги", ", ".join(f"{k} = {fmt.threshold(v)}" for k, v in report.thresholds.items())))
+    items.append(("Отчёт сформирован", fmt.date(report.created)))
     return items
 
 
 def section_facts(section: RegionSection) -> list[tuple[str, str]]:
     return [
-        ("Размер сегмента", f"{_number(section.clients)} клиентов ({_percent(section.share)} выборки)"),
-        ("Доля выручки", _percent(section.revenue_share)),
-        ("Recency (средняя давность)", f"{_number(section.mean_recency_days, 1)} дн."),
-        ("Frequency (средняя частота F)", _number(section.mean_frequency, 3)),
-        ("Monetary (средний чек клиента)", f"{_number(section.mean_avg_cheque, 2)}{NBSP}₽"),
-        ("Age (средний возраст)", f"{_number(section.mean_age_days, 1)} дн."),
+        ("Размер сегмента", f"{fmt.number(section.clients)} клиентов ({fmt.percent(section.share)} выборки)"),
+        ("Доля выручки", fmt.percent(section.revenue_share)),
+        ("Recency (средняя давность)", f"{fmt.number(section.mean_recency_days, 1)} дн."),
+        ("Frequency (средняя частота F)", fmt.number(section.mean_frequency, 3)),
+        ("Monetary (средний чек клиента)", fmt.money(section.mean_avg_cheque, 2)),
+        ("Age (средний возраст)", f"{fmt.number(section.mean_age_days, 1)} дн."),
     ]
 
 
 def insight_lines(insights: Insights) -> list[str]:
     i = insights
     return [
-        f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {_number(i.largest_clients)} клиентов "
-        f"({_percent(i.largest_share)} выборки).",
-        f"Самый ценный сегмент — {i.valuable_region} «{i.valuable_name}»: {_percent(i.valuable_revenue_share)} выручки "
-        f"({_number(i.valuable_revenue)}{NBSP}₽).",
-        f"Клиенты с одной покупкой: {_number(i.one_time_clients)} ({_percent(i.one_time_share)} выборки).",
-        f"Парето: {_percent(i.pareto_clients_share)} клиентов приносят {_percent(PARETO_REVENUE, 0)} выручки; "
-        f"{_percent(PARETO_TOP_CLIENTS, 0)} лучших клиентов приносят {_percent(i.top_clients_revenue_share)} выручки.",
+        f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {fmt.number(i.largest_clients)} клиентов "
+        f"({fmt.percent(i.largest_share)} выборки).",
+        f"Самый ценный сегмент — {i.valuable_region} «{i.valuable_name}»: "
+        f"{fmt.percent(i.valuable_revenue_share)} выручки "
+        f"({fmt.money(i.valuable_revenue)}).",
+        f"Клиенты с одной покупкой: {fmt.number(i.one_time_clients)} ({fmt.percent(i.one_time_share)} выборки).",
+        f"Парето: {fmt.percent(i.pareto_clients_share)} клиентов приносят {fmt.percent(PARETO_REVENUE, 0)} выручки; "
+        f"{fmt.percent(PARETO_TOP_CLIENTS, 0)} лучших клиентов приносят "
+        f"{fmt.percent(i.top_clients_revenue_share)} выручки.",
     ]
 
 
@@ -251,7 +225,6 @@ dt{color:#6c757d}dd{margin:0;font-weight:600}
 .empty{background:#fff3cd;border:1px solid #ffe69c;padding:1rem;border-radius:.4rem}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.4rem;color:#fff;font-size:.8rem}
 """
-_WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
 
 
 def render_html(report: SegmentReport) -> str:
@@ -278,12 +251,12 @@ def render_html(report: SegmentReport) -> str:
         parts.append(
             f'<tr data-region="{int(row.region)}"><td>{int(row.region)}</td><td>{e(row.region_name)}</td>'
             f"<td>{int(row.warmth)} {e(WARMTH_NAMES[int(row.warmth)])}</td>"
-            f'<td class="n" data-clients="{int(row.clients)}">{_number(row.clients)}</td>'
-            f'<td class="n">{_percent(row.share)}</td><td class="n">{_percent(row.revenue_share)}</td></tr>'
+            f'<td class="n" data-clients="{int(row.clients)}">{fmt.number(row.clients)}</td>'
+            f'<td class="n">{fmt.percent(row.share)}</td><td class="n">{fmt.percent(row.revenue_share)}</td></tr>'
         )
     parts.append("</tbody></table>")
     for s in report.regions:
-        color = _WARMTH_COLORS[s.warmth]
+        color = WARMTH_COLORS[s.warmth]
         parts += [
             f'<h2 id="region-{s.region}">Регион {s.region}: {e(s.name)} '
             f'<span class="badge" style="background:{color}">{e(WARMTH_NAMES[s.warmth])}</span></h2>',
@@ -327,7 +300,7 @@ def render_markdown(report: SegmentReport) -> str:
     for row in report.region_counts.itertuples():
         lines.append(
             f"| {int(row.region)} | {_md(row.region_name)} | {int(row.warmth)} {WARMTH_NAMES[int(row.warmth)]} | "
-            f"{_number(row.clients)} | {_percent(row.share)} | {_percent(row.revenue_share)} |"
+            f"{fmt.number(row.clients)} | {fmt.percent(row.share)} | {fmt.percent(row.revenue_share)} |"
         )
     for s in report.regions:
         lines += ["", f"## Регион {s.region}: {s.name} ({WARMTH_NAMES[s.warmth]})", "", "**Характеристики:**", ""]

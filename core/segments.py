@@ -66,6 +66,7 @@ REGION_OF_CLUSTER = {
 }
 
 WARMTH_NAMES = {1: "горячие", 2: "теплые", 3: "остывающие", 4: "остывшие", 5: "холодные"}
+WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}  # hot red … cold blue
 
 NEW_SOURCE = "новый"
 

@@ -137,7 +137,8 @@ def cmd_import(args) -> int:
 
 
 def cmd_thresholds(args) -> int:
-    from core.engine import load_client_base, suggest_thresholds
+    from core.client_base import load_client_base
+    from core.thresholds import suggest_thresholds
 
     base = load_client_base(open_engine(args.db), Period.parse(args.date_from, args.date_to), _options(args))
     suggestion = suggest_thresholds(base, ThresholdPins.parse(args.pin))
@@ -146,7 +147,7 @@ def cmd_thresholds(args) -> int:
 
 
 def cmd_classify(args) -> int:
-    from core.engine import classify
+    from core.classify import classify
     from core.export import filter_segment, write_classified_csv
 
     result = classify(
@@ -167,8 +168,9 @@ REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md"}
 def cmd_report(args) -> int:
     from pathlib import Path
 
-    from core.engine import classify
+    from core.classify import classify
     from core.export import filter_segment
+    from core.periods import resolved_bounds
     from core.report import build_report, render
 
     fmt = REPORT_FORMATS.get(Path(args.out).suffix.lower())
@@ -183,10 +185,11 @@ def cmd_report(args) -> int:
         if values
     ]
     analysis = result.base.analysis_date
+    date_from, date_to = resolved_bounds(result.base) if analysis else (period.date_from, period.date_to)
     report = build_report(
         clients,
-        date_from=(period.date_from or _first_purchase(result.clients) or analysis or "").__str__(),
-        date_to=(period.date_to or analysis or "").__str__(),
+        date_from=str(date_from or ""),
+        date_to=str(date_to or ""),
         analysis_date=analysis,
         thresholds=result.thresholds.as_dict() if result.thresholds else {},
         filters=filters,
@@ -194,10 +197,6 @@ def cmd_report(args) -> int:
     Path(args.out).write_text(render(report, fmt), encoding="utf-8")
     print(f"отчёт записан: {len(clients)} клиентов, регионов {len(report.regions)} → {args.out}")
     return 0
-
-
-def _first_purchase(clients):
-    return None if clients.empty else clients["first_date"].min().date()
 
 
 def cmd_migrate(args) -> int:

@@ -32,7 +32,9 @@ def register(app: dash.Dash, services: Services) -> None:
     def view() -> Response:
         return clients_csv(services)
 
-    app.server.add_url_rule(app.config.routes_pathname_prefix + CLIENTS_CSV, endpoint="rfma_clients_csv", view_func=view)
+    app.server.add_url_rule(
+        app.config.routes_pathname_prefix + CLIENTS_CSV, endpoint="rfma_clients_csv", view_func=view
+    )
     app.server.config[URL_CONFIG] = app.get_relative_path("/" + CLIENTS_CSV)
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.client_filter import SCATTER_LIMIT
 from core.segments import (
     CLUSTER_NAMES,
     NEW_SOURCE,
     REGION_NAMES,
+    WARMTH_COLORS,
     WARMTH_NAMES,
     warmth_of_region,
 )
-from core.selection import SCATTER_LIMIT
 
-WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}
 IDENTIFIED_COLOR = "#2a9d8f"
 UNIDENTIFIED_COLOR = "#adb5bd"
 ACCENT = "#0d6efd"
@@ -479,7 +479,7 @@ ROOT_COLOR = "#f1f3f5"
 
 
 def _node_color(node_id: str) -> str:
-    from core.selection import Segment
+    from core.segment_tree import Segment
 
     segment = Segment.parse(node_id)
     if segment.level == "all":

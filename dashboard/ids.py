@@ -84,6 +84,7 @@ def capacity_graph(metric: str) -> str:
     """Id of the grade-capacity chart of one metric (r, f, m, a) on «Пороги»."""
     return f"capacity-{metric}"
 
+
 FINAL = _ids(
     "final",
     BODY="body",

@@ -21,7 +21,9 @@ def render_clients(view: ClientsView) -> html.Div:
     o = view.overview
     cards = dbc.Row(
         [
-            kpi("Период деятельности", f"{fmt.date(o.first_date)} — {fmt.date(o.last_date)}", id=ids.CLIENTS.KPI_PERIOD),
+            kpi(
+                "Период деятельности", f"{fmt.date(o.first_date)} — {fmt.date(o.last_date)}", id=ids.CLIENTS.KPI_PERIOD
+            ),
             kpi("Идентифицированных клиентов", fmt.integer(view.clients), id=ids.CLIENTS.KPI_CLIENTS),
             kpi("Аптек в сети", fmt.integer(len(o.shop_names())), id=ids.CLIENTS.KPI_SHOPS),
             kpi("Покупают в нескольких аптеках", fmt.percent(view.multi_shop_share, 2), id=ids.CLIENTS.KPI_MULTI),

@@ -415,7 +415,9 @@ def recommendations(regions: pd.DataFrame) -> dbc.ListGroup:
                 ),
             ]
         )
-        items.append(dbc.ListGroupItem([title, html.Div(REGION_RECOMMENDATIONS[int(row.region)], className="small mt-1")]))
+        items.append(
+            dbc.ListGroupItem([title, html.Div(REGION_RECOMMENDATIONS[int(row.region)], className="small mt-1")])
+        )
     return dbc.ListGroup(items, id=ids.FINAL.RECOMMENDATIONS, flush=True)
 
 
@@ -442,7 +444,10 @@ def render_final(view: FinalView) -> html.Div:
             card(table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS), "9 регионов"),
             card(table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS), "16 кластеров"),
             card(
-                [html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"), class_grid(view.classes)],
+                [
+                    html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"),
+                    class_grid(view.classes),
+                ],
                 "108 классов RFMA",
             ),
         ]

@@ -88,8 +88,15 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
     matrix = view.matrices[level]
     cards = dbc.Row(
         [
-            kpi("Потеплели", fmt.percent(s["warmed_share"]), f"{fmt.integer(s['warmed'])} клиентов", ids.MIGRATION.WARMED),
-            kpi("Остались", fmt.percent(s["stayed_share"]), f"{fmt.integer(s['stayed'])} клиентов", ids.MIGRATION.STAYED),
+            kpi(
+                "Потеплели",
+                fmt.percent(s["warmed_share"]),
+                f"{fmt.integer(s['warmed'])} клиентов",
+                ids.MIGRATION.WARMED,
+            ),
+            kpi(
+                "Остались", fmt.percent(s["stayed_share"]), f"{fmt.integer(s['stayed'])} клиентов", ids.MIGRATION.STAYED
+            ),
             kpi("Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", ids.MIGRATION.COOLED),
             kpi("Новые клиенты", fmt.integer(s["new"]), "впервые купили после бонус-даты", ids.MIGRATION.NEW),
         ],

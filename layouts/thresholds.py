@@ -126,9 +126,7 @@ def render_warnings(warnings: tuple[str, ...]) -> dbc.Alert | None:
 
 def render_status(suggestion: ThresholdSuggestion, pinned: set[str]) -> str:
     """The line next to «Сбросить»: what is pinned, the churn period and the base interval."""
-    periods = (
-        f"Период оттока C = {suggestion.churn_period} дн., базовый интервал B = {suggestion.base_interval} дн."
-    )
+    periods = f"Период оттока C = {suggestion.churn_period} дн., базовый интервал B = {suggestion.base_interval} дн."
     if not pinned:
         return f"Все пороги предложены по данным. {periods}"
     return f"Закреплено: {', '.join(sorted(pinned, key=THRESHOLD_NAMES.index))}. {periods}"

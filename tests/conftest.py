@@ -192,3 +192,16 @@ def load_cheques(engine: sa.Engine, frame: pd.DataFrame) -> None:
     """Append a cheques frame to the engine's bonuscheques table."""
     with engine.begin() as conn:
         append_cheques(conn, frame)
+
+
+@pytest.fixture(scope="session")
+def chain_clients(tmp_path_factory) -> pd.DataFrame:
+    """The graded clients of the 600-client chain database (DuckDB)."""
+    from core.classify import classify
+    from tests.support.chain import build_chain_database
+
+    url = build_chain_database(tmp_path_factory.mktemp("chain") / "chain.duckdb")
+    engine = make_engine(url)
+    clients = classify(engine).clients
+    engine.dispose()
+    return clients

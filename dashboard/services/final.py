@@ -86,9 +86,7 @@ class FinalService:
         return node
 
     @staticmethod
-    def client_filter(
-        selection, shops, r, f, m, a, card_text, filter_model: dict | None = None
-    ) -> ClientFilter:
+    def client_filter(selection, shops, r, f, m, a, card_text, filter_model: dict | None = None) -> ClientFilter:
         """The page's filter values (segment, pharmacies, grades, card text, the grid's filter model) as one filter."""
         return ClientFilter.build(
             selection or ALL,

@@ -113,7 +113,9 @@ def test_the_table_pages_sorts_and_filters_on_the_server(services):
     assert {row["card"] for row in page["rowData"]} <= vip
     revenues = [row["revenue"] for row in page["rowData"]]
     assert revenues == sorted(revenues, reverse=True)
-    second = callbacks.grid_rows(request | {"startRow": 50, "endRow": 100}, ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS)
+    second = callbacks.grid_rows(
+        request | {"startRow": 50, "endRow": 100}, ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS
+    )
     assert {r["card"] for r in page["rowData"]} | {r["card"] for r in second["rowData"]} == vip
     by_m = request | {"filterModel": {"m": {"filterType": "number", "type": "equals", "filter": 1}}}
     filtered = callbacks.grid_rows(by_m, ids.TAB_FINAL, *FULL, {}, "r110", None, [2], None, None, None, None)

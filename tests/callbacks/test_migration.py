@@ -15,7 +15,7 @@ def test_the_tab_shows_shares_a_sankey_and_a_heatmap(services):
     assert [type(fig.data[0]).__name__ for fig in figures(body)] == ["Sankey", "Heatmap"]
     view = services.migration.view(services.requests.build(*FULL), "2022-01-15")
     assert find(body, ids.MIGRATION.NEW).children == integer(view.shares["new"]) and view.shares["new"] > 0
-    assert "новый" in figures(body)[0].data[0].node.label
+    assert "новый (до)" in figures(body)[0].data[0].node.label
     cluster = callbacks.update(ids.TAB_MIGRATION, "2022-01-15", "cluster", "revenue_after", *FULL, {})
     assert "выручка" in figures(cluster)[1].layout.title.text
 

@@ -64,7 +64,9 @@ def test_editing_a_threshold_pins_it_regrades_and_saves_it(services, make_app, c
 
 def test_an_unordered_threshold_shows_the_error_and_keeps_the_last_valid_set(services):
     typed = shown(services, {"r1": 40}) | {"r1": 500}
-    values, _classes, invalid, _hints, pins, error, _, _ = editor(services, typed, ids.threshold_input("r1"), {"r1": 40})
+    values, _classes, invalid, _hints, pins, error, _, _ = editor(
+        services, typed, ids.threshold_input("r1"), {"r1": 40}
+    )
     assert "не упорядочены" in text(error) and "остается в силе" in text(error)
     assert invalid == [True] + [False] * 8
     assert no_update(pins)  # the store keeps {"r1": 40}

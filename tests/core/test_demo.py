@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.classify import classify
 from core.db import CHEQUE_COLUMNS, create_tables, make_engine
 from core.demo import BASE_CHEQUES, BASE_CLIENTS, DEMO_SEED, DEMO_SHOPS, generate_demo_cheques
-from core.engine import classify
 
 SEED_THRESHOLDS = {"r1": 21, "r2": 61, "r3": 105, "f1": 0.96, "f2": 0.2, "m1": 1293, "m2": 504}
 SEED_LARGE_REGIONS = {110: 654, 210: 1155, 220: 499, 320: 595, 420: 760, 510: 1737}

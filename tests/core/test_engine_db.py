@@ -7,9 +7,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.classify import classify
+from core.client_base import load_client_base
 from core.db import bonuscheques, recorded_doc_ids_unique
-from core.engine import class_counts, classify, load_client_base, segment_summary
 from core.model import Period
+from core.summaries import class_counts, segment_summary
 from tests.conftest import cheques_frame, load_cheques
 from tests.core.reference import reference_classify
 
@@ -201,7 +203,7 @@ def test_an_empty_result_has_typed_columns_and_zero_summaries(hand_engine):
 def test_a_base_computes_threshold_free_arrays_once_and_does_not_pickle_them(hand_engine):
     import pickle
 
-    from core.engine import classify_base
+    from core.classify import classify_base
     from core.model import ThresholdPins
 
     base = load_client_base(hand_engine)

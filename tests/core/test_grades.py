@@ -6,11 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.engine import ClientBase, frequency_rate, grade_clients
+from core.client_base import ClientBase
+from core.grading import grade_clients
 from core.model import Period, Thresholds
 from core.queries import EPOCH
 from core.segments import grade_age, grade_frequency, grade_monetary, grade_recency
 from core.stats import histogram
+from core.thresholds import frequency_rate
 
 T = dt.date(2022, 6, 6)
 SEED = Thresholds(r1=21, r2=61, r3=105, f1=0.96, f2=0.2, m1=1293, m2=504, a1=30, a2=180)

@@ -121,7 +121,7 @@ def test_one_row_cheques_are_recorded_and_lost_by_a_multi_row_import(db_engine, 
 
 
 def test_rows_written_by_another_program_make_the_record_unknown(db_engine, tmp_path):
-    from core.engine import load_client_base
+    from core.client_base import load_client_base
 
     append_file(db_engine, write(tmp_path, ONE_ROW))
     with db_engine.begin() as conn:  # another program adds a second row to cheque B2, bypassing rfma import
@@ -166,8 +166,8 @@ def test_postgresql_counts_every_write_so_the_data_version_is_cheap_and_exact(po
 
 @pytest.mark.postgres
 def test_postgresql_notices_an_outside_update_that_keeps_the_row_count(postgres_url, tmp_path):
+    from core.client_base import load_client_base
     from core.db import make_engine
-    from core.engine import load_client_base
 
     engine = make_engine(postgres_url)
     append_file(engine, write(tmp_path, ONE_ROW))

@@ -4,7 +4,9 @@ import datetime as dt
 
 import pytest
 
-from core.migration import migrate
+from core.client_base import load_client_base
+from core.db import create_tables, make_engine
+from core.migration import migrate, migrate_bases
 from core.model import Period, RfmaError, ThresholdPins
 from tests.conftest import cheques_frame, load_cheques
 
@@ -61,3 +63,40 @@ def test_cluster_and_class_levels_and_a_bonus_date_outside_the_period(engine):
     assert result.matrix("cluster")["clients"].sum() == 3
     with pytest.raises(RfmaError, match="вне периода"):
         migrate(engine, dt.date(2023, 1, 1), Period(dt.date(2022, 1, 1), dt.date(2022, 3, 1)))
+
+
+UNIDENTIFIED_BEFORE = [
+    # before the bonus date only an unidentified cheque: the first snapshot has cheques but no client
+    ("2022-01-05 10:00", None, 100.0),
+    ("2022-02-10 10:00", "1", 700.0),
+    ("2022-02-20 10:00", "1", 900.0),
+    ("2022-02-21 10:00", "2", 400.0),
+]
+
+
+@pytest.fixture
+def duckdb_file_engine(tmp_path):
+    engine = make_engine(f"duckdb:///{tmp_path / 'cheques.duckdb'}")
+    with engine.begin() as conn:
+        create_tables(conn)
+    load_cheques(engine, cheques_frame(UNIDENTIFIED_BEFORE))
+    yield engine
+    engine.dispose()
+
+
+def test_migrate_with_cheques_but_no_client_before_the_bonus_date_counts_everyone_as_new(duckdb_file_engine):
+    result = migrate(duckdb_file_engine, dt.date(2022, 1, 31), pins=PINS)
+    assert result.before.clients.empty and list(result.before.clients.columns) == list(result.after.clients.columns)
+    assert sorted(result.flows["card"]) == ["1", "2"]
+    assert set(result.flows["source_region"]) == {"новый"}
+    assert result.shares()["new"] == 2
+
+
+def test_migrate_bases_with_an_empty_first_snapshot_keeps_the_base_columns(duckdb_file_engine):
+    before = load_client_base(duckdb_file_engine, Period(None, dt.date(2022, 1, 31)), with_shops=True)
+    after = load_client_base(duckdb_file_engine, Period(), with_shops=True)
+    assert before.cheques == 1 and before.is_empty
+    result = migrate_bases(before, after, dt.date(2022, 1, 31), PINS)
+    assert "shops" in result.before.clients.columns and "shops" in result.after.clients.columns
+    assert result.before.clients.empty and len(result.after.clients) == 2
+    assert result.matrix("region")["clients"].sum() == 2

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.classify import classify
+from core.client_filter import TABLE_COLUMNS
 from core.db import make_engine
-from core.engine import classify
 from core.export import (
-    client_list_csv,
     client_list_filename,
     client_list_header,
     filter_segment,
+    iter_client_list_csv,
 )
 from core.model import Period
 from core.report import (
@@ -27,7 +28,7 @@ from core.report import (
     render_html,
     render_markdown,
 )
-from core.selection import TABLE_COLUMNS, Segment
+from core.segment_tree import Segment
 from tests.support.chain import build_chain_database
 
 
@@ -122,7 +123,7 @@ def test_the_csv_round_trips_through_pandas_with_the_bom(classification, fmt, se
         ["сегмент: 210 середняк"],
         len(clients),
     )
-    content = client_list_csv(clients, TABLE_COLUMNS, header, fmt)
+    content = b"".join(iter_client_list_csv(clients, TABLE_COLUMNS, header, fmt))
     assert content.startswith(b"\xef\xbb\xbf# RFMA")
     back = pd.read_csv(
         io.BytesIO(content),
@@ -161,7 +162,7 @@ def test_an_export_of_200_000_clients_completes(classification):
     repeat = -(-200_000 // len(base))
     big = pd.concat([base] * repeat, ignore_index=True).iloc[:200_000]
     big["card"] = [str(9_000_000 + i) for i in range(len(big))]
-    content = client_list_csv(big, TABLE_COLUMNS, ["# RFMA: test"], "excel")
+    content = b"".join(iter_client_list_csv(big, TABLE_COLUMNS, ["# RFMA: test"], "excel"))
     back = pd.read_csv(
         io.BytesIO(content),
         sep=";",

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from core.engine import suggest_thresholds
 from core.model import ThresholdOrderError, ThresholdPins, Thresholds, check_order
+from core.thresholds import suggest_thresholds
 from tests.core.test_grades import T, make_base
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from selenium.webdriver.support.wait import WebDriverWait
 
+from core.classify import classify
 from core.db import make_engine
-from core.engine import classify
 from dashboard import ids
 from tests.e2e.test_dashboard import (
     TIMEOUT,

@@ -56,9 +56,18 @@ def test_the_breadcrumb_is_the_path_down_to_the_segment():
 
 def view(clients: int) -> SelectionView:
     points = pd.DataFrame(
-        {"card": ["1"], "recency_days": [3], "frequency": [1.0], "avg_cheque": [500.0], "region": [110], "class": ["1111"]}
+        {
+            "card": ["1"],
+            "recency_days": [3],
+            "frequency": [1.0],
+            "avg_cheque": [500.0],
+            "region": [110],
+            "class": ["1111"],
+        }
     )
-    parts = pd.DataFrame({"level": ["cluster"], "code": ["11"], "label": ["11 VIP"], "clients": [clients], "revenue": [1.0]})
+    parts = pd.DataFrame(
+        {"level": ["cluster"], "code": ["11"], "label": ["11 VIP"], "clients": [clients], "revenue": [1.0]}
+    )
     return SelectionView(
         segment=Segment.parse("r110"),
         clients=clients,

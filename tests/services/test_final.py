@@ -51,7 +51,14 @@ def test_a_client_card_and_its_errors(services, full):
 
 def test_the_page_filter_values_become_one_client_filter(services):
     flt = services.final.client_filter(
-        None, ["Аптека 2"], [1], None, None, None, " 12 ", {"m": {"filterType": "number", "type": "equals", "filter": 1}}
+        None,
+        ["Аптека 2"],
+        [1],
+        None,
+        None,
+        None,
+        " 12 ",
+        {"m": {"filterType": "number", "type": "equals", "filter": 1}},
     )
     assert flt.segment == "all" and flt.shops == ("Аптека 2",) and flt.r == (1,) and flt.card == "12"
     assert [c.column for c in flt.columns] == ["m"]

@@ -1,0 +1,51 @@
+"""One analysis from database (or a loaded base) to every client's segment: thresholds, then grades."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from core.client_base import ClientBase, load_client_base
+from core.grading import empty_graded, grade_clients
+from core.model import AnalysisOptions, Period, ThresholdPins, Thresholds
+from core.thresholds import ThresholdSuggestion, suggest_thresholds
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    """One analysis: the client base, the thresholds in force and every client's segment."""
+
+    base: ClientBase
+    suggestion: ThresholdSuggestion
+    clients: pd.DataFrame = field(repr=False)
+
+    @property
+    def thresholds(self) -> Thresholds | None:
+        """The threshold set used for grading."""
+        return self.suggestion.thresholds
+
+    @property
+    def message(self) -> str | None:
+        """Why the result is empty (no cheques / no identified clients), or None."""
+        return self.base.empty_message()
+
+
+def classify_base(base: ClientBase, pins: ThresholdPins = ThresholdPins()) -> Classification:
+    """Suggest (or take pinned) thresholds for a ClientBase and grade every client."""
+    suggestion = suggest_thresholds(base, pins)
+    if suggestion.thresholds is None:
+        return Classification(base, suggestion, empty_graded("shops" in base.clients))
+    return Classification(base, suggestion, grade_clients(base, suggestion.thresholds))
+
+
+def classify(
+    conn: sa.Connection | sa.Engine,
+    period: Period = Period(),
+    pins: ThresholdPins = ThresholdPins(),
+    options: AnalysisOptions = AnalysisOptions(),
+    with_shops: bool = False,
+) -> Classification:
+    """One call from database to every client's class, cluster and region."""
+    return classify_base(load_client_base(conn, period, options, with_shops), pins)
