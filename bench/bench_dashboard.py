@@ -15,22 +15,17 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import plotly.utils
+from common import build_demo, parse_args, publish, workspace  # puts the repo root on sys.path
 
-import plotly.utils  # noqa: E402
-from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
-
-from callbacks import clients, final, migration, pharmacies, thresholds  # noqa: E402
-from core.model import THRESHOLD_NAMES  # noqa: E402
-from dashboard import ids  # noqa: E402
+from callbacks import clients, final, migration, pharmacies, thresholds
+from core.model import THRESHOLD_NAMES
+from dashboard import ids
 
 SECTION = "## Dashboard render (bench/bench_dashboard.py)"
 
@@ -124,12 +119,12 @@ def main() -> int:
             app.server.extensions["rfma_services"].source()
             version_times.append(time.perf_counter() - t0)
 
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [
         SECTION,
         "",
         f"Demo database: {source.cheques:,} cheques (scale {args.scale}), period {period[0]} … {period[1]}, "
-        f"bonus date {bonus}. Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+        f"bonus date {bonus}. Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. "
         f"Median of {args.runs} runs; cold = empty FileSystemCache, cached = the same request again. "
         "Each render = the tab's callback (services, figures, components) + JSON serialisation of its output.",
         "",
@@ -146,10 +141,8 @@ def main() -> int:
         f"median {statistics.median(pin_times) * 1000:.0f} ms.",
         f"- Data-version query (count, min/max datetime, import serial), once per request: "
         f"median {statistics.median(version_times) * 1000:.1f} ms.",
-        f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
-        "",
     ]
-    publish(lines, SECTION, ROOT / "docs" / "PERFORMANCE.md", write=not args.no_write)
+    publish(lines, SECTION, write=not args.no_write)
     return 0
 
 

@@ -89,9 +89,11 @@ def write_section(path: Path, heading: str, text: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def publish(lines: list[str], heading: str, path: Path, write: bool) -> None:
-    """Print a benchmark's section and, unless told not to, write it into docs/PERFORMANCE.md."""
-    text = "\n".join(lines)
+def publish(lines: list[str], heading: str, write: bool, path: Path = PERFORMANCE) -> None:
+    """Close a dashboard benchmark's section with this process's peak RSS, print it and, unless told not to,
+    write it into docs/PERFORMANCE.md."""
+    rss = f"- Process max RSS after the benchmark: {maxrss_bytes() / 2**20:.0f} MiB."
+    text = "\n".join([*lines, rss, ""])
     print(text)
     if write:
         write_section(path, heading, text)
