@@ -15,44 +15,46 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import statistics
 import sys
 import time
 import tracemalloc
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import plotly.utils
+from common import build_demo, parse_args, publish, workspace  # puts the repo root on sys.path
 
-import plotly.utils  # noqa: E402
-from common import build_demo, parse_args, publish, workspace  # noqa: E402  (bench/ is the script's own folder on sys.path)
-
-from callbacks import clients, final, migration, pharmacies, thresholds  # noqa: E402
-from core.model import THRESHOLD_NAMES  # noqa: E402
-from dashboard import ids  # noqa: E402
+from callbacks.clients import ClientsCallbacks
+from callbacks.final import FinalCallbacks
+from callbacks.migration import MigrationCallbacks
+from callbacks.pharmacies import PharmaciesCallbacks
+from callbacks.thresholds import ThresholdsCallbacks
+from core.model import THRESHOLD_NAMES
+from dashboard import ids
 
 SECTION = "## Dashboard render (bench/bench_dashboard.py)"
 
 
 def tab_calls(period, bonus, card):
+    """Each tab's callbacks as a function of the app's services."""
     start, end = period
     names = list(THRESHOLD_NAMES)
     return {
-        "Клиенты": lambda: clients.update_clients(ids.TAB_CLIENTS, start, end),
-        "Аптеки": lambda: pharmacies.update_pharmacies(ids.TAB_PHARMACIES, start, end),
-        "Пороги (Recency + поля порогов)": lambda: (
-            thresholds.threshold_editor(names, [None] * 9, None, start, end, {}),
-            thresholds.update_research(ids.TAB_THRESHOLDS, ids.SUBTAB_RECENCY, start, end, {}),
+        "Клиенты": lambda s: ClientsCallbacks(s).update(ids.TAB_CLIENTS, start, end),
+        "Аптеки": lambda s: PharmaciesCallbacks(s).update(ids.TAB_PHARMACIES, start, end),
+        "Пороги (Recency + поля порогов)": lambda s: (
+            ThresholdsCallbacks(s).editor(names, [None] * 9, None, start, end, {}),
+            ThresholdsCallbacks(s).research(ids.TAB_THRESHOLDS, ids.SUBTAB_RECENCY, start, end, {}),
         ),
-        "Финал": lambda: final.update_final(ids.TAB_FINAL, start, end, {}),
-        "Финал: поиск карты": lambda: final.lookup_card(1, None, ids.TAB_FINAL, start, end, {}, card),
-        "Миграция": lambda: migration.update_migration(ids.TAB_MIGRATION, bonus, "region", "clients", start, end, {}),
+        "Финал": lambda s: FinalCallbacks(s).update_final(ids.TAB_FINAL, start, end, {}),
+        "Финал: поиск карты": lambda s: FinalCallbacks(s).lookup_card(1, None, ids.TAB_FINAL, start, end, {}, card),
+        "Миграция": lambda s: MigrationCallbacks(s).update(
+            ids.TAB_MIGRATION, bonus, "region", "clients", start, end, {}
+        ),
     }
 
 
-def render(call) -> int:
-    output = call()
+def render(call, services) -> int:
+    output = call(services)
     return len(json.dumps(output, cls=plotly.utils.PlotlyJSONEncoder))
 
 
@@ -68,9 +70,9 @@ def main() -> int:
     probe = create_app(Settings.from_env(url, state_dir=str(work / "probe")))
     with probe.server.test_request_context():
         services = probe.server.extensions["rfma_services"]
-        source = services.source()
+        source = services.source.read()
         first, last = source.first_datetime.date(), source.last_datetime.date()
-        card = services.classification(services.key(None, None), {}).clients["card"].iloc[0]
+        card = services.analyses.classification(services.requests.build(None, None)).clients["card"].iloc[0]
     period = (first.isoformat(), last.isoformat())
     bonus = (first + (last - first) / 2).isoformat()
     calls = tab_calls(period, bonus, card)
@@ -80,21 +82,22 @@ def main() -> int:
         cold, cached, peaks, sizes = [], [], [], []
         for run in range(args.runs):
             app = create_app(Settings.from_env(url, state_dir=str(work / f"state-{name}-{run}")))
+            services = app.server.extensions["rfma_services"]
             with app.server.test_request_context():
-                app.server.extensions["rfma_services"].source()  # the per-request data-version query, once
+                services.source.read()  # the per-request data-version query, once
             with app.server.test_request_context():
                 t0 = time.perf_counter()
-                sizes.append(render(call))
+                sizes.append(render(call, services))
                 cold.append(time.perf_counter() - t0)
             with app.server.test_request_context():
                 t0 = time.perf_counter()
-                render(call)
+                render(call, services)
                 cached.append(time.perf_counter() - t0)
         # peak memory of one more cold render, untimed (tracemalloc slows Python down several times)
         app = create_app(Settings.from_env(url, state_dir=str(work / f"state-{name}-memory")))
         with app.server.test_request_context():
             tracemalloc.start()
-            render(call)
+            render(call, app.server.extensions["rfma_services"])
             peaks.append(tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()
         results[name] = {
@@ -106,14 +109,15 @@ def main() -> int:
 
     # pinning a threshold: re-grade from the cached ClientBase (no SQL)
     app = create_app(Settings.from_env(url, state_dir=str(work / "state-pin")))
+    services = app.server.extensions["rfma_services"]
     with app.server.test_request_context():
-        render(calls["Пороги (Recency + поля порогов)"])
+        render(calls["Пороги (Recency + поля порогов)"], services)
     pin_times = []
     for run in range(args.runs):
         with app.server.test_request_context():
             t0 = time.perf_counter()
-            thresholds.update_research(ids.TAB_THRESHOLDS, ids.SUBTAB_RECENCY, *period, {"r1": 20 + run})
-            final.update_final(ids.TAB_FINAL, *period, {"r1": 20 + run})
+            ThresholdsCallbacks(services).research(ids.TAB_THRESHOLDS, ids.SUBTAB_RECENCY, *period, {"r1": 20 + run})
+            FinalCallbacks(services).update_final(ids.TAB_FINAL, *period, {"r1": 20 + run})
             pin_times.append(time.perf_counter() - t0)
 
     # the per-request data-version query (runs once per request, never cached)
@@ -121,15 +125,15 @@ def main() -> int:
     for _ in range(args.runs):
         with app.server.test_request_context():
             t0 = time.perf_counter()
-            app.server.extensions["rfma_services"].source()
+            services.source.read()
             version_times.append(time.perf_counter() - t0)
 
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [
         SECTION,
         "",
         f"Demo database: {source.cheques:,} cheques (scale {args.scale}), period {period[0]} … {period[1]}, "
-        f"bonus date {bonus}. Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+        f"bonus date {bonus}. Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. "
         f"Median of {args.runs} runs; cold = empty FileSystemCache, cached = the same request again. "
         "Each render = the tab's callback (services, figures, components) + JSON serialisation of its output.",
         "",
@@ -146,10 +150,8 @@ def main() -> int:
         f"median {statistics.median(pin_times) * 1000:.0f} ms.",
         f"- Data-version query (count, min/max datetime, import serial), once per request: "
         f"median {statistics.median(version_times) * 1000:.1f} ms.",
-        f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
-        "",
     ]
-    publish(lines, SECTION, ROOT / "docs" / "PERFORMANCE.md", write=not args.no_write)
+    publish(lines, SECTION, write=not args.no_write)
     return 0
 
 

@@ -3,8 +3,8 @@ and the streamed CSV export of all clients against the old in-memory one (scale 
 
 Each table row calls what one Dash request does (the callback: services through the cache, pandas filtering,
 sorting and paging, the HTML text) plus the JSON serialisation of its output. The classification is computed once
-(cold, timed apart) and then kept in the worker's memory (re-graded from the cached base in a fresh worker). Medians of several
-runs; peak Python memory (tracemalloc) of one extra, untimed run.
+(cold, timed apart) and then kept in the worker's memory (re-graded from the cached base in a fresh worker).
+Medians of several runs; peak Python memory (tracemalloc) of one extra, untimed run.
 
 The export comparison runs each path once in a fresh process (`--probe`, same cache directory): the streamed route
 through `app.server.test_client()` consumed chunk by chunk, and the old path (filtered copy, sorted copy, one CSV
@@ -22,26 +22,25 @@ import io
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
 import time
 import tracemalloc
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 import plotly.utils
-from common import (  # bench/ is the script's own folder on sys.path
+from common import (  # bench/ is the script's own folder on sys.path; common puts the repo root on it too
     build_demo,
+    maxrss_bytes,
     parse_args,
+    peak_rss_bytes,
     publish,
+    reset_peak_rss,
+    rss_now_bytes,
     workspace,
 )
 
-from callbacks import final
+from callbacks.final import FinalCallbacks
 from dashboard import ids
 
 SECTION = "## Client list export (bench/bench_export.py)"
@@ -72,23 +71,6 @@ def measure(app, call, runs: int) -> dict:
     return {"ms": statistics.median(times) * 1000, "peak_mib": peak / 2**20, "kib": statistics.median(sizes) / 1024}
 
 
-def status_mib(field: str) -> float:
-    """A memory line of /proc/self/status (VmRSS now, VmHWM the peak), MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def reset_peak() -> bool:
-    """Start the peak RSS (VmHWM) afresh from the current RSS (Linux ≥ 4.0); False when not allowed."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def old_export(services, start: str, end: str) -> dict:
     """The export as it was before streaming (all clients, by revenue): the callback's `dcc.send_bytes` output."""
     from dash import dcc
@@ -98,7 +80,7 @@ def old_export(services, start: str, end: str) -> dict:
     from dashboard.grid import sort_keys
 
     flt = ClientFilter.build("all")
-    chosen = services.selection(start, end, {}, flt)  # a filtered copy of the client base …
+    chosen = services.analyses.selection(services.requests.build(start, end), flt)  # a filtered copy of the base …
     ordered = sort_clients(chosen.clients, sort_keys(BY_REVENUE))  # … a sorted copy …
     header = client_list_header(
         f"клиенты сегмента {flt.segment_obj.label}",
@@ -128,9 +110,9 @@ def probe(spec: dict) -> dict:
 
     app = create_app(Settings.from_env(spec["url"], state_dir=spec["state_dir"]))
     with app.server.test_request_context():  # warm up: the first database query and its imports, not the export
-        app.server.extensions["rfma_services"].source()
-    before = status_mib("VmRSS")
-    exact = reset_peak()  # else the max RSS of the whole process (imports included) bounds the peak from above
+        app.server.extensions["rfma_services"].source.read()
+    before = rss_now_bytes()
+    exact = reset_peak_rss()  # else the max RSS of the whole process (imports included) bounds the peak from above
     t0 = time.perf_counter()
     first, size = None, 0
     if spec["kind"] == "stream":
@@ -151,10 +133,15 @@ def probe(spec: dict) -> dict:
                     )
                 )
             else:  # "load": only reading the cached classification, the one copy every request holds
-                services.classification(services.key(spec["start"], spec["end"]), {})
+                services.analyses.classification(services.requests.build(spec["start"], spec["end"]))
     last = time.perf_counter() - t0
-    peak = status_mib("VmHWM") if exact else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"first_s": last if first is None else first, "last_s": last, "bytes": size, "rss_mib": peak - before}
+    peak = peak_rss_bytes() if exact else maxrss_bytes()
+    return {
+        "first_s": last if first is None else first,
+        "last_s": last,
+        "bytes": size,
+        "rss_mib": (peak - before) / 2**20,
+    }
 
 
 def run_probe(spec: dict) -> dict:
@@ -184,11 +171,12 @@ def main() -> int:
     app = create_app(Settings.from_env(url, state_dir=str(work / "state")))
     with app.server.test_request_context():
         services = app.server.extensions["rfma_services"]
-        source = services.source()
+        source = services.source.read()
         period = (source.first_datetime.date().isoformat(), source.last_datetime.date().isoformat())
         t0 = time.perf_counter()
-        clients = services.classification(services.key(*period), {}).clients
-        services.shop_clients(services.key(*period))
+        request = services.requests.build(*period)
+        clients = services.analyses.classification(request).clients
+        services.analyses.shop_clients(request)
         cold_s = time.perf_counter() - t0
     n_clients = len(clients)
     start, end = period
@@ -200,6 +188,7 @@ def main() -> int:
         "filterModel": {"avg_cheque": {"filterType": "number", "type": "greaterThan", "filter": 300}},
     }
     vip = int((clients["region"].astype("int64") == 110).sum())
+    final = FinalCallbacks(services)
     calls = {
         "Таблица: 1-я страница, все клиенты, сортировка по выручке": lambda: final.grid_rows(
             first_page, ids.TAB_FINAL, start, end, {}, "all", *NO_FILTERS
@@ -246,16 +235,16 @@ def main() -> int:
         rfma(["classify", "--db", url, "--out", str(work / "vip.csv"), "--region", "110"])
         cli_times.append(time.perf_counter() - t0)
 
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [
         SECTION,
         "",
         (
-            f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, {thousands(n_clients)} identified "
-            f"clients, period {start} … {end} (built in {build_s:.1f} s). Machine: {platform.machine()}, {os.cpu_count()} "
-            f"cores, Python {platform.python_version()}. Median of {args.runs} runs of the callback + JSON serialisation of "
-            "its output; the classification is the worker's in-memory one (as on every request after the first). Peak memory = "
-            "tracemalloc of one more run."
+            f"Demo database scale {args.scale:g}: {thousands(source.cheques)} cheques, "
+            f"{thousands(n_clients)} identified clients, period {start} … {end} (built in {build_s:.1f} s). "
+            f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}. "
+            f"Median of {args.runs} runs of the callback + JSON serialisation of its output; the classification is "
+            "the worker's in-memory one (as on every request after the first). "
+            "Peak memory = tracemalloc of one more run."
         ),
         "",
         "| request | median, ms | peak Python memory, MiB | response JSON, KiB |",
@@ -270,8 +259,9 @@ def main() -> int:
             f"cached): {cold_s:.1f} s, once per period/data version."
         ),
         (
-            f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM), sorted by revenue. Each export once, in a "
-            "fresh process reading the same cache; peak RSS increase = peak RSS during the request − RSS before it:"
+            f"- The CSV of all clients is {csv_mib:.1f} MiB (UTF-8 with BOM), sorted by revenue. Each export once, "
+            "in a fresh process reading the same cache; "
+            "peak RSS increase = peak RSS during the request − RSS before it:"
         ),
         "",
         "| export of all clients | to first byte, s | to last byte, s | response, MiB | peak RSS increase, MiB |",
@@ -285,10 +275,8 @@ def main() -> int:
             f"- `rfma classify --region 110` (the scheduled-job equivalent, SQL included): median "
             f"{statistics.median(cli_times):.1f} s."
         ),
-        f"- Process max RSS after the benchmark: {maxrss:.0f} MiB.",
-        "",
     ]
-    publish(lines, SECTION, ROOT / "docs" / "PERFORMANCE.md", write=not args.no_write)
+    publish(lines, SECTION, write=not args.no_write)
     return 0
 
 

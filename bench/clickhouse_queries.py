@@ -25,7 +25,8 @@ DAY = "(toDate(datetime) - toDate('1970-01-01'))"  # CAST(datetime AS DATE) - DA
 def queries(source: str) -> dict[str, str]:
     return {
         "period summary": (
-            f"SELECT count(DISTINCT doc_id) AS cheques, max({DAY}) AS analysis_day, min({DAY}) AS first_day FROM {source}"
+            f"SELECT count(DISTINCT doc_id) AS cheques, max({DAY}) AS analysis_day, min({DAY}) AS first_day "
+            f"FROM {source}"
         ),
         "client aggregates": (
             f"SELECT card, min({DAY}) AS first_day, max({DAY}) AS last_day, count(DISTINCT doc_id) AS purchases, "

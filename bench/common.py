@@ -1,11 +1,22 @@
-"""Helpers shared by the benchmarks: the demo database they measure and their docs/PERFORMANCE.md sections."""
+"""Helpers shared by the benchmarks: the demo database they measure, memory readings, their PERFORMANCE.md sections.
+
+Importing this module puts the repository root first on sys.path, so that a benchmark run as `python bench/x.py`
+imports this checkout's core/, dashboard/, callbacks/ and tests/ (not an installed copy). The benchmarks import it
+before any of those: isort keeps `common` (a third-party name to it) above the first-party imports.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import sys
 import tempfile
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
+sys.path.insert(0, str(ROOT))
 
 
 def parse_args(default_scale: float) -> argparse.Namespace:
@@ -37,6 +48,34 @@ def build_demo(path: Path, scale: float) -> str:
     return url
 
 
+def maxrss_bytes() -> int:
+    """This process's peak RSS since it started (ru_maxrss)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def rss_now_bytes() -> int:
+    """This process's RSS now."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def reset_peak_rss() -> bool:
+    """Start this process's peak RSS (VmHWM) afresh from its current RSS (Linux ≥ 4.0); False when not allowed."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def peak_rss_bytes() -> int:
+    """VmHWM of /proc/self/status: the peak RSS since the process started or since reset_peak_rss."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return maxrss_bytes()
+
+
 def write_section(path: Path, heading: str, text: str) -> None:
     """docs/PERFORMANCE.md is shared: replace the section starting with `heading` (up to the next `## `), or append."""
     existing = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
@@ -50,9 +89,11 @@ def write_section(path: Path, heading: str, text: str) -> None:
     path.write_text(new, encoding="utf-8")
 
 
-def publish(lines: list[str], heading: str, path: Path, write: bool) -> None:
-    """Print a benchmark's section and, unless told not to, write it into docs/PERFORMANCE.md."""
-    text = "\n".join(lines)
+def publish(lines: list[str], heading: str, write: bool, path: Path = PERFORMANCE) -> None:
+    """Close a dashboard benchmark's section with this process's peak RSS, print it and, unless told not to,
+    write it into docs/PERFORMANCE.md."""
+    rss = f"- Process max RSS after the benchmark: {maxrss_bytes() / 2**20:.0f} MiB."
+    text = "\n".join([*lines, rss, ""])
     print(text)
     if write:
         write_section(path, heading, text)

@@ -8,7 +8,7 @@ from pathlib import Path
 import dash
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
-from core.db import DatabaseError, is_default_database, make_engine
+from core.db import is_default_database, make_engine
 from dashboard import downloads
 from dashboard.services import EXTENSION_KEY, build_services
 from dashboard.services.cache import create_cache

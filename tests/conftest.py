@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import uuid
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,6 +13,7 @@ from hypothesis import settings
 
 from core.db import CHEQUE_COLUMNS, create_tables, make_engine
 from core.loading import append_cheques
+from tests.support.postgres import PostgresServer, postgres_bin
 
 pytest_plugins = ["tests.support.dashboard"]
 
@@ -42,74 +39,6 @@ def _isolated_default_database(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("RFMA_DATABASE_URL", raising=False)
 
 
-def _postgres_bin() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists() and (candidate / "pg_ctl").exists():
-            return candidate
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PostgresServer:
-    """A throw-away PostgreSQL cluster from Debian's package, listening on 127.0.0.1."""
-
-    def __init__(self, bindir: Path):
-        self.bindir = bindir
-        self.root = Path(tempfile.mkdtemp(prefix="rfma-pg-"))
-        self.data = self.root / "data"
-        self.port = _free_port()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-            shutil.chown(self.root, "postgres", "postgres")
-
-    def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, capture_output=True, text=True)
-
-    def start(self) -> None:
-        self._run(
-            str(self.bindir / "initdb"),
-            "-D",
-            str(self.data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
-        self._run(
-            str(self.bindir / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-l",
-            str(self.root / "log"),
-            "start",
-        )
-
-    def stop(self) -> None:
-        try:
-            self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        finally:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    def url(self, database: str = "postgres") -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
     """A running PostgreSQL server URL (RFMA_TEST_POSTGRES_URL, or a cluster started here)."""
@@ -117,7 +46,7 @@ def postgres_server():
     if external:
         yield external
         return
-    bindir = _postgres_bin()
+    bindir = postgres_bin()
     if bindir is None:
         skip_or_fail("PostgreSQL is not installed (Debian package 'postgresql'); run `make setup`")
     server = PostgresServer(bindir)

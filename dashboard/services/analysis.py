@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from core import client_filter
-from core.client_base import ClientBase, load_client_base
 from core.classify import Classification, classify_base
+from core.client_base import ClientBase, load_client_base
 from core.model import RfmaError
 from core.overview import Overview, load_overview
 from core.periods import resolved_bounds

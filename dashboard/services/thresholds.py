@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from core import research as core_research
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, ThresholdPins, parse_threshold_value
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
-from dashboard.services.pins import PinsStore
 from dashboard.services.analysis import Analyses
+from dashboard.services.pins import PinsStore
 from dashboard.services.request import AnalysisRequest
 
 

@@ -192,7 +192,7 @@ def test_a_click_on_a_scatter_point_opens_the_client_in_the_lookup():
 
 
 def test_every_figure_of_the_selection_comes_from_the_selection(services):
-    summary, _count, scatter, bars = FinalCallbacks(services).update_selection(
+    _summary, _count, scatter, bars = FinalCallbacks(services).update_selection(
         ids.TAB_FINAL, *FULL, {}, "c22", *NO_FILTERS, {}
     )
     assert {c for trace in scatter.data for c in trace.customdata[:, 0]} == engine_cards(services, cluster=22)

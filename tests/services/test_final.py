@@ -6,7 +6,6 @@ import pytest
 
 from core.client_filter import ClientFilter
 from core.model import RfmaError
-from tests.support.dashboard import FULL
 
 
 def test_the_view_counts_every_client_once(services, full):

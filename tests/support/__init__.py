@@ -1,1 +1,1 @@
-"""Shared helpers of the dashboard tests (deterministic cheque data)."""
+"""Shared helpers of the tests (deterministic cheque data, components, a local PostgreSQL server) and benchmarks."""
