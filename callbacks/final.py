@@ -6,21 +6,20 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, dcc, no_update
 
 from callbacks.common import error_component, safely
-from dashboard import downloads, figures, grid, ids
+from dashboard import downloads, grid, ids
 from dashboard.services import Services
 from dashboard.services.exports import ClientListExport
 from layouts.components import note
 from layouts.final import (
-    node_classes,
-    render_breadcrumb,
     render_card_prompt,
     render_client,
     render_final,
     render_selection,
     render_selection_error,
     render_sunburst,
-    tree_list,
+    render_sunburst_error,
 )
+from layouts.final_tree import node_classes, render_breadcrumb, tree_list
 
 # Refresh the client table when anything outside the grid changes: purge AG Grid's infinite cache, so it asks
 # the server for rows again (the grid's own sort and filters refresh it by themselves).
@@ -96,7 +95,7 @@ class FinalCallbacks:
         try:
             tree = self.services.final.segment_tree(self._request(start, end, pins))
         except Exception as exc:  # the message is in the tree panel
-            return figures.message_figure(str(exc) or "Нет данных")
+            return render_sunburst_error(exc)
         return render_sunburst(tree, self.services.final.segment(selection))
 
     def select_segment(self, _node_clicks, sunburst_click, _reset, current):

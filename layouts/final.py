@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
-from core.segment_tree import ALL, Segment, segment_tree
+from core.segment_tree import ALL, Segment
 from core.segments import (
     AGE_NAMES,
     FREQUENCY_NAMES,
@@ -19,181 +19,13 @@ from core.segments import (
     WARMTH_COLORS,
     WARMTH_NAMES,
 )
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import final as charts
+from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
-
-_RU = (
-    "params.value == null ? '' : Number(params.value).toLocaleString('ru-RU', "
-    "{minimumFractionDigits: %d, maximumFractionDigits: %d})"
-)
-
-
-def _money(digits: int = 2) -> dict:
-    return {"function": _RU % (digits, digits)}
-
-
-# field, header, width, filter, formatter
-CLIENT_COLUMNS = [
-    ("card", "Карта", 120, "agTextColumnFilter", None),
-    ("region", "Регион", 90, "agNumberColumnFilter", None),
-    ("region_name", "Название региона", 150, "agTextColumnFilter", None),
-    ("cluster", "Кластер", 95, "agNumberColumnFilter", None),
-    ("cluster_name", "Название кластера", 170, "agTextColumnFilter", None),
-    ("class", "Класс", 85, "agTextColumnFilter", None),
-    ("class_name", "Описание класса", 280, "agTextColumnFilter", None),
-    ("r", "R", 62, "agNumberColumnFilter", None),
-    ("f", "F", 62, "agNumberColumnFilter", None),
-    ("m", "M", 62, "agNumberColumnFilter", None),
-    ("a", "A", 62, "agNumberColumnFilter", None),
-    ("recency_days", "Давность, дн.", 120, "agNumberColumnFilter", None),
-    ("age_days", "Возраст, дн.", 115, "agNumberColumnFilter", None),
-    ("purchases", "Покупок", 100, "agNumberColumnFilter", None),
-    ("frequency", "Частота F", 110, "agNumberColumnFilter", _money(3)),
-    ("revenue", "Выручка, ₽", 125, "agNumberColumnFilter", _money(2)),
-    ("avg_cheque", "Средний чек, ₽", 130, "agNumberColumnFilter", _money(2)),
-    ("bonus_spent", "Бонусов списано", 130, "agNumberColumnFilter", _money(2)),
-    ("shops", "Аптек", 85, "agNumberColumnFilter", None),
-    ("first_date", "Первая покупка", 130, "agDateColumnFilter", None),
-    ("last_date", "Последняя покупка", 140, "agDateColumnFilter", None),
-]
-PAGE_SIZE = 50
-
-
-def client_grid() -> dag.AgGrid:
-    """The client table: AG Grid's infinite row model with pagination; rows, sort and filters on the server."""
-    column_defs = []
-    for field, header, width, flt, formatter in CLIENT_COLUMNS:
-        column = {
-            "field": field,
-            "headerName": header,
-            "width": width,
-            "filter": flt,
-            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
-        }
-        if formatter:
-            column["valueFormatter"] = formatter
-            column["type"] = "rightAligned"
-        if field == "card":
-            column["pinned"] = "left"
-        if field == "revenue":
-            column["sort"] = "desc"
-        column_defs.append(column)
-    return dag.AgGrid(
-        id=ids.FINAL.CLIENT_GRID,
-        columnDefs=column_defs,
-        defaultColDef={"sortable": True, "resizable": True},
-        rowModelType="infinite",
-        dashGridOptions={
-            "pagination": True,
-            "paginationPageSize": PAGE_SIZE,
-            "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE,
-            "maxBlocksInCache": 20,
-            "infiniteInitialRowCount": 1,
-            "rowHeight": 30,
-            "headerHeight": 34,
-            "animateRows": False,
-            "localeText": GRID_LOCALE,
-            "suppressCellFocus": True,
-        },
-        style={"height": "560px"},
-        className="ag-theme-alpine",
-    )
-
-
-GRID_LOCALE = {
-    "page": "Страница",
-    "of": "из",
-    "to": "—",
-    "more": "ещё",
-    "firstPage": "Первая",
-    "lastPage": "Последняя",
-    "nextPage": "Следующая",
-    "previousPage": "Предыдущая",
-    "loadingOoo": "Загрузка…",
-    "noRowsToShow": "Нет клиентов",
-    "filterOoo": "Значение…",
-    "equals": "Равно",
-    "notEqual": "Не равно",
-    "lessThan": "Меньше",
-    "greaterThan": "Больше",
-    "lessThanOrEqual": "Меньше или равно",
-    "greaterThanOrEqual": "Больше или равно",
-    "inRange": "В диапазоне",
-    "contains": "Содержит",
-    "notContains": "Не содержит",
-    "startsWith": "Начинается с",
-    "endsWith": "Заканчивается на",
-    "blank": "Пусто",
-    "notBlank": "Не пусто",
-    "andCondition": "И",
-    "orCondition": "ИЛИ",
-    "applyFilter": "Применить",
-    "resetFilter": "Сбросить",
-    "clearFilter": "Очистить",
-    "inRangeStart": "от",
-    "inRangeEnd": "до",
-    "dateFormatOoo": "дд.мм.гггг",
-}
-
-
-def tree_node(node: str, label: str, count: str = "…", empty: bool = False, selected: bool = False) -> html.Button:
-    """One clickable node of the list tree: its label and client count."""
-    classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
-    return html.Button(
-        [html.Span(label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
-        id=ids.segment_node(node),
-        n_clicks=0,
-        title=label,
-        type="button",
-        className=classes,
-    )
-
-
-def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> html.Div:
-    """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
-
-    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
-    Classes sit in a <details> under their cluster, open when the selected node is one of them.
-    """
-    children: dict[str, list] = {}
-    for row in tree.itertuples():
-        children.setdefault(row.parent, []).append(row)
-
-    def item(row) -> html.Li:
-        count = fmt.integer(row.clients) if counts else "…"
-        node = tree_node(row.id, row.label, count, empty=counts and row.clients == 0, selected=row.id == selected)
-        kids = children.get(row.id, [])
-        if row.level == "cluster":
-            if not kids:
-                return html.Li(node)
-            is_open = any(kid.id == selected for kid in kids)
-            return html.Li(html.Details([html.Summary(node), html.Ul([item(k) for k in kids])], open=is_open))
-        return html.Li([node, html.Ul([item(k) for k in kids])] if kids else node)
-
-    return html.Div(html.Ul([item(root) for root in children.get("", [])]), className="rfma-tree-root")
-
-
-def node_classes(node_ids: list[dict], class_names: list[str | None] | None, selected: str) -> list[str]:
-    """The CSS classes of the tree's nodes with only `selected` highlighted."""
-    classes = []
-    for node, names in zip(node_ids, class_names or [None] * len(node_ids), strict=False):
-        kept = [c for c in (names or "rfma-tree-node").split() if c != "rfma-tree-selected"]
-        classes.append(" ".join(kept + (["rfma-tree-selected"] if node["node"] == selected else [])))
-    return classes
-
-
-def render_breadcrumb(segment: Segment) -> dbc.Breadcrumb:
-    """The path from all clients down to the selected segment."""
-    path = segment.path()
-    items = [{"label": s.label, "active": i == len(path) - 1} for i, s in enumerate(path)]
-    return dbc.Breadcrumb(items=items, className="mb-0")
-
-
-def static_tree() -> html.Div:
-    """The tree before the period's data arrives (fixed nodes, no counts)."""
-    return tree_list(segment_tree(pd.DataFrame(columns=["card", "class", "revenue"])), counts=False)
+from layouts.final_grid import client_grid
+from layouts.final_tree import static_tree
 
 
 def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
@@ -436,7 +268,7 @@ def render_final(view: FinalView) -> html.Div:
             html.P(thresholds_line, className="text-muted small"),
             dbc.Row(
                 [
-                    dbc.Col(graph(figures.region_chart(view.regions), ids.FINAL.REGION_GRAPH), lg=6),
+                    dbc.Col(graph(charts.region_chart(view.regions), ids.FINAL.REGION_GRAPH), lg=6),
                     dbc.Col(recommended, lg=6),
                 ],
                 className="g-3",
@@ -501,16 +333,21 @@ def render_client(result: ClientCard) -> html.Div:
                     dbc.Col([html.Div(segment, className="mb-2"), html.Ul([html.Li(g) for g in grades])], md=7),
                 ]
             ),
-            graph(figures.client_cheques(result.cheques, result.card), ids.FINAL.CLIENT_CHEQUES),
+            graph(charts.client_cheques(result.cheques, result.card), ids.FINAL.CLIENT_CHEQUES),
         ],
         className="rfma-client",
     )
 
 
+def render_sunburst_error(exc: Exception):
+    """The sunburst's place when the tree cannot be computed (the message itself is in the tree panel)."""
+    return message_figure(str(exc) or "Нет данных")
+
+
 def render_sunburst(tree: pd.DataFrame, selected: Segment):
     """The sunburst centred on the selected segment (a class's cluster for a class)."""
     centre = selected.parent() if selected.level == "class" else selected
-    return figures.segment_sunburst(tree, centre.node_id if centre and centre.level != "all" else None)
+    return charts.segment_sunburst(tree, centre.node_id if centre and centre.level != "all" else None)
 
 
 def render_selection_summary(view: SelectionView) -> dbc.Row:
@@ -534,10 +371,10 @@ def render_selection(view: SelectionView) -> tuple:
     count = f"{view.segment.label}: {fmt.count(view.clients, 'клиент', 'клиента', 'клиентов')}"
     parts = view.breakdown
     level_title = LEVEL_TITLES[parts["level"].iloc[0]] if len(parts) else ""
-    bars = graph(figures.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))
-    return render_selection_summary(view), count, figures.rfm_scatter(view.points, view.clients), bars
+    bars = graph(charts.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))
+    return render_selection_summary(view), count, charts.rfm_scatter(view.points, view.clients), bars
 
 
 def render_selection_error(error: html.Div | dbc.Alert) -> tuple:
     """The selection's outputs when it cannot be computed: the message in place of the summary."""
-    return error, "", figures.message_figure("Нет данных"), None
+    return error, "", message_figure("Нет данных"), None

@@ -7,7 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from core import formatting as fmt
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import migration as charts
 from dashboard.services.migration import MigrationView
 from layouts.components import graph, kpi, loading
 
@@ -114,7 +115,7 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
             cards,
             note,
             *warnings,
-            graph(figures.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
-            graph(figures.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
+            graph(charts.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
+            graph(charts.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
         ]
     )

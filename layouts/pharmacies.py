@@ -6,7 +6,8 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from core import formatting as fmt
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import pharmacies as charts
 from dashboard.services.pharmacies import PharmaciesView
 from layouts.components import graph, loading, message, table
 
@@ -49,19 +50,19 @@ def render_pharmacies(view: PharmaciesView) -> html.Div:
     if view.closed_shops:
         closed = ", ".join(view.closed_shops)
         notes.append(message(f"Нет продаж в последние месяцы периода (видимо, закрыта): {closed}.", "info"))
-    cheque_share = figures.unidentified_share_by_shop(
+    cheque_share = charts.unidentified_share_by_shop(
         shop_table,
         "unidentified_cheque_share",
         overview.unidentified_cheque_share,
         "Доля неидентифицированных чеков по аптекам",
     )
-    revenue_share = figures.unidentified_share_by_shop(
+    revenue_share = charts.unidentified_share_by_shop(
         shop_table,
         "unidentified_revenue_share",
         overview.unidentified_revenue_share,
         "Доля неидентифицированной выручки по аптекам",
     )
-    monthly = figures.shop_monthly_revenue(overview.shop_monthly, overview.shop_names())
+    monthly = charts.shop_monthly_revenue(overview.shop_monthly, overview.shop_names())
     return html.Div(
         [
             *notes,
@@ -72,7 +73,7 @@ def render_pharmacies(view: PharmaciesView) -> html.Div:
                 ],
                 className="g-3",
             ),
-            graph(figures.cheque_by_shop(shop_table), ids.PHARMACIES.GRAPH_CHEQUE),
+            graph(charts.cheque_by_shop(shop_table), ids.PHARMACIES.GRAPH_CHEQUE),
             graph(monthly, ids.PHARMACIES.GRAPH_MONTHLY),
             html.H5("Показатели аптек", className="mt-3"),
             table(shop_table, TABLE_COLUMNS, ids.PHARMACIES.TABLE, TABLE_FORMATS),

@@ -11,7 +11,8 @@ from core import formatting as fmt
 from core.model import THRESHOLD_NAMES, ThresholdOrderError
 from core.research import Research
 from core.thresholds import ThresholdSuggestion
-from dashboard import figures, ids
+from dashboard import ids
+from dashboard.figures import thresholds as charts
 from layouts.components import graph, loading, message, table
 
 GROUPS = (
@@ -156,7 +157,7 @@ def stats_table(rows: dict[str, dict], digits: int = 2) -> dbc.Table:
 
 def capacity(research: Research, metric: str):
     """Clients per grade of one metric."""
-    figure = figures.grade_capacity(research.capacities[metric], CAPACITY_TITLES[metric])
+    figure = charts.grade_capacity(research.capacities[metric], CAPACITY_TITLES[metric])
     return graph(figure, ids.capacity_graph(metric))
 
 
@@ -165,7 +166,7 @@ def render_research(subtab: str, research: Research) -> html.Div:
     t = research.thresholds
     analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
     if subtab == ids.SUBTAB_FREQUENCY:
-        distribution = figures.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])
+        distribution = charts.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])
         return html.Div(
             [
                 analysis,
@@ -179,7 +180,7 @@ def render_research(subtab: str, research: Research) -> html.Div:
             ]
         )
     if subtab == ids.SUBTAB_MONETARY:
-        deciles = figures.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])
+        deciles = charts.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])
         stats = {
             "Суммы идентифицированных чеков, ₽": research.stats["monetary"],
             "Средний чек клиентов, ₽": research.stats["monetary_clients"],
@@ -192,7 +193,7 @@ def render_research(subtab: str, research: Research) -> html.Div:
             ]
         )
     if subtab == ids.SUBTAB_AGE:
-        distribution = figures.age_distribution(research.age_histogram, t["a1"], t["a2"])
+        distribution = charts.age_distribution(research.age_histogram, t["a1"], t["a2"])
         return html.Div(
             [
                 analysis,
@@ -204,13 +205,13 @@ def render_research(subtab: str, research: Research) -> html.Div:
         "Давность D, дней": research.stats["recency"],
         "Перерывы между покупками, дней": research.stats["gaps"],
     }
-    deciles = figures.recency_deciles(research.recency_deciles, t)
+    deciles = charts.recency_deciles(research.recency_deciles, t)
     return html.Div(
         [
             analysis,
             stats_table(stats, 1),
             dbc.Row([dbc.Col(graph(deciles), lg=6), dbc.Col(capacity(research, "r"), lg=6)], className="g-3"),
-            graph(figures.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
+            graph(charts.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
             html.P(
                 f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками.",
                 className="text-muted small",

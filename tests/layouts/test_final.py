@@ -7,7 +7,8 @@ import pandas as pd
 from core.segment_tree import ALL, Segment, segment_tree
 from dashboard import ids
 from dashboard.services.final import ClientCard, SelectionView
-from layouts.final import node_classes, render_breadcrumb, render_client, render_selection, static_tree, tree_list
+from layouts.final import render_client, render_selection
+from layouts.final_tree import node_classes, render_breadcrumb, static_tree, tree_list
 from tests.support.components import find, text, walk
 
 NO_CLIENTS = pd.DataFrame(columns=["card", "class", "revenue"])

@@ -1,0 +1,78 @@
+"""Charts of «Аптеки»: unidentified shares, average and median cheque, monthly revenue per pharmacy."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from core import formatting as fmt
+from dashboard.figures.common import IDENTIFIED_COLOR, MONTH_FORMAT, UNIDENTIFIED_COLOR, layout
+
+
+def unidentified_share_by_shop(table: pd.DataFrame, column: str, average: float, title: str) -> go.Figure:
+    """Bars sorted descending: one pharmacy's unidentified share; a line at the chain average."""
+    data = table[["shop", column]].dropna().sort_values(column, ascending=False)
+    fig = go.Figure(
+        go.Bar(
+            x=data["shop"],
+            y=data[column],
+            marker_color=[UNIDENTIFIED_COLOR if v <= average else "#e76f51" for v in data[column]],
+            text=[fmt.percent(v) for v in data[column]],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+            name="аптека",
+        )
+    )
+    fig.add_hline(
+        y=average,
+        line_dash="dash",
+        line_color="#212529",
+        annotation_text=f"в среднем по сети {fmt.percent(average)}",
+        annotation_position="top right",
+    )
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(type="category")
+    return layout(fig, title, None, "доля")
+
+
+def cheque_by_shop(table: pd.DataFrame) -> go.Figure:
+    """Grouped bars: average and median cheque per pharmacy, identified and unidentified."""
+    series = (
+        ("avg_identified", "средний, идентифицированные", IDENTIFIED_COLOR, None),
+        ("avg_unidentified", "средний, неидентифицированные", UNIDENTIFIED_COLOR, None),
+        ("median_identified", "медианный, идентифицированные", IDENTIFIED_COLOR, "/"),
+        ("median_unidentified", "медианный, неидентифицированные", UNIDENTIFIED_COLOR, "/"),
+    )
+    fig = go.Figure()
+    for column, name, color, pattern in series:
+        fig.add_trace(
+            go.Bar(
+                x=table["shop"],
+                y=table[column],
+                name=name,
+                marker_color=color,
+                marker_pattern_shape=pattern,
+                hovertemplate="%{x}<br>" + name + ": %{y:,.0f} ₽<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
+    return layout(fig, "Средний и медианный чек по аптекам", None, "₽", height=400)
+
+
+def shop_monthly_revenue(shop_monthly: pd.DataFrame, order: list[str]) -> go.Figure:
+    """Lines: revenue per pharmacy per month (a closed pharmacy's line stops)."""
+    fig = go.Figure()
+    for shop in order:
+        part = shop_monthly[shop_monthly["shop"] == shop].sort_values("month")
+        fig.add_trace(
+            go.Scatter(
+                x=part["month"],
+                y=part["revenue"],
+                name=shop,
+                mode="lines+markers",
+                hovertemplate=shop + "<br>%{x|%m.%Y}: %{y:,.0f} ₽<extra></extra>",
+            )
+        )
+    fig.update_xaxes(tickformat=MONTH_FORMAT, dtick="M1")
+    return layout(fig, "Выручка аптек по месяцам", None, "выручка, ₽", height=400)

@@ -1,0 +1,121 @@
+"""«Финал»: the client table — AG Grid's infinite row model with its columns and Russian locale text."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+
+from dashboard import ids
+
+_RU = (
+    "params.value == null ? '' : Number(params.value).toLocaleString('ru-RU', "
+    "{minimumFractionDigits: %d, maximumFractionDigits: %d})"
+)
+
+
+def _money(digits: int = 2) -> dict:
+    return {"function": _RU % (digits, digits)}
+
+
+# field, header, width, filter, formatter
+CLIENT_COLUMNS = [
+    ("card", "Карта", 120, "agTextColumnFilter", None),
+    ("region", "Регион", 90, "agNumberColumnFilter", None),
+    ("region_name", "Название региона", 150, "agTextColumnFilter", None),
+    ("cluster", "Кластер", 95, "agNumberColumnFilter", None),
+    ("cluster_name", "Название кластера", 170, "agTextColumnFilter", None),
+    ("class", "Класс", 85, "agTextColumnFilter", None),
+    ("class_name", "Описание класса", 280, "agTextColumnFilter", None),
+    ("r", "R", 62, "agNumberColumnFilter", None),
+    ("f", "F", 62, "agNumberColumnFilter", None),
+    ("m", "M", 62, "agNumberColumnFilter", None),
+    ("a", "A", 62, "agNumberColumnFilter", None),
+    ("recency_days", "Давность, дн.", 120, "agNumberColumnFilter", None),
+    ("age_days", "Возраст, дн.", 115, "agNumberColumnFilter", None),
+    ("purchases", "Покупок", 100, "agNumberColumnFilter", None),
+    ("frequency", "Частота F", 110, "agNumberColumnFilter", _money(3)),
+    ("revenue", "Выручка, ₽", 125, "agNumberColumnFilter", _money(2)),
+    ("avg_cheque", "Средний чек, ₽", 130, "agNumberColumnFilter", _money(2)),
+    ("bonus_spent", "Бонусов списано", 130, "agNumberColumnFilter", _money(2)),
+    ("shops", "Аптек", 85, "agNumberColumnFilter", None),
+    ("first_date", "Первая покупка", 130, "agDateColumnFilter", None),
+    ("last_date", "Последняя покупка", 140, "agDateColumnFilter", None),
+]
+PAGE_SIZE = 50
+
+
+def client_grid() -> dag.AgGrid:
+    """The client table: AG Grid's infinite row model with pagination; rows, sort and filters on the server."""
+    column_defs = []
+    for field, header, width, flt, formatter in CLIENT_COLUMNS:
+        column = {
+            "field": field,
+            "headerName": header,
+            "width": width,
+            "filter": flt,
+            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
+        }
+        if formatter:
+            column["valueFormatter"] = formatter
+            column["type"] = "rightAligned"
+        if field == "card":
+            column["pinned"] = "left"
+        if field == "revenue":
+            column["sort"] = "desc"
+        column_defs.append(column)
+    return dag.AgGrid(
+        id=ids.FINAL.CLIENT_GRID,
+        columnDefs=column_defs,
+        defaultColDef={"sortable": True, "resizable": True},
+        rowModelType="infinite",
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": PAGE_SIZE,
+            "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": 1,
+            "rowHeight": 30,
+            "headerHeight": 34,
+            "animateRows": False,
+            "localeText": GRID_LOCALE,
+            "suppressCellFocus": True,
+        },
+        style={"height": "560px"},
+        className="ag-theme-alpine",
+    )
+
+
+GRID_LOCALE = {
+    "page": "Страница",
+    "of": "из",
+    "to": "—",
+    "more": "ещё",
+    "firstPage": "Первая",
+    "lastPage": "Последняя",
+    "nextPage": "Следующая",
+    "previousPage": "Предыдущая",
+    "loadingOoo": "Загрузка…",
+    "noRowsToShow": "Нет клиентов",
+    "filterOoo": "Значение…",
+    "equals": "Равно",
+    "notEqual": "Не равно",
+    "lessThan": "Меньше",
+    "greaterThan": "Больше",
+    "lessThanOrEqual": "Меньше или равно",
+    "greaterThanOrEqual": "Больше или равно",
+    "inRange": "В диапазоне",
+    "contains": "Содержит",
+    "notContains": "Не содержит",
+    "startsWith": "Начинается с",
+    "endsWith": "Заканчивается на",
+    "blank": "Пусто",
+    "notBlank": "Не пусто",
+    "andCondition": "И",
+    "orCondition": "ИЛИ",
+    "applyFilter": "Применить",
+    "resetFilter": "Сбросить",
+    "clearFilter": "Очистить",
+    "inRangeStart": "от",
+    "inRangeEnd": "до",
+    "dateFormatOoo": "дд.мм.гггг",
+}

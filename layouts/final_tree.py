@@ -1,0 +1,69 @@
+"""«Финал»: the segment tree as a list (warmth → region → cluster → class) and the breadcrumb of the selection."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from core import formatting as fmt
+from core.segment_tree import ALL, Segment, segment_tree
+from dashboard import ids
+
+
+def tree_node(node: str, label: str, count: str = "…", empty: bool = False, selected: bool = False) -> html.Button:
+    """One clickable node of the list tree: its label and client count."""
+    classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
+    return html.Button(
+        [html.Span(label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
+        id=ids.segment_node(node),
+        n_clicks=0,
+        title=label,
+        type="button",
+        className=classes,
+    )
+
+
+def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> html.Div:
+    """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
+
+    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
+    Classes sit in a <details> under their cluster, open when the selected node is one of them.
+    """
+    children: dict[str, list] = {}
+    for row in tree.itertuples():
+        children.setdefault(row.parent, []).append(row)
+
+    def item(row) -> html.Li:
+        count = fmt.integer(row.clients) if counts else "…"
+        node = tree_node(row.id, row.label, count, empty=counts and row.clients == 0, selected=row.id == selected)
+        kids = children.get(row.id, [])
+        if row.level == "cluster":
+            if not kids:
+                return html.Li(node)
+            is_open = any(kid.id == selected for kid in kids)
+            return html.Li(html.Details([html.Summary(node), html.Ul([item(k) for k in kids])], open=is_open))
+        return html.Li([node, html.Ul([item(k) for k in kids])] if kids else node)
+
+    return html.Div(html.Ul([item(root) for root in children.get("", [])]), className="rfma-tree-root")
+
+
+def node_classes(node_ids: list[dict], class_names: list[str | None] | None, selected: str) -> list[str]:
+    """The CSS classes of the tree's nodes with only `selected` highlighted."""
+    classes = []
+    for node, names in zip(node_ids, class_names or [None] * len(node_ids), strict=False):
+        kept = [c for c in (names or "rfma-tree-node").split() if c != "rfma-tree-selected"]
+        classes.append(" ".join(kept + (["rfma-tree-selected"] if node["node"] == selected else [])))
+    return classes
+
+
+def render_breadcrumb(segment: Segment) -> dbc.Breadcrumb:
+    """The path from all clients down to the selected segment."""
+    path = segment.path()
+    items = [{"label": s.label, "active": i == len(path) - 1} for i, s in enumerate(path)]
+    return dbc.Breadcrumb(items=items, className="mb-0")
+
+
+def static_tree() -> html.Div:
+    """The tree before the period's data arrives (fixed nodes, no counts)."""
+    return tree_list(segment_tree(pd.DataFrame(columns=["card", "class", "revenue"])), counts=False)
