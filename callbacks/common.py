@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from dash import Input, State
+
 from core.db import DatabaseError
 from core.model import RfmaError
+from dashboard import ids
 from layouts.components import render_error
 
 log = logging.getLogger(__name__)
@@ -25,3 +28,14 @@ def safely(build: Callable[[], object]):
         return build()
     except Exception as exc:  # the boundary between the engine and the page
         return error_component(exc)
+
+
+# The inputs most tab callbacks take: the active tab, the header's period and the page's pins.
+ACTIVE_TAB = Input(ids.SHELL.TABS, "active_tab")
+PERIOD = (Input(ids.HEADER.PERIOD, "start_date"), Input(ids.HEADER.PERIOD, "end_date"))
+PERIOD_AND_PINS = (*PERIOD, Input(ids.SHELL.PINS, "data"))
+
+
+def as_states(inputs) -> list[State]:
+    """The same component properties read as State (not triggering the callback)."""
+    return [State(i.component_id, i.component_property) for i in inputs]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ALL as ANY
 from dash import Input, Output, State, ctx, dcc, no_update
 
-from callbacks.common import error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
 from dashboard.services.exports import ClientListExport
@@ -186,9 +186,7 @@ def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = FinalCallbacks(services)
     period = [
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
-        Input(ids.SHELL.PINS, "data"),
+        *PERIOD_AND_PINS,
     ]
     period_states = [State(i.component_id, i.component_property) for i in period]
     filter_inputs = [
@@ -200,29 +198,27 @@ def register(app, services: Services) -> None:
         Input(ids.FINAL.FILTER_A, "value"),
         Input(ids.FINAL.FILTER_CARD, "value"),
     ]
-    filter_states = [State(i.component_id, i.component_property) for i in filter_inputs]
+    filter_states = as_states(filter_inputs)
     grid_filter_state = State(ids.FINAL.CLIENT_GRID, "filterModel")
-    app.callback(Output(ids.FINAL.BODY, "children"), Input(ids.SHELL.TABS, "active_tab"), *period)(
-        callbacks.update_final
-    )
+    app.callback(Output(ids.FINAL.BODY, "children"), ACTIVE_TAB, *period)(callbacks.update_final)
     app.callback(
         Output(ids.FINAL.CARD_RESULT, "children"),
         Input(ids.FINAL.CARD_BUTTON, "n_clicks"),
         Input(ids.FINAL.CARD_INPUT, "n_submit"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         *period,
         State(ids.FINAL.CARD_INPUT, "value"),
     )(callbacks.lookup_card)
     app.callback(
         Output(ids.FINAL.TREE, "children"),
         Output(ids.FINAL.FILTER_SHOPS, "options"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         *period,
         State(ids.FINAL.SELECTION, "data"),
     )(callbacks.update_tree)
     app.callback(
         Output(ids.FINAL.SUNBURST, "figure"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         *period,
         Input(ids.FINAL.SELECTION, "data"),
     )(callbacks.update_sunburst)
@@ -246,7 +242,7 @@ def register(app, services: Services) -> None:
         Output(ids.FINAL.CLIENT_COUNT, "children"),
         Output(ids.FINAL.SCATTER, "figure"),
         Output(ids.FINAL.BREAKDOWN, "children"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         *period,
         *filter_inputs,
         Input(ids.FINAL.CLIENT_GRID, "filterModel"),
@@ -254,13 +250,11 @@ def register(app, services: Services) -> None:
     app.callback(
         Output(ids.FINAL.CLIENT_GRID, "getRowsResponse"),
         Input(ids.FINAL.CLIENT_GRID, "getRowsRequest"),
-        State(ids.SHELL.TABS, "active_tab"),
+        *as_states([ACTIVE_TAB]),
         *period_states,
         *filter_states,
     )(callbacks.grid_rows)
-    app.clientside_callback(
-        PURGE_GRID, Input(ids.SHELL.TABS, "active_tab"), *period, *filter_inputs, prevent_initial_call=True
-    )
+    app.clientside_callback(PURGE_GRID, ACTIVE_TAB, *period, *filter_inputs, prevent_initial_call=True)
     app.callback(
         Output(ids.FINAL.CSV_LINK, "data"),
         Output(ids.FINAL.EXPORT_MESSAGE, "children"),

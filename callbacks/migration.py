@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Input, Output
 
-from callbacks.common import safely
+from callbacks.common import ACTIVE_TAB, PERIOD, PERIOD_AND_PINS, safely
 from dashboard import ids
 from dashboard.services import Services
 from layouts.migration import render_migration
@@ -39,16 +39,13 @@ def register(app, services: Services) -> None:
     app.callback(
         Output(ids.MIGRATION.BONUS_DATE, "min_date_allowed"),
         Output(ids.MIGRATION.BONUS_DATE, "max_date_allowed"),
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
+        *PERIOD,
     )(bonus_bounds)
     app.callback(
         Output(ids.MIGRATION.BODY, "children"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         Input(ids.MIGRATION.BONUS_DATE, "date"),
         Input(ids.MIGRATION.LEVEL, "value"),
         Input(ids.MIGRATION.VALUE, "value"),
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
-        Input(ids.SHELL.PINS, "data"),
+        *PERIOD_AND_PINS,
     )(callbacks.update)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dash import Input, Output
+from dash import Output
 
-from callbacks.common import safely
+from callbacks.common import ACTIVE_TAB, PERIOD, safely
 from dashboard import ids
 from dashboard.services import Services
 from layouts.pharmacies import render_pharmacies
@@ -29,7 +29,6 @@ def register(app, services: Services) -> None:
     callbacks = PharmaciesCallbacks(services)
     app.callback(
         Output(ids.PHARMACIES.BODY, "children"),
-        Input(ids.SHELL.TABS, "active_tab"),
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
+        ACTIVE_TAB,
+        *PERIOD,
     )(callbacks.update)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import ALL, Input, Output, State, ctx, no_update
 
-from callbacks.common import error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD, PERIOD_AND_PINS, error_component, safely
 from core.model import THRESHOLD_NAMES
 from dashboard import ids
 from dashboard.services import Services
@@ -85,16 +85,13 @@ def register(app, services: Services) -> None:
         Output(ids.THRESHOLDS.STATUS, "children"),
         Input(ids.threshold_input(ALL), "value"),
         Input(ids.THRESHOLDS.RESET, "n_clicks"),
-        Input(ids.SHELL.TABS, "active_tab"),
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
+        ACTIVE_TAB,
+        *PERIOD,
         State(ids.SHELL.PINS, "data"),
     )(callbacks.edit)
     app.callback(
         Output(ids.THRESHOLDS.BODY, "children"),
-        Input(ids.SHELL.TABS, "active_tab"),
+        ACTIVE_TAB,
         Input(ids.THRESHOLDS.SUBTABS, "active_tab"),
-        Input(ids.HEADER.PERIOD, "start_date"),
-        Input(ids.HEADER.PERIOD, "end_date"),
-        Input(ids.SHELL.PINS, "data"),
+        *PERIOD_AND_PINS,
     )(callbacks.research)

@@ -9,6 +9,7 @@ from core import formatting as fmt
 from core.db import DataSource
 from dashboard import ids
 from dashboard.services.shell import PageView
+from layouts.components import RU_DATE_PICKER
 
 
 def source_line(source: DataSource) -> str:
@@ -30,13 +31,12 @@ def layout(page: PageView) -> html.Header:
         min_date_allowed=start,
         max_date_allowed=end,
         initial_visible_month=end,
-        display_format="DD.MM.YYYY",
-        first_day_of_week=1,
         start_date_placeholder_text="начало",
         end_date_placeholder_text="конец",
         clearable=False,
         minimum_nights=0,
         updatemode="bothdates",
+        **RU_DATE_PICKER,
     )
     presets = dbc.ButtonGroup(
         [

@@ -10,64 +10,45 @@ from core import formatting as fmt
 from dashboard import ids
 from dashboard.figures import migration as charts
 from dashboard.services.migration import MigrationView
-from layouts.components import graph, kpi, loading
+from layouts.components import RU_DATE_PICKER, graph, kpi, loading
 
 LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
 VALUES = (("clients", "клиенты"), ("revenue_after", "выручка после бонус-даты"))
 
 
+def _control(title: str, component) -> dbc.Col:
+    return dbc.Col([html.Div(title, className="rfma-group-title"), component], xs=12, md=4)
+
+
+def _switch(component_id: str, options: tuple[tuple[str, str], ...], value: str) -> dbc.RadioItems:
+    return dbc.RadioItems(
+        id=component_id,
+        options=[{"label": label, "value": v} for v, label in options],
+        value=value,
+        inline=True,
+        persistence=True,
+        persistence_type="session",
+    )
+
+
 def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.Div:
+    """The controls (bonus date inside the period, level, value) and an empty body filled by callbacks.migration."""
+    bonus = dcc.DatePickerSingle(
+        id=ids.MIGRATION.BONUS_DATE,
+        date=bonus_date,
+        min_date_allowed=first,
+        max_date_allowed=last,
+        initial_visible_month=bonus_date,
+        placeholder="бонус-дата",
+        **RU_DATE_PICKER,
+    )
     controls = dbc.Card(
         dbc.CardBody(
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            html.Div("Бонус-дата", className="rfma-group-title"),
-                            dcc.DatePickerSingle(
-                                id=ids.MIGRATION.BONUS_DATE,
-                                date=bonus_date,
-                                min_date_allowed=first,
-                                max_date_allowed=last,
-                                initial_visible_month=bonus_date,
-                                display_format="DD.MM.YYYY",
-                                first_day_of_week=1,
-                                placeholder="бонус-дата",
-                            ),
-                        ],
-                        xs=12,
-                        md=4,
-                    ),
-                    dbc.Col(
-                        [
-                            html.Div("Уровень", className="rfma-group-title"),
-                            dbc.RadioItems(
-                                id=ids.MIGRATION.LEVEL,
-                                options=[{"label": label, "value": v} for v, label in LEVELS],
-                                value="region",
-                                inline=True,
-                                persistence=True,
-                                persistence_type="session",
-                            ),
-                        ],
-                        xs=12,
-                        md=4,
-                    ),
-                    dbc.Col(
-                        [
-                            html.Div("Матрица показывает", className="rfma-group-title"),
-                            dbc.RadioItems(
-                                id=ids.MIGRATION.VALUE,
-                                options=[{"label": label, "value": v} for v, label in VALUES],
-                                value="clients",
-                                inline=True,
-                                persistence=True,
-                                persistence_type="session",
-                            ),
-                        ],
-                        xs=12,
-                        md=4,
-                    ),
+                    _control("Бонус-дата", bonus),
+                    _control("Уровень", _switch(ids.MIGRATION.LEVEL, LEVELS, "region")),
+                    _control("Матрица показывает", _switch(ids.MIGRATION.VALUE, VALUES, "clients")),
                 ],
                 className="g-3",
             )

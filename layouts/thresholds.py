@@ -161,60 +161,56 @@ def capacity(research: Research, metric: str):
     return graph(figure, ids.capacity_graph(metric))
 
 
+def _subtab(research: Research, stats: dict[str, dict], digits: int, chart, metric: str, *notes) -> html.Div:
+    """A sub-tab: the analysis date, the statistics table, a chart beside the metric's grade capacities, notes."""
+    analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
+    row = dbc.Row([dbc.Col(graph(chart), lg=7), dbc.Col(capacity(research, metric), lg=5)], className="g-3")
+    return html.Div([analysis, stats_table(stats, digits), row, *notes])
+
+
+def _note(text: str) -> html.P:
+    return html.P(text, className="text-muted small")
+
+
 def render_research(subtab: str, research: Research) -> html.Div:
     """One sub-tab's statistics table and charts, with the thresholds in force marked."""
-    t = research.thresholds
-    analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
+    t, stats = research.thresholds, research.stats
     if subtab == ids.SUBTAB_FREQUENCY:
-        distribution = charts.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"])
-        return html.Div(
-            [
-                analysis,
-                stats_table({"Частота F (покупок за базовый интервал)": research.stats["frequency"]}, 4),
-                dbc.Row([dbc.Col(graph(distribution), lg=7), dbc.Col(capacity(research, "f"), lg=5)], className="g-3"),
-                html.P(
-                    f"Базовый интервал B = r1 = {research.base_interval} дн.; f2 = B / r3; "
-                    "f1 — 85-й перцентиль частоты.",
-                    className="text-muted small",
-                ),
-            ]
+        return _subtab(
+            research,
+            {"Частота F (покупок за базовый интервал)": stats["frequency"]},
+            4,
+            charts.frequency_distribution(research.frequency_histogram, t["f1"], t["f2"]),
+            "f",
+            _note(
+                f"Базовый интервал B = r1 = {research.base_interval} дн.; f2 = B / r3; f1 — 85-й перцентиль частоты."
+            ),
         )
     if subtab == ids.SUBTAB_MONETARY:
-        deciles = charts.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"])
-        stats = {
-            "Суммы идентифицированных чеков, ₽": research.stats["monetary"],
-            "Средний чек клиентов, ₽": research.stats["monetary_clients"],
-        }
-        return html.Div(
-            [
-                analysis,
-                stats_table(stats),
-                dbc.Row([dbc.Col(graph(deciles), lg=7), dbc.Col(capacity(research, "m"), lg=5)], className="g-3"),
-            ]
+        return _subtab(
+            research,
+            {
+                "Суммы идентифицированных чеков, ₽": stats["monetary"],
+                "Средний чек клиентов, ₽": stats["monetary_clients"],
+            },
+            2,
+            charts.monetary_deciles(research.monetary_deciles, t["m1"], t["m2"]),
+            "m",
         )
     if subtab == ids.SUBTAB_AGE:
-        distribution = charts.age_distribution(research.age_histogram, t["a1"], t["a2"])
-        return html.Div(
-            [
-                analysis,
-                stats_table({"Возраст клиента A, дней": research.stats["age"]}, 1),
-                dbc.Row([dbc.Col(graph(distribution), lg=7), dbc.Col(capacity(research, "a"), lg=5)], className="g-3"),
-            ]
+        return _subtab(
+            research,
+            {"Возраст клиента A, дней": stats["age"]},
+            1,
+            charts.age_distribution(research.age_histogram, t["a1"], t["a2"]),
+            "a",
         )
-    stats = {
-        "Давность D, дней": research.stats["recency"],
-        "Перерывы между покупками, дней": research.stats["gaps"],
-    }
-    deciles = charts.recency_deciles(research.recency_deciles, t)
-    return html.Div(
-        [
-            analysis,
-            stats_table(stats, 1),
-            dbc.Row([dbc.Col(graph(deciles), lg=6), dbc.Col(capacity(research, "r"), lg=6)], className="g-3"),
-            graph(charts.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
-            html.P(
-                f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками.",
-                className="text-muted small",
-            ),
-        ]
+    return _subtab(
+        research,
+        {"Давность D, дней": stats["recency"], "Перерывы между покупками, дней": stats["gaps"]},
+        1,
+        charts.recency_deciles(research.recency_deciles, t),
+        "r",
+        graph(charts.gap_distribution(research.gap_histogram, research.churn_period, t["r3"])),
+        _note(f"Период оттока C = {research.churn_period} дн. — 95-й перцентиль перерывов между покупками."),
     )
