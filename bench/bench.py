@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        return child_entry(args.child, json.loads(args.params or "{}"))
+        from scale_children import CHILDREN
+        from scale_data import DATA_TASKS
+
+        return child_entry(args.child, json.loads(args.params or "{}"), CHILDREN, DATA_TASKS)
 
     args.sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]

@@ -1,8 +1,8 @@
 """The scale benchmark's process runner: every measurement in a fresh Python process, and the CLI as a whole process.
 
 The parent runs `python bench/bench.py --child TASK --params JSON`; bench.py hands that to child_entry, which runs
-one task (scale_children.CHILDREN, or the data tasks of scale_data) and prints its result as one JSON line
-marked CHILD_MARK on stdout.
+one task (scale_children.CHILDREN, or the data tasks of scale_data, both handed over by bench.py) and prints its
+result as one JSON line marked CHILD_MARK on stdout.
 """
 
 from __future__ import annotations
@@ -27,19 +27,17 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def child_entry(task: str, params: dict) -> int:
-    """In the child process: run `task` with `params`, print its result (or {'error': …}) as the marked line."""
-    from scale_children import CHILDREN
-    from scale_data import DATA_TASKS
-
+def child_entry(task: str, params: dict, measurements: dict, data_tasks: dict) -> int:
+    """In the child process: run `task` (a measurement, or a data task) with `params`, print its result (or
+    {'error': …}) as the marked line; a measurement's result carries the process's peak RSS."""
     tmp = tempfile.mkdtemp(prefix="rfma-bench-child-")
     os.environ["RFMA_DEMO_PATH"] = str(Path(tmp) / "unused-default.duckdb")
     params = {**params, "tmp": tmp}
     try:
-        if task in DATA_TASKS:
-            result = DATA_TASKS[task](params)
+        if task in data_tasks:
+            result = data_tasks[task](params)
         else:
-            result = CHILDREN[task](params)
+            result = measurements[task](params)
             result["rss"] = maxrss_bytes()
         print(CHILD_MARK + json.dumps(result, default=str), flush=True)
         return 0
