@@ -91,7 +91,7 @@ def frozen(values: np.ndarray) -> np.ndarray:
 
 @reads_cheques
 def load_client_base(
-    conn: sa.Connection | sa.Engine,
+    conn: sa.Connection,
     period: Period = Period(),
     options: AnalysisOptions = AnalysisOptions(),
     with_shops: bool = False,

@@ -158,7 +158,7 @@ def sort_positions(clients: pd.DataFrame, positions: Sequence[int] | np.ndarray,
     Pairs naming a column outside the table (or the frame) are ignored, as are repeats; NaN sorts last."""
     columns, ascending = _sort_keys(clients, sort)
     positions = np.asarray(positions, dtype=np.intp)
-    keys = clients.iloc[positions, [clients.columns.get_loc(c) for c in columns]].reset_index(drop=True)
+    keys = clients[columns].take(positions).reset_index(drop=True)  # copy-on-write: only the taken rows are copied
     order = keys.sort_values(columns, ascending=ascending, kind="stable", na_position="last").index.to_numpy()
     return positions[order]
 
@@ -188,7 +188,7 @@ def shop_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
 
 @reads_cheques
 def load_shop_clients(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
     """Which identified cards bought in which pharmacy in the period: columns shop, card (sorted)."""
     frame = fetch_frame(conn, shop_clients_query(period, options))

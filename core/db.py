@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import io
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -176,12 +178,18 @@ def require_cheques_table(conn: sa.Connection) -> None:
         raise RfmaError(f"в базе данных нет таблицы {TABLE_NAME}: загрузите чеки (rfma import) или демо (rfma demo)")
 
 
-def reads_cheques(function):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reads_cheques(
+    function: Callable[Concatenate[sa.Connection, P], R],
+) -> Callable[Concatenate[sa.Connection | sa.Engine, P], R]:
     """Decorator for readers of bonuscheques: accept an Engine or a Connection, require the table, and turn
     SQL errors into DatabaseError with a one-line message."""
 
     @functools.wraps(function)
-    def reader(conn, *args, **kwargs):
+    def reader(conn: sa.Connection | sa.Engine, /, *args: P.args, **kwargs: P.kwargs) -> R:
         if isinstance(conn, sa.Engine):
             with conn.connect() as connection:
                 return reader(connection, *args, **kwargs)
@@ -274,18 +282,26 @@ def _compile_matches_sqlite(element, compiler, **kw):
     return f"({compiler.process(text, **kw)} REGEXP {compiler.process(pattern, **kw)})"
 
 
-def fetch_arrow(conn: sa.Connection, stmt: sa.Executable):
+def driver_connection(conn: sa.Connection) -> Any:
+    """The DBAPI driver's own connection object (DuckDB's or psycopg's) under a SQLAlchemy connection."""
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise DatabaseError("соединение с базой данных закрыто")
+    return raw
+
+
+def fetch_arrow(conn: sa.Connection, stmt: sa.Select[Any]) -> Any:
     """DuckDB only: run a Core statement and return its result as a pyarrow Table (no per-row Python objects)."""
     if conn.dialect.name != "duckdb":
         raise ValueError(f"fetch_arrow needs DuckDB, not {conn.dialect.name}")
     compiled = stmt.compile(dialect=conn.dialect)
     params = [compiled.params[name] for name in (compiled.positiontup or [])]
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn)
     raw.complete()  # finish a result SQLAlchemy left half-read (e.g. by has_table) before a new query
     return raw.sql(str(compiled), params=params).to_arrow_table()
 
 
-def fetch_frame(conn: sa.Connection, stmt: sa.Executable) -> pd.DataFrame:
+def fetch_frame(conn: sa.Connection, stmt: sa.Select[Any]) -> pd.DataFrame:
     """Run a Core statement and return its result as a DataFrame, column-wise where the driver allows."""
     if conn.dialect.name == "duckdb":
         return fetch_arrow(conn, stmt).to_pandas()
@@ -317,7 +333,7 @@ def _fetch_postgres_copy(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
         elif isinstance(column.type, sa.Boolean):
             types[column.name] = pa.bool_()
     buffer = io.BytesIO()
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     settings = stmt.get_execution_options().get(POSTGRESQL_SETTINGS, {})
     previous = {}
     for name, value in settings.items():  # for this statement only: set_config(…, is_local) then restored
@@ -335,7 +351,7 @@ def _fetch_postgres_copy(conn: sa.Connection, stmt: sa.Select) -> pd.DataFrame:
     return pacsv.read_csv(buffer, convert_options=options).to_pandas()
 
 
-def fetch_frames(conn: sa.Connection, statements: list[sa.Executable]) -> list[pd.DataFrame]:
+def fetch_frames(conn: sa.Connection, statements: list[sa.Select[Any]]) -> list[pd.DataFrame]:
     """Run independent read queries; on server backends each in its own connection at once.
 
     A server executes most aggregations on one core per query, so three queries side by side use the

@@ -102,10 +102,10 @@ def _label_lookup(labels: dict[int, str]) -> tuple[np.ndarray, list[str]]:
     return position, categories
 
 
-def _labels(codes: np.ndarray, lookup: tuple[np.ndarray, list[str]]) -> pd.Categorical:
+def _labels(codes: np.ndarray, lookup: tuple[np.ndarray, list[str]]) -> pd.Categorical[str]:
     """Labels of integer codes as a categorical (108 categories at most: no per-row strings)."""
     position, categories = lookup
-    return pd.Categorical.from_codes(position[np.asarray(codes)], categories=categories)
+    return pd.Categorical.from_codes(position[np.asarray(codes)], categories=pd.Index(categories))
 
 
 _CLASSES = class_table()

@@ -202,7 +202,7 @@ def new_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
 
 @reads_cheques
 def load_overview(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> Overview:
     """Run the overview queries for a period."""
     bounds = _bounds(conn, period)

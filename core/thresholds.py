@@ -9,7 +9,15 @@ import numpy as np
 
 from core.client_base import ClientBase, frozen
 from core.messages import NO_IDENTIFIED_CLIENTS
-from core.model import DEFAULT_CHURN_PERIOD, THRESHOLD_NAMES, ThresholdPins, Thresholds, check_order
+from core.model import (
+    DEFAULT_A1,
+    DEFAULT_A2,
+    DEFAULT_CHURN_PERIOD,
+    THRESHOLD_NAMES,
+    ThresholdPins,
+    Thresholds,
+    check_order,
+)
 from core.stats import percentile_disc, percentile_disc_hist
 
 
@@ -19,11 +27,14 @@ def frequency_rate(base: ClientBase, base_interval: int, churn_period: int) -> n
     known = base.__dict__.get("_frequency")  # suggesting f1 and grading use the same (r1, r3): compute once
     if known is not None and known[0] == key:
         return known[1]
+    today = base.analysis_day
+    if today is None:
+        raise ValueError("a base without cheques has no analysis date to measure frequency against")
     first = base.clients["first_day"].to_numpy()
     last = base.clients["last_day"].to_numpy()
     purchases = base.clients["purchases"].to_numpy()
-    age = base.analysis_day - first
-    end = np.minimum(last + churn_period, base.analysis_day)
+    age = today - first
+    end = np.minimum(last + churn_period, today)
     with np.errstate(divide="ignore", invalid="ignore"):
         intervals = np.where(age <= base_interval, 1.0, (end - first) / base_interval)
         rate = frozen(np.round(purchases / intervals, 6))
@@ -64,6 +75,13 @@ def _plain(value):
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
+def _observed(percentile: float | None) -> float:
+    """A percentile of a base with clients: every client has a recency, a frequency and cheques, so it exists."""
+    if percentile is None:
+        raise ValueError("percentile of no values")
+    return percentile
+
+
 def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) -> ThresholdSuggestion:
     """Suggested thresholds from data, repaired in SPEC order, with pinned values used wherever given.
 
@@ -88,7 +106,7 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         return ThresholdSuggestion(None, churn, None, (message,), pinned, raw)
 
     recency = base.recency_days
-    p20, p40 = percentile_disc(recency, 0.2), percentile_disc(recency, 0.4)
+    p20, p40 = _observed(percentile_disc(recency, 0.2)), _observed(percentile_disc(recency, 0.4))
     raw.update(p20_recency=p20, p40_recency=p40)
 
     if pins.r3 is not None:
@@ -120,7 +138,7 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
     if pins.f1 is not None:
         f1 = pins.f1
     else:
-        f1 = percentile_disc(frequency_rate(base, r1, r3), 0.85)
+        f1 = _observed(percentile_disc(frequency_rate(base, r1, r3), 0.85))
         raw["p85_frequency"] = f1
         if f1 <= f2:
             repaired = round(f2 + 0.000001, 6)
@@ -129,7 +147,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
             )
             f1 = repaired
 
-    p80, p40m = percentile_disc_hist(base.amount_histogram, 0.8), percentile_disc_hist(base.amount_histogram, 0.4)
+    p80 = _observed(percentile_disc_hist(base.amount_histogram, 0.8))
+    p40m = _observed(percentile_disc_hist(base.amount_histogram, 0.4))
     raw.update(p80_amount=p80, p40_amount=p40m)
     m1 = pins.m1 if pins.m1 is not None else p80
     if pins.m2 is not None:
@@ -151,8 +170,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         f2=float(f2),
         m1=float(m1),
         m2=float(m2),
-        a1=int(pins.a1 if pins.a1 is not None else Thresholds.__dataclass_fields__["a1"].default),
-        a2=int(pins.a2 if pins.a2 is not None else Thresholds.__dataclass_fields__["a2"].default),
+        a1=int(pins.a1 if pins.a1 is not None else DEFAULT_A1),
+        a2=int(pins.a2 if pins.a2 is not None else DEFAULT_A2),
     )
     check_order(thresholds)
     return ThresholdSuggestion(thresholds, churn, int(r1), tuple(warnings), pinned, raw)
