@@ -20,7 +20,6 @@ from core.segments import GRADE_NAMES
 from core.stats import percentile_disc, percentile_disc_hist
 
 DECILES = tuple(round(q / 10, 1) for q in range(1, 11))
-STAT_COLUMNS = ["count", "min", "max", "mean", "median"]
 
 
 def amount_histograms_query(period: Period, options: AnalysisOptions) -> sa.Select:
