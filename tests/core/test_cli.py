@@ -9,7 +9,7 @@ import pytest
 
 from dashboard.cli import main
 from tests.conftest import cheques_frame, load_cheques
-from tests.core.test_engine_db import HAND_ROWS
+from tests.support.bases import HAND_ROWS
 
 CLASSIFY_COLUMNS = (
     "card,first_date,last_date,purchases,revenue,avg_cheque,recency_days,age_days,frequency,r,f,m,a,"
