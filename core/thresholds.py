@@ -82,6 +82,19 @@ def _observed(percentile: float | None) -> float:
     return percentile
 
 
+def _squeezed(
+    name: str, q: int, percentile: float, floor: int, upper_name: str, upper: int, warnings: list[str]
+) -> int:
+    """Rule 2 for r1 and r2: min(max(percentile, floor), upper − 1), with a warning when it is not the percentile."""
+    value = int(min(max(percentile, floor), upper - 1))
+    if value != percentile:
+        warnings.append(
+            f"Правило 2: {name} = min(max(p{q}(D), {floor}), {upper_name} − 1) = {value}, а не {q}-й перцентиль "
+            f"давности {percentile:g} ({upper_name} = {upper})."
+        )
+    return value
+
+
 def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) -> ThresholdSuggestion:
     """Suggested thresholds from data, repaired in SPEC order, with pinned values used wherever given.
 
@@ -115,24 +128,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         r3 = max(churn, 3)
         if r3 != churn:
             warnings.append(f"Правило 2: r3 = max(C, 3) = 3, так как период оттока C = {churn} меньше 3 дней.")
-    if pins.r2 is not None:
-        r2 = pins.r2
-    else:
-        r2 = int(min(max(p40, 2), r3 - 1))
-        if r2 != p40:
-            warnings.append(
-                f"Правило 2: r2 = min(max(p40(D), 2), r3 − 1) = {r2}, а не 40-й перцентиль давности {p40:g} "
-                f"(r3 = {r3})."
-            )
-    if pins.r1 is not None:
-        r1 = pins.r1
-    else:
-        r1 = int(min(max(p20, 1), r2 - 1))
-        if r1 != p20:
-            warnings.append(
-                f"Правило 2: r1 = min(max(p20(D), 1), r2 − 1) = {r1}, а не 20-й перцентиль давности {p20:g} "
-                f"(r2 = {r2})."
-            )
+    r2 = pins.r2 if pins.r2 is not None else _squeezed("r2", 40, p40, 2, "r3", r3, warnings)
+    r1 = pins.r1 if pins.r1 is not None else _squeezed("r1", 20, p20, 1, "r2", r2, warnings)
 
     f2 = pins.f2 if pins.f2 is not None else round(r1 / r3, 6)
     if pins.f1 is not None:
