@@ -54,7 +54,10 @@ def test_rule2_lapsed_store_churn_period_below_p40_caps_r2_and_r1():
     s = suggest_thresholds(spread_base([200] * 10, gaps=[50] * 5))
     t = s.thresholds
     assert (t.r1, t.r2, t.r3) == (48, 49, 50)
-    assert [w[:13] for w in s.warnings if w.startswith("Правило 2")] == ["Правило 2: r2", "Правило 2: r1"]
+    assert [w for w in s.warnings if w.startswith("Правило 2")] == [
+        "Правило 2: r2 = min(max(p40(D), 2), r3 − 1) = 49, а не 40-й перцентиль давности 200 (r3 = 50).",
+        "Правило 2: r1 = min(max(p20(D), 1), r2 − 1) = 48, а не 20-й перцентиль давности 200 (r2 = 49).",
+    ]
 
 
 def test_rule3_f1_is_lifted_above_f2_when_the_85th_percentile_is_not_above_it():
