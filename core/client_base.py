@@ -11,7 +11,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import fetch_arrow, fetch_frames, reads_cheques, recorded_doc_ids_unique, with_postgresql_settings
+from core.db import reads_cheques, recorded_doc_ids_unique
+from core.fetch import fetch_arrow, fetch_frames, with_postgresql_settings
 from core.messages import NO_CHEQUES, NO_IDENTIFIED_CLIENTS
 from core.model import AnalysisOptions, Period
 

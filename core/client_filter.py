@@ -14,7 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core.column_filter import ColumnFilter, columns_mask, describe_columns
-from core.db import bonuscheques, fetch_frame, reads_cheques
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period, RfmaError
 from core.queries import identified, period_conditions
 from core.segment_tree import ALL, Segment

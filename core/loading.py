@@ -15,13 +15,13 @@ from core.db import (
     TABLE_NAME,
     bonuscheques,
     create_tables,
-    driver_connection,
     read_meta,
     record_doc_ids_unique,
     recorded_doc_ids_unique,
     table_exists,
     write_meta,
 )
+from core.fetch import driver_connection
 from core.model import RfmaError
 
 

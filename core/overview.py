@@ -13,7 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import bonuscheques, fetch_frame, reads_cheques
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period
 
 

@@ -149,7 +149,8 @@ def test_a_base_computes_threshold_free_arrays_once_and_does_not_pickle_them(han
 def test_postgresql_planner_settings_apply_to_one_statement_only(postgres_url):
     import sqlalchemy as sa
 
-    from core.db import fetch_frame, make_engine, with_postgresql_settings
+    from core.db import make_engine
+    from core.fetch import fetch_frame, with_postgresql_settings
 
     engine = make_engine(postgres_url)
     setting = sa.select(sa.func.current_setting("enable_hashagg").label("value"))
