@@ -374,14 +374,9 @@ def grid_rows(request, active_tab, start, end, pins, selection, shops, r, f, m, 
         return no_update
     try:
         flt = client_filter(selection, shops, r, f, m, a, card_text, request.get("filterModel"))
+        sort = grid.sort_keys(request.get("sortModel"))
         rows, count = current_services().client_page(
-            start,
-            end,
-            pins,
-            flt,
-            request.get("startRow", 0),
-            request.get("endRow", 0),
-            grid.sort_keys(request.get("sortModel")),
+            start, end, pins, flt, request.get("startRow", 0), request.get("endRow", 0), sort
         )
     except Exception:
         return {"rowData": [], "rowCount": 0}
