@@ -11,7 +11,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import fetch_arrow, fetch_frames, reads_cheques, recorded_doc_ids_unique, with_postgresql_settings
+from core.db import reads_cheques, recorded_doc_ids_unique
+from core.fetch import fetch_arrow, fetch_frames, with_postgresql_settings
 from core.messages import NO_CHEQUES, NO_IDENTIFIED_CLIENTS
 from core.model import AnalysisOptions, Period
 
@@ -91,7 +92,7 @@ def frozen(values: np.ndarray) -> np.ndarray:
 
 @reads_cheques
 def load_client_base(
-    conn: sa.Connection | sa.Engine,
+    conn: sa.Connection,
     period: Period = Period(),
     options: AnalysisOptions = AnalysisOptions(),
     with_shops: bool = False,
@@ -132,7 +133,8 @@ def load_client_base(
 def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOptions, unique: bool, with_shops: bool):
     """Q2 for this backend. A server gets card order, planned as a GroupAggregate (no hash aggregation): with the
     covering (card, datetime) index the groups stream off the index; PostgreSQL's cost model sometimes prefers a
-    hash table of every client instead, which spills to disk at 1.5M clients (17 s against 4 s at 10M cheques)."""
+    hash table of every client instead, which spills to disk with a large client base and is then much slower
+    (docs/SCALING.md)."""
     server = conn.dialect.name != "duckdb"
     query = queries.client_aggregates_query(
         period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=server
@@ -147,7 +149,7 @@ def _split_client_base(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     client_rows = np.flatnonzero(by_card)
     clients = table.select(["card", "first_day", "last_day", "purchases", "revenue", "bonus_earned", "bonus_spent"])
     if len(client_rows) and client_rows[-1] - client_rows[0] + 1 == len(client_rows):
-        clients = clients.slice(client_rows[0], len(client_rows))  # one set after another: no copy of 1.5M cards
+        clients = clients.slice(client_rows[0], len(client_rows))  # one set after another: no copy of the cards
     else:
         clients = clients.filter(by_card)
     others = ~by_card

@@ -14,7 +14,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core.column_filter import ColumnFilter, columns_mask, describe_columns
-from core.db import bonuscheques, fetch_frame, reads_cheques
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period, RfmaError
 from core.queries import identified, period_conditions
 from core.segment_tree import ALL, Segment
@@ -158,7 +159,7 @@ def sort_positions(clients: pd.DataFrame, positions: Sequence[int] | np.ndarray,
     Pairs naming a column outside the table (or the frame) are ignored, as are repeats; NaN sorts last."""
     columns, ascending = _sort_keys(clients, sort)
     positions = np.asarray(positions, dtype=np.intp)
-    keys = clients.iloc[positions, [clients.columns.get_loc(c) for c in columns]].reset_index(drop=True)
+    keys = clients[columns].take(positions).reset_index(drop=True)  # copy-on-write: only the taken rows are copied
     order = keys.sort_values(columns, ascending=ascending, kind="stable", na_position="last").index.to_numpy()
     return positions[order]
 
@@ -188,7 +189,7 @@ def shop_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
 
 @reads_cheques
 def load_shop_clients(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
     """Which identified cards bought in which pharmacy in the period: columns shop, card (sorted)."""
     frame = fetch_frame(conn, shop_clients_query(period, options))

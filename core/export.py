@@ -116,14 +116,13 @@ def iter_client_list_csv(
         raise ValueError(f"unknown CSV format {fmt!r}")
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be positive, not {chunk_rows}")
-    positions = [clients.columns.get_loc(c) for c in columns]  # KeyError for a missing column, as clients[columns]
+    table = clients[columns]  # KeyError for a missing column; copy-on-write: no copy of the columns
     rows = None if rows is None else np.asarray(rows, dtype=np.intp)
-    return _csv_chunks(clients, positions, header_lines, fmt, rows, chunk_rows)
+    return _csv_chunks(table, header_lines, fmt, rows, chunk_rows)
 
 
 def _csv_chunks(
-    clients: pd.DataFrame,
-    positions: list[int],
+    table: pd.DataFrame,
     header_lines: list[str],
     fmt: str,
     rows: np.ndarray | None,
@@ -131,10 +130,10 @@ def _csv_chunks(
 ) -> Iterator[bytes]:
     sep, decimal = CSV_FORMATS[fmt]
     yield (BOM + "".join(line + "\n" for line in header_lines)).encode("utf-8")
-    total = len(clients) if rows is None else len(rows)
+    total = len(table) if rows is None else len(rows)
     for start in range(0, max(total, 1), chunk_rows):  # an empty list still gets its header row
         part = slice(start, start + chunk_rows)
-        frame = clients.iloc[part if rows is None else rows[part], positions]
+        frame = table.iloc[part] if rows is None else table.take(rows[part])
         rounded = {c: frame[c].astype("float64").round(2) for c in _MONEY if c in frame}
         rounded |= {c: frame[c].astype("float64").round(6) for c in ("frequency",) if c in frame}
         frame = frame.assign(**rounded) if rounded else frame

@@ -19,7 +19,7 @@ def _blank(value: object) -> bool:
     return value is pd.NaT or (isinstance(value, str) and not value) or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value: float | None, digits: int = 0) -> str:
+def number(value: Number, digits: int = 0) -> str:
     """1234567.891 → '1 234 567,89' (digits after the comma)."""
     if value is None or _blank(value):
         return MISSING

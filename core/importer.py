@@ -112,12 +112,14 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str) -> pd.Dat
     def column(target: str) -> pd.Series:
         return raw[source_of[target]] if present[target] else pd.Series([""] * len(raw), dtype=str)
 
+    total = 0  # problems found, beyond the first MAX_REPORTED_PROBLEMS too
+
     def flag(mask: np.ndarray, target: str, reason: str, values: pd.Series) -> None:
+        nonlocal total
         for i in np.flatnonzero(mask)[: MAX_REPORTED_PROBLEMS + 1]:
             problems.append(Problem(int(rows[i]), source_of[target], str(values.iloc[i]), reason))
-        flag.total += int(mask.sum())
+        total += int(mask.sum())
 
-    flag.total = 0
     out = pd.DataFrame(index=raw.index)
 
     stamp_text = column("datetime").str.strip()
@@ -154,19 +156,19 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str) -> pd.Dat
     flag((doc == "").to_numpy(), "doc_id", "пустой номер чека", doc)
     out["doc_id"] = doc
 
-    if flag.total:
+    if total:
         problems.sort(key=lambda p: p.row)  # stable: within a row, columns keep the table's order
-        raise ImportRejected(name, problems[:MAX_REPORTED_PROBLEMS], flag.total)
+        raise ImportRejected(name, problems[:MAX_REPORTED_PROBLEMS], total)
     return out[list(CHEQUE_COLUMNS)]
 
 
 def _parse_datetimes(text: pd.Series) -> pd.Series:
     """Parse with the one format (of DATETIME_FORMATS) that reads the most values of the column."""
-    best = None
-    for fmt in DATETIME_FORMATS:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
-        if best is None or parsed.notna().sum() > best.notna().sum():
-            best = parsed
+    best = pd.to_datetime(text, format=DATETIME_FORMATS[0], errors="coerce")
+    for fmt in DATETIME_FORMATS[1:]:
         if best.notna().sum() == (text != "").sum():
             break
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        if parsed.notna().sum() > best.notna().sum():
+            best = parsed
     return best.astype("datetime64[us]")

@@ -21,6 +21,7 @@ from core.db import (
     table_exists,
     write_meta,
 )
+from core.fetch import driver_connection
 from core.model import RfmaError
 
 
@@ -46,7 +47,7 @@ def stage_frame(conn: sa.Connection, frame: pd.DataFrame) -> sa.TableClause:
     frame = frame[list(CHEQUE_COLUMNS)]
     dialect = conn.dialect.name
     if dialect == "duckdb":
-        raw = conn.connection.driver_connection
+        raw = driver_connection(conn)
         raw.register(f"{name}_frame", frame)
         raw.execute(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM {name}_frame")
         raw.unregister(f"{name}_frame")
@@ -69,7 +70,7 @@ def _copy_into_postgres(conn: sa.Connection, name: str, frame: pd.DataFrame) -> 
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False, date_format="%Y-%m-%d %H:%M:%S.%f")
     buffer.seek(0)
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn).cursor()
     columns = ", ".join(CHEQUE_COLUMNS)
     with cursor.copy(f"COPY {name} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
         while chunk := buffer.read(1 << 20):

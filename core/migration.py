@@ -71,7 +71,7 @@ class Migration:
 
 @reads_cheques
 def migrate(
-    conn: sa.Connection | sa.Engine,
+    conn: sa.Connection,
     bonus_date: dt.date,
     period: Period = Period(),
     pins: ThresholdPins = ThresholdPins(),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 THRESHOLD_NAMES = ("r1", "r2", "r3", "f1", "f2", "m1", "m2", "a1", "a2")
 DAY_THRESHOLDS = frozenset({"r1", "r2", "r3", "a1", "a2"})
@@ -55,7 +57,7 @@ def _iso(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def parse_date(text: str | None, what: str = "дата") -> dt.date | None:
+def parse_date(text: str | dt.date | None, what: str = "дата") -> dt.date | None:
     """Parse YYYY-MM-DD (None/'' gives None); raise RfmaError naming the value otherwise."""
     if text is None or str(text).strip() == "":
         return None
@@ -107,9 +109,9 @@ class ThresholdPins:
     a2: int | None = None
 
     @classmethod
-    def from_mapping(cls, values: dict[str, object]) -> ThresholdPins:
+    def from_mapping(cls, values: Mapping[str, object]) -> ThresholdPins:
         """Pins from a name→value mapping (values may be strings); unknown names and bad numbers raise RfmaError."""
-        parsed: dict[str, float | int] = {}
+        parsed: dict[str, Any] = {}  # int for r and a, float for f and m: the fields' own types
         for name, raw in values.items():
             if raw is None or (isinstance(raw, str) and raw.strip() == ""):
                 continue

@@ -13,7 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import bonuscheques, fetch_frame, reads_cheques
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period
 
 
@@ -202,7 +203,7 @@ def new_clients_query(period: Period, options: AnalysisOptions) -> sa.Select:
 
 @reads_cheques
 def load_overview(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> Overview:
     """Run the overview queries for a period."""
     bounds = _bounds(conn, period)

@@ -98,21 +98,21 @@ def build_report(
     """The report of a graded client list (columns of core.grading.grade_clients)."""
     summary = segment_summary(clients, "region")
     sections = []
-    for row in summary[summary["clients"] > 0].itertuples():
-        region = int(row.region)
+    for row in summary[summary["clients"] > 0].to_dict("records"):
+        region = int(row["region"])
         sections.append(
             RegionSection(
                 region=region,
-                name=row.region_name,
-                warmth=int(row.warmth),
-                clients=int(row.clients),
-                share=float(row.share),
-                revenue=float(row.revenue),
-                revenue_share=float(row.revenue_share),
-                mean_recency_days=float(row.mean_recency_days),
-                mean_frequency=float(row.mean_frequency),
-                mean_avg_cheque=float(row.mean_avg_cheque),
-                mean_age_days=float(row.mean_age_days),
+                name=row["region_name"],
+                warmth=int(row["warmth"]),
+                clients=int(row["clients"]),
+                share=float(row["share"]),
+                revenue=float(row["revenue"]),
+                revenue_share=float(row["revenue_share"]),
+                mean_recency_days=float(row["mean_recency_days"]),
+                mean_frequency=float(row["mean_frequency"]),
+                mean_avg_cheque=float(row["mean_avg_cheque"]),
+                mean_age_days=float(row["mean_age_days"]),
                 description=REGION_DESCRIPTIONS[region],
                 strategy=REGION_RECOMMENDATIONS[region],
                 success_metrics=REGION_SUCCESS_METRICS[region],
@@ -196,7 +196,10 @@ def section_facts(section: RegionSection) -> list[tuple[str, str]]:
     ]
 
 
-def insight_lines(insights: Insights) -> list[str]:
+def insight_lines(insights: Insights | None) -> list[str]:
+    """The key insights as sentences (none for an empty report)."""
+    if insights is None:
+        return []
     i = insights
     return [
         f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {fmt.number(i.largest_clients)} клиентов "
@@ -247,12 +250,13 @@ def render_html(report: SegmentReport) -> str:
         "<table><thead><tr><th>Регион</th><th>Название</th><th>Прогрев</th><th>Клиентов</th><th>Доля клиентов</th>"
         "<th>Доля выручки</th></tr></thead><tbody>",
     ]
-    for row in report.region_counts.itertuples():
+    for row in report.region_counts.to_dict("records"):
+        region, warmth, clients = int(row["region"]), int(row["warmth"]), int(row["clients"])
         parts.append(
-            f'<tr data-region="{int(row.region)}"><td>{int(row.region)}</td><td>{e(row.region_name)}</td>'
-            f"<td>{int(row.warmth)} {e(WARMTH_NAMES[int(row.warmth)])}</td>"
-            f'<td class="n" data-clients="{int(row.clients)}">{fmt.number(row.clients)}</td>'
-            f'<td class="n">{fmt.percent(row.share)}</td><td class="n">{fmt.percent(row.revenue_share)}</td></tr>'
+            f'<tr data-region="{region}"><td>{region}</td><td>{e(row["region_name"])}</td>'
+            f"<td>{warmth} {e(WARMTH_NAMES[warmth])}</td>"
+            f'<td class="n" data-clients="{clients}">{fmt.number(clients)}</td>'
+            f'<td class="n">{fmt.percent(row["share"])}</td><td class="n">{fmt.percent(row["revenue_share"])}</td></tr>'
         )
     parts.append("</tbody></table>")
     for s in report.regions:
@@ -297,10 +301,12 @@ def render_markdown(report: SegmentReport) -> str:
         "| Регион | Название | Прогрев | Клиентов | Доля клиентов | Доля выручки |",
         "|---|---|---|---:|---:|---:|",
     ]
-    for row in report.region_counts.itertuples():
+    for row in report.region_counts.to_dict("records"):
+        region, warmth, clients = int(row["region"]), int(row["warmth"]), int(row["clients"])
+        share, revenue_share = fmt.percent(row["share"]), fmt.percent(row["revenue_share"])
         lines.append(
-            f"| {int(row.region)} | {_md(row.region_name)} | {int(row.warmth)} {WARMTH_NAMES[int(row.warmth)]} | "
-            f"{fmt.number(row.clients)} | {fmt.percent(row.share)} | {fmt.percent(row.revenue_share)} |"
+            f"| {region} | {_md(row['region_name'])} | {warmth} {WARMTH_NAMES[warmth]} | "
+            f"{fmt.number(clients)} | {share} | {revenue_share} |"
         )
     for s in report.regions:
         lines += ["", f"## Регион {s.region}: {s.name} ({WARMTH_NAMES[s.warmth]})", "", "**Характеристики:**", ""]

@@ -13,14 +13,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import bonuscheques, fetch_frame, reads_cheques
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period
 from core.overview import cheques_subquery
 from core.segments import GRADE_NAMES
 from core.stats import percentile_disc, percentile_disc_hist
 
 DECILES = tuple(round(q / 10, 1) for q in range(1, 11))
-STAT_COLUMNS = ["count", "min", "max", "mean", "median"]
 
 
 def amount_histograms_query(period: Period, options: AnalysisOptions) -> sa.Select:
@@ -39,7 +39,7 @@ def amount_histograms_query(period: Period, options: AnalysisOptions) -> sa.Sele
 
 @reads_cheques
 def load_amount_histograms(
-    conn: sa.Connection | sa.Engine, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> dict[bool, pd.Series]:
     """{True: identified histogram, False: unidentified histogram}, each amount → number of cheques."""
     frame = fetch_frame(conn, amount_histograms_query(period, options))
@@ -73,7 +73,7 @@ def client_cheques_query(card: str, period: Period, options: AnalysisOptions) ->
 
 @reads_cheques
 def load_client_cheques(
-    conn: sa.Connection | sa.Engine, card: str, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, card: str, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
     """Columns doc_id, datetime, shop, amount, bonus_earned, bonus_spent."""
     frame = fetch_frame(conn, client_cheques_query(card, period, options))

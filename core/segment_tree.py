@@ -75,7 +75,8 @@ class Segment:
 
     def path(self) -> list[Segment]:
         """From all clients down to this segment (the breadcrumb)."""
-        chain, node = [], self
+        chain: list[Segment] = []
+        node: Segment | None = self
         while node is not None:
             chain.append(node)
             node = node.parent()
@@ -147,16 +148,16 @@ def segment_tree(clients: pd.DataFrame) -> pd.DataFrame:
             rows.append(_node("region", region, f"w{warmth}", by_region))
             for cluster, by_cluster in by_region.groupby("cluster", sort=True):
                 rows.append(_node("cluster", cluster, f"r{region}", by_cluster))
-                for item in by_cluster[by_cluster["clients"] > 0].itertuples():
+                for item in by_cluster[by_cluster["clients"] > 0].to_dict("records"):
                     rows.append(
                         {
-                            "id": f"k{item[5]}",
+                            "id": f"k{item['class']}",
                             "parent": f"c{cluster}",
                             "level": "class",
-                            "code": str(item[5]),
-                            "label": f"{item[5]} {item.class_name}",
-                            "clients": int(item.clients),
-                            "revenue": float(item.revenue),
+                            "code": str(item["class"]),
+                            "label": f"{item['class']} {item['class_name']}",
+                            "clients": int(item["clients"]),
+                            "revenue": float(item["revenue"]),
                         }
                     )
     return pd.DataFrame(rows, columns=["id", "parent", "level", "code", "label", "clients", "revenue"])

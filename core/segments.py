@@ -132,34 +132,6 @@ def class_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cluster_table() -> pd.DataFrame:
-    """The 16 clusters with their region, warmth and the number of classes each holds."""
-    classes = class_table()
-    counts = classes.groupby("cluster").size()
-    return pd.DataFrame(
-        {
-            "cluster": list(CLUSTER_NAMES),
-            "cluster_name": list(CLUSTER_NAMES.values()),
-            "region": [REGION_OF_CLUSTER[c] for c in CLUSTER_NAMES],
-            "warmth": [warmth_of_region(REGION_OF_CLUSTER[c]) for c in CLUSTER_NAMES],
-            "classes": [int(counts[c]) for c in CLUSTER_NAMES],
-        }
-    )
-
-
-def region_table() -> pd.DataFrame:
-    """The 9 regions with their warmth, warmth name and member clusters."""
-    return pd.DataFrame(
-        {
-            "region": list(REGION_NAMES),
-            "region_name": list(REGION_NAMES.values()),
-            "warmth": [warmth_of_region(r) for r in REGION_NAMES],
-            "warmth_name": [WARMTH_NAMES[warmth_of_region(r)] for r in REGION_NAMES],
-            "clusters": [", ".join(str(c) for c, reg in REGION_OF_CLUSTER.items() if reg == r) for r in REGION_NAMES],
-        }
-    )
-
-
 def _lookup_arrays():
     size = 5000
     cluster = np.zeros(size, dtype=np.int16)

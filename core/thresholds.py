@@ -9,7 +9,15 @@ import numpy as np
 
 from core.client_base import ClientBase, frozen
 from core.messages import NO_IDENTIFIED_CLIENTS
-from core.model import DEFAULT_CHURN_PERIOD, THRESHOLD_NAMES, ThresholdPins, Thresholds, check_order
+from core.model import (
+    DEFAULT_A1,
+    DEFAULT_A2,
+    DEFAULT_CHURN_PERIOD,
+    THRESHOLD_NAMES,
+    ThresholdPins,
+    Thresholds,
+    check_order,
+)
 from core.stats import percentile_disc, percentile_disc_hist
 
 
@@ -19,11 +27,14 @@ def frequency_rate(base: ClientBase, base_interval: int, churn_period: int) -> n
     known = base.__dict__.get("_frequency")  # suggesting f1 and grading use the same (r1, r3): compute once
     if known is not None and known[0] == key:
         return known[1]
+    today = base.analysis_day
+    if today is None:
+        raise ValueError("a base without cheques has no analysis date to measure frequency against")
     first = base.clients["first_day"].to_numpy()
     last = base.clients["last_day"].to_numpy()
     purchases = base.clients["purchases"].to_numpy()
-    age = base.analysis_day - first
-    end = np.minimum(last + churn_period, base.analysis_day)
+    age = today - first
+    end = np.minimum(last + churn_period, today)
     with np.errstate(divide="ignore", invalid="ignore"):
         intervals = np.where(age <= base_interval, 1.0, (end - first) / base_interval)
         rate = frozen(np.round(purchases / intervals, 6))
@@ -64,6 +75,26 @@ def _plain(value):
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
+def _observed(percentile: float | None) -> float:
+    """A percentile of a base with clients: every client has a recency, a frequency and cheques, so it exists."""
+    if percentile is None:
+        raise ValueError("percentile of no values")
+    return percentile
+
+
+def _squeezed(
+    name: str, q: int, percentile: float, floor: int, upper_name: str, upper: int, warnings: list[str]
+) -> int:
+    """Rule 2 for r1 and r2: min(max(percentile, floor), upper − 1), with a warning when it is not the percentile."""
+    value = int(min(max(percentile, floor), upper - 1))
+    if value != percentile:
+        warnings.append(
+            f"Правило 2: {name} = min(max(p{q}(D), {floor}), {upper_name} − 1) = {value}, а не {q}-й перцентиль "
+            f"давности {percentile:g} ({upper_name} = {upper})."
+        )
+    return value
+
+
 def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) -> ThresholdSuggestion:
     """Suggested thresholds from data, repaired in SPEC order, with pinned values used wherever given.
 
@@ -88,7 +119,7 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         return ThresholdSuggestion(None, churn, None, (message,), pinned, raw)
 
     recency = base.recency_days
-    p20, p40 = percentile_disc(recency, 0.2), percentile_disc(recency, 0.4)
+    p20, p40 = _observed(percentile_disc(recency, 0.2)), _observed(percentile_disc(recency, 0.4))
     raw.update(p20_recency=p20, p40_recency=p40)
 
     if pins.r3 is not None:
@@ -97,30 +128,14 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         r3 = max(churn, 3)
         if r3 != churn:
             warnings.append(f"Правило 2: r3 = max(C, 3) = 3, так как период оттока C = {churn} меньше 3 дней.")
-    if pins.r2 is not None:
-        r2 = pins.r2
-    else:
-        r2 = int(min(max(p40, 2), r3 - 1))
-        if r2 != p40:
-            warnings.append(
-                f"Правило 2: r2 = min(max(p40(D), 2), r3 − 1) = {r2}, а не 40-й перцентиль давности {p40:g} "
-                f"(r3 = {r3})."
-            )
-    if pins.r1 is not None:
-        r1 = pins.r1
-    else:
-        r1 = int(min(max(p20, 1), r2 - 1))
-        if r1 != p20:
-            warnings.append(
-                f"Правило 2: r1 = min(max(p20(D), 1), r2 − 1) = {r1}, а не 20-й перцентиль давности {p20:g} "
-                f"(r2 = {r2})."
-            )
+    r2 = pins.r2 if pins.r2 is not None else _squeezed("r2", 40, p40, 2, "r3", r3, warnings)
+    r1 = pins.r1 if pins.r1 is not None else _squeezed("r1", 20, p20, 1, "r2", r2, warnings)
 
     f2 = pins.f2 if pins.f2 is not None else round(r1 / r3, 6)
     if pins.f1 is not None:
         f1 = pins.f1
     else:
-        f1 = percentile_disc(frequency_rate(base, r1, r3), 0.85)
+        f1 = _observed(percentile_disc(frequency_rate(base, r1, r3), 0.85))
         raw["p85_frequency"] = f1
         if f1 <= f2:
             repaired = round(f2 + 0.000001, 6)
@@ -129,7 +144,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
             )
             f1 = repaired
 
-    p80, p40m = percentile_disc_hist(base.amount_histogram, 0.8), percentile_disc_hist(base.amount_histogram, 0.4)
+    p80 = _observed(percentile_disc_hist(base.amount_histogram, 0.8))
+    p40m = _observed(percentile_disc_hist(base.amount_histogram, 0.4))
     raw.update(p80_amount=p80, p40_amount=p40m)
     m1 = pins.m1 if pins.m1 is not None else p80
     if pins.m2 is not None:
@@ -151,8 +167,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         f2=float(f2),
         m1=float(m1),
         m2=float(m2),
-        a1=int(pins.a1 if pins.a1 is not None else Thresholds.__dataclass_fields__["a1"].default),
-        a2=int(pins.a2 if pins.a2 is not None else Thresholds.__dataclass_fields__["a2"].default),
+        a1=int(pins.a1 if pins.a1 is not None else DEFAULT_A1),
+        a2=int(pins.a2 if pins.a2 is not None else DEFAULT_A2),
     )
     check_order(thresholds)
     return ThresholdSuggestion(thresholds, churn, int(r1), tuple(warnings), pinned, raw)

@@ -1,12 +1,14 @@
-"""Suggested thresholds, the repair rules (SPEC §3) with their warnings, pins and order checks."""
+"""Suggested thresholds with the SPEC §2 repairs and pins, and the frequency rate of SPEC §3."""
+
+from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
 from core.model import ThresholdOrderError, ThresholdPins, Thresholds, check_order
-from core.thresholds import suggest_thresholds
-from tests.core.test_grades import T, make_base
+from core.thresholds import frequency_rate, suggest_thresholds
+from tests.support.bases import T, make_base
 
 
 def days_ago(n: int) -> dt.date:
@@ -52,7 +54,10 @@ def test_rule2_lapsed_store_churn_period_below_p40_caps_r2_and_r1():
     s = suggest_thresholds(spread_base([200] * 10, gaps=[50] * 5))
     t = s.thresholds
     assert (t.r1, t.r2, t.r3) == (48, 49, 50)
-    assert [w[:13] for w in s.warnings if w.startswith("Правило 2")] == ["Правило 2: r2", "Правило 2: r1"]
+    assert [w for w in s.warnings if w.startswith("Правило 2")] == [
+        "Правило 2: r2 = min(max(p40(D), 2), r3 − 1) = 49, а не 40-й перцентиль давности 200 (r3 = 50).",
+        "Правило 2: r1 = min(max(p20(D), 1), r2 − 1) = 48, а не 20-й перцентиль давности 200 (r2 = 49).",
+    ]
 
 
 def test_rule3_f1_is_lifted_above_f2_when_the_85th_percentile_is_not_above_it():
@@ -125,3 +130,39 @@ def test_pins_parse_from_cli_items():
     for bad in (["r1=2.5"], ["zz=1"], ["r1"], ["m1=abc"]):
         with pytest.raises(RfmaError):
             ThresholdPins.parse(bad)
+
+
+def test_a_single_purchase_long_ago_counts_the_activity_window_as_churn_period_only():
+    # first = last = T - 200: A = 200 > B, end = min(last + 105, T) = last + 105 → intervals = 105/21 = 5
+    once = T - dt.timedelta(days=200)
+    base = make_base([("1", once, once, 1, 500.0)])
+    assert frequency_rate(base, 21, 105)[0] == pytest.approx(0.2)
+
+
+def test_a_newbie_within_one_base_interval_has_one_interval():
+    # first purchase 21 days before T (A = 21 <= B = 21): intervals = 1, F = n
+    first = T - dt.timedelta(days=21)
+    base = make_base([("1", first, T, 3, 900.0)])
+    assert frequency_rate(base, 21, 105)[0] == 3.0
+
+
+def test_the_activity_window_is_capped_at_the_analysis_date():
+    # first = T - 42, last = T - 10: last + r3 is past T, so end = T and intervals = 42 / 21 = 2
+    base = make_base([("1", T - dt.timedelta(days=42), T - dt.timedelta(days=10), 4, 800.0)])
+    assert frequency_rate(base, 21, 105)[0] == 2.0
+
+
+def test_the_rate_is_rounded_to_six_decimals():
+    # first = T - 100, last = T - 90: end = T → intervals = 100 / 21; F = 2 * 21 / 100 = 0.42
+    # and with 3 purchases over 70 days with B = 21: 3 / (70/21) = 0.9
+    base = make_base(
+        [
+            ("1", T - dt.timedelta(days=100), T - dt.timedelta(days=90), 2, 1.0),
+            ("2", T - dt.timedelta(days=70), T - dt.timedelta(days=1), 3, 1.0),
+            ("3", T - dt.timedelta(days=23), T, 1, 1.0),
+        ]
+    )
+    rates = frequency_rate(base, 21, 105)
+    assert rates[0] == 0.42
+    assert rates[1] == 0.9
+    assert rates[2] == round(21 / 23, 6) == 0.913043

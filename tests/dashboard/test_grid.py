@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from core.client_filter import ClientFilter, filter_clients, sort_clients
@@ -97,3 +99,27 @@ def test_a_page_is_json_ready(chain_clients):
     assert isinstance(rows[0]["revenue"], float) and rows[0]["revenue"] == round(rows[0]["revenue"], 2)
     assert page_records(chain_clients.iloc[590:650])[-1]["card"] == chain_clients["card"].iloc[-1]
     assert page_records(chain_clients.iloc[:0]) == []
+
+
+def test_page_values_are_rounded_dated_and_plain():
+    frame = pd.DataFrame(
+        {
+            "card": ["7"],
+            "revenue": [1234.5678],
+            "frequency": [0.12345678],
+            "r": np.array([2], dtype="int8"),
+            "first_date": np.array(["2022-01-05T13:45"], dtype="datetime64[s]"),
+            "bonus_spent": [float("nan")],
+            "not_a_table_column": ["x"],
+        }
+    )
+    assert page_records(frame) == [
+        {
+            "card": "7",
+            "r": 2,
+            "revenue": 1234.57,
+            "frequency": 0.123457,
+            "bonus_spent": None,
+            "first_date": "2022-01-05",
+        }
+    ]

@@ -7,9 +7,10 @@ import sys
 import pandas as pd
 import pytest
 
+from dashboard import cli
 from dashboard.cli import main
 from tests.conftest import cheques_frame, load_cheques
-from tests.core.test_engine_db import HAND_ROWS
+from tests.support.bases import HAND_ROWS
 
 CLASSIFY_COLUMNS = (
     "card,first_date,last_date,purchases,revenue,avg_cheque,recency_days,age_days,frequency,r,f,m,a,"
@@ -135,3 +136,43 @@ def test_report_writes_true_region_counts(url, tmp_path, capsys, suffix):
     assert "В выборке нет ни одного клиента" in only.read_text(encoding="utf-8")
     assert main(["report", "--db", url, "--out", str(tmp_path / "report.pdf")]) == 2
     assert "ожидается файл .html или .md" in capsys.readouterr().err
+
+
+def failing(exc: BaseException):
+    def command(_args):
+        raise exc
+
+    return command
+
+
+def test_an_unexpected_error_is_one_line_without_its_text(monkeypatch, capsys):
+    monkeypatch.setitem(cli.COMMANDS, "thresholds", failing(TypeError("card 100042 has no cheques")))
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert cli.main(["thresholds"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rfma thresholds: внутренняя ошибка (TypeError)")
+    assert "100042" not in err and "Traceback" not in err
+
+
+def test_the_traceback_is_there_when_asked_for(monkeypatch):
+    monkeypatch.setitem(cli.COMMANDS, "thresholds", failing(TypeError("boom")))
+    monkeypatch.setenv(cli.DEBUG_ENV, "1")
+    with pytest.raises(TypeError, match="boom"):
+        cli.main(["thresholds"])
+
+
+def test_an_interrupt_is_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(cli.COMMANDS, "classify", failing(KeyboardInterrupt()))
+    assert cli.main(["classify", "--out", "x.csv"]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err == "rfma classify: прервано\n"
+
+
+def test_migrate_with_no_client_before_the_bonus_date_writes_everyone_as_new(db_engine, db_url, tmp_path, capsys):
+    from tests.core.test_migration import UNIDENTIFIED_BEFORE
+
+    load_cheques(db_engine, cheques_frame(UNIDENTIFIED_BEFORE))
+    out = tmp_path / "migration.csv"
+    assert main(["migrate", "--db", db_url, "--bonus-date", "2022-01-31", "--out", str(out)]) == 0
+    matrix = pd.read_csv(out)
+    assert set(matrix["source_region"]) == {"новый"} and matrix["clients"].sum() == 2
+    assert "новых: 2" in capsys.readouterr().out
