@@ -69,6 +69,13 @@ def date(value: dt.date | str | None) -> str:
     return day.strftime("%d.%m.%Y")
 
 
+def date_time(value: dt.datetime | None) -> str:
+    """A moment as ДД.ММ.ГГГГ ЧЧ:ММ."""
+    if value is None or _blank(value):
+        return MISSING
+    return pd.Timestamp(value).strftime("%d.%m.%Y %H:%M")
+
+
 def month(value: dt.date | str | None) -> str:
     """A month as ММ.ГГГГ."""
     return MISSING if value is None or _blank(value) else pd.Timestamp(value).strftime("%m.%Y")
@@ -82,6 +89,9 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
         return few
     return many
+
+
+CLIENTS = ("клиент", "клиента", "клиентов")  # fmt.count(n, *fmt.CLIENTS) → '1 клиент', '3 клиента', '5 клиентов'
 
 
 def count(n: int, one: str, few: str, many: str) -> str:

@@ -187,7 +187,7 @@ def facts(report: SegmentReport) -> list[tuple[str, str]]:
 
 def section_facts(section: RegionSection) -> list[tuple[str, str]]:
     return [
-        ("Размер сегмента", f"{fmt.number(section.clients)} клиентов ({fmt.percent(section.share)} выборки)"),
+        ("Размер сегмента", f"{fmt.count(section.clients, *fmt.CLIENTS)} ({fmt.percent(section.share)} выборки)"),
         ("Доля выручки", fmt.percent(section.revenue_share)),
         ("Recency (средняя давность)", f"{fmt.number(section.mean_recency_days, 1)} дн."),
         ("Frequency (средняя частота F)", fmt.number(section.mean_frequency, 3)),
@@ -202,7 +202,7 @@ def insight_lines(insights: Insights | None) -> list[str]:
         return []
     i = insights
     return [
-        f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {fmt.number(i.largest_clients)} клиентов "
+        f"Самый крупный сегмент — {i.largest_region} «{i.largest_name}»: {fmt.count(i.largest_clients, *fmt.CLIENTS)} "
         f"({fmt.percent(i.largest_share)} выборки).",
         f"Самый ценный сегмент — {i.valuable_region} «{i.valuable_name}»: "
         f"{fmt.percent(i.valuable_revenue_share)} выручки "

@@ -237,7 +237,7 @@ def recommendations(regions: pd.DataFrame) -> dbc.ListGroup:
             [
                 html.Span(f"{row.region} {row.region_name}", className="fw-semibold"),
                 dbc.Badge(
-                    fmt.count(row.clients, "клиент", "клиента", "клиентов"),
+                    fmt.count(row.clients, *fmt.CLIENTS),
                     color="light",
                     text_color="dark",
                     className="ms-2",
@@ -368,7 +368,7 @@ def render_selection_summary(view: SelectionView) -> dbc.Row:
 
 def render_selection(view: SelectionView) -> tuple:
     """(summary, client count line, RFM scatter figure, breakdown chart) of the selection."""
-    count = f"{view.segment.label}: {fmt.count(view.clients, 'клиент', 'клиента', 'клиентов')}"
+    count = f"{view.segment.label}: {fmt.count(view.clients, *fmt.CLIENTS)}"
     parts = view.breakdown
     level_title = LEVEL_TITLES[parts["level"].iloc[0]] if len(parts) else ""
     bars = graph(charts.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))

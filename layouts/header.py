@@ -14,9 +14,8 @@ from layouts.components import RU_DATE_PICKER
 
 def source_line(source: DataSource) -> str:
     """The header's data-source line."""
-    last = source.last_datetime
-    last_text = last.strftime("%d.%m.%Y %H:%M") if hasattr(last, "strftime") else "—"
-    return f"База данных: {source.url} · чеков: {fmt.integer(source.cheques)} · последний чек: {last_text}"
+    last = fmt.date_time(source.last_datetime)
+    return f"База данных: {source.url} · чеков: {fmt.integer(source.cheques)} · последний чек: {last}"
 
 
 def layout(page: PageView) -> html.Header:

@@ -73,20 +73,19 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
             kpi(
                 "Потеплели",
                 fmt.percent(s["warmed_share"]),
-                f"{fmt.integer(s['warmed'])} клиентов",
+                fmt.count(s["warmed"], *fmt.CLIENTS),
                 ids.MIGRATION.WARMED,
             ),
-            kpi(
-                "Остались", fmt.percent(s["stayed_share"]), f"{fmt.integer(s['stayed'])} клиентов", ids.MIGRATION.STAYED
-            ),
-            kpi("Остыли", fmt.percent(s["cooled_share"]), f"{fmt.integer(s['cooled'])} клиентов", ids.MIGRATION.COOLED),
+            kpi("Остались", fmt.percent(s["stayed_share"]), fmt.count(s["stayed"], *fmt.CLIENTS), ids.MIGRATION.STAYED),
+            kpi("Остыли", fmt.percent(s["cooled_share"]), fmt.count(s["cooled"], *fmt.CLIENTS), ids.MIGRATION.COOLED),
             kpi("Новые клиенты", fmt.integer(s["new"]), "впервые купили после бонус-даты", ids.MIGRATION.NEW),
         ],
         className="g-3 mb-2",
         id=ids.MIGRATION.SHARES,
     )
+    among = fmt.count(s["returning"], "клиента", "клиентов", "клиентов")  # genitive after «среди»
     note = html.P(
-        f"Бонус-дата {fmt.date(view.bonus_date)}. Доли — среди {fmt.integer(s['returning'])} клиентов, "
+        f"Бонус-дата {fmt.date(view.bonus_date)}. Доли — среди {among}, "
         "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",
         className="text-muted small",
     )

@@ -96,3 +96,8 @@ def test_a_number_reads_back_to_its_rounded_value(value, digits):
     text = fmt.number(value, digits)
     assert float(text.replace(NB, "").replace(",", ".")) == pytest.approx(round(value, digits), abs=10**-digits)
     assert "." not in text and " " not in text
+
+
+def test_a_moment_is_day_month_year_hours_minutes():
+    assert fmt.date_time(dt.datetime(2022, 6, 6, 14, 5, 59)) == "06.06.2022 14:05"
+    assert fmt.date_time(None) == "—"
