@@ -21,7 +21,8 @@ AVG_CHEQUE_DECIMALS = 9  # exact for cent amounts up to ~10^7 purchases per clie
 
 @dataclass(frozen=True, eq=False)
 class ClientBase:
-    """Everything grading needs, aggregated in SQL: one row per identified client plus two histograms."""
+    """Everything grading needs, aggregated in SQL: one row per identified client (in card order, so positions into
+    it mean the same clients whichever backend, process or run made it) plus two histograms."""
 
     period: Period
     analysis_date: dt.date | None
@@ -193,7 +194,10 @@ def _normalise_clients(frame: pd.DataFrame, with_shops: bool) -> pd.DataFrame:
         del dtypes["shops"]
     if frame.empty:
         return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in dtypes.items()})
-    return frame.astype(dtypes)  # row order is the database's; exports sort by card
+    frame = frame.astype(dtypes)
+    if not frame["card"].is_monotonic_increasing:  # a server already sends card order; DuckDB's GROUP BY does not
+        frame = frame.sort_values("card", kind="stable", ignore_index=True)
+    return frame.reset_index(drop=True)
 
 
 def _histogram(frame: pd.DataFrame | None, value: str, count: str, dtype: str) -> pd.Series:

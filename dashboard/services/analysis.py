@@ -6,6 +6,9 @@ re-runs SQL. Graded frames are kept in the worker's memory (see dashboard.servic
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -19,7 +22,7 @@ from dashboard.services.cache import SharedCache, WorkerMemory
 from dashboard.services.request import AnalysisRequest
 
 CLASSIFICATIONS_KEPT = 3  # per worker: e.g. suggested thresholds, one pinned variant, another period
-ORDERS_KEPT = 8  # per worker: client-table row orders (filter × sort)
+ORDERS_KEPT = 3  # per kept classification: client-table row orders (filter × sort)
 
 
 class Analyses:
@@ -28,7 +31,10 @@ class Analyses:
     def __init__(self, cache: SharedCache):
         self.cache = cache
         self._classifications = WorkerMemory(CLASSIFICATIONS_KEPT)
-        self._orders = WorkerMemory(ORDERS_KEPT)
+        # Row orders are positions into one classification's frame: they live and die with that very object
+        # (a recomputed classification, even of the same request, gets orders of its own).
+        self._orders: weakref.WeakKeyDictionary[Classification, WorkerMemory] = weakref.WeakKeyDictionary()
+        self._orders_lock = threading.Lock()
 
     def client_base(self, request: AnalysisRequest) -> ClientBase:
         """The period's per-client aggregates and histograms (with shops per client, for the client table)."""
@@ -71,15 +77,19 @@ class Analyses:
 
     def ordered_positions(
         self, request: AnalysisRequest, flt: client_filter.ClientFilter, sort: tuple[tuple[str, bool], ...]
-    ) -> np.ndarray:
-        """Positions of the filtered clients in the table's order; this worker keeps the last few, so scrolling
-        through a large selection sorts it once, not once per block."""
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """(graded clients, positions of the filtered ones in the table's order): the positions index exactly that
+        frame. This worker keeps the last few orders of each kept classification, so scrolling through a large
+        selection sorts it once, not once per block."""
+        classification = self.classification(request)
+        clients = classification.clients
+        with self._orders_lock:
+            orders = self._orders.setdefault(classification, WorkerMemory(ORDERS_KEPT))
 
         def compute() -> np.ndarray:
-            clients = self.classification(request).clients
             return client_filter.sort_positions(clients, self.filtered_positions(request, clients, flt), sort)
 
-        return self._orders.get_or_compute(request.key("order", *flt.key(), repr(sort)), compute)
+        return clients, orders.get_or_compute(("order", *flt.key(), repr(sort)), compute)
 
     @staticmethod
     def resolved_period(classification: Classification) -> tuple[str, str]:

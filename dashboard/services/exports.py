@@ -77,8 +77,8 @@ class ExportsService:
         )
 
         def chunks() -> Iterator[bytes]:
-            ordered = self.analyses.ordered_positions(request, flt, export.sort)  # the table's order, kept per worker
-            yield from iter_client_list_csv(clients, TABLE_COLUMNS, header, export.fmt, rows=ordered)
+            frame, ordered = self.analyses.ordered_positions(request, flt, export.sort)  # the table's order
+            yield from iter_client_list_csv(frame, TABLE_COLUMNS, header, export.fmt, rows=ordered)
 
         return client_list_filename(segment.file_part(), date_from, date_to), chunks()
 

@@ -163,7 +163,6 @@ class FinalService:
         self, request: AnalysisRequest, flt: ClientFilter, start_row: int, end_row: int, sort: tuple
     ) -> tuple[list[dict], int]:
         """One block of the client table (server-side paging): the rows and the selection's row count."""
-        clients = self.analyses.classification(request).clients
-        order = self.analyses.ordered_positions(request, flt, sort)
+        clients, order = self.analyses.ordered_positions(request, flt, sort)
         page = clients.take(order[max(0, int(start_row)) : max(0, int(end_row))])  # copies the page rows only
         return grid.page_records(page), len(order)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from core.classify import classify
 from core.client_base import load_client_base
-from core.db import bonuscheques, recorded_doc_ids_unique
+from core.db import bonuscheques, record_doc_ids_unique, recorded_doc_ids_unique
 from core.model import Period
 from core.summaries import class_counts
 from tests.conftest import cheques_frame, load_cheques
@@ -160,3 +160,16 @@ def test_postgresql_planner_settings_apply_to_one_statement_only(postgres_url):
         assert conn.execute(setting).scalar_one() == "on"  # restored for the rest of the transaction
         assert fetch_frame(conn, setting)["value"].tolist() == ["on"]
     engine.dispose()
+
+
+@pytest.mark.parametrize("with_shops", [False, True])
+def test_clients_come_in_card_order_on_every_backend_and_path(db_engine, with_shops):
+    """Positions into the client frame are kept between requests: its order must not be the hash table's."""
+    from tests.support.chain import chain_cheques
+
+    load_cheques(db_engine, chain_cheques(clients=600, anonymous=50))
+    with db_engine.begin() as conn:
+        record_doc_ids_unique(conn)  # DuckDB's one-scan path as well as the general one
+    for period in (Period(), Period(dt.date(2022, 1, 1), None)):
+        cards = load_client_base(db_engine, period, with_shops=with_shops).clients["card"]
+        assert cards.is_monotonic_increasing and cards.is_unique and len(cards) > 100
