@@ -44,7 +44,7 @@ class Services:
 
 def build_services(settings: Settings, cache: Cache) -> Services:
     """The services of one app, sharing its cache."""
-    shared = SharedCache(cache)
+    shared = SharedCache(cache, settings.cache_dir if settings.cache_type == "FileSystemCache" else None)
     source = SourceReader(settings, shared)
     requests = Requests(settings, source)
     pins = PinsStore(settings.pins_path, settings.database_url)

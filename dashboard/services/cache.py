@@ -9,6 +9,8 @@ the worker's memory: writing them to the shared cache costs more than recomputin
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -18,6 +20,7 @@ from flask_caching import Cache
 
 from dashboard.settings import Settings
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 PRIMITIVES = (str, int, float, bool, type(None))
 
@@ -38,27 +41,43 @@ def key_digest(key: tuple) -> str:
 
 
 class SharedCache:
-    """flask-caching get/set under keys built from primitives only (FileSystemCache, Redis, …)."""
+    """flask-caching get/set under keys built from primitives only (FileSystemCache, Redis, …).
 
-    def __init__(self, cache: Cache):
+    A cache is a copy, never the truth: an entry that cannot be read is a miss (and is replaced), and a cache
+    directory deleted under a running server is created again.
+    """
+
+    def __init__(self, cache: Cache, directory: str | None = None):
         self.cache = cache
+        self.directory = directory
 
     def get_or_compute(self, key: tuple, compute: Callable[[], T]) -> T:
         """The cached value of `key`, or compute() stored under it (errors are raised, not cached)."""
         digest = key_digest(key)
-        value = self.cache.get(digest)
+        value = self.get(digest)
         if value is None:
             value = compute()
-            self.cache.set(digest, value)
+            self.set(digest, value)
         return value
 
     def get(self, key: str) -> Any:
-        """A value stored under a plain string key (None when missing or expired)."""
-        return self.cache.get(key)
+        """A value stored under a plain string key (None when missing, expired or unreadable)."""
+        try:
+            return self.cache.get(key)
+        except Exception:  # a corrupt or foreign entry: a miss, and it goes
+            log.warning("unreadable cache entry %s… is dropped", key[:40], exc_info=True)
+            try:
+                self.cache.delete(key)
+            except Exception:
+                log.warning("could not drop the cache entry %s…", key[:40], exc_info=True)
+            return None
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> None:
-        """Store a value under a plain string key."""
-        self.cache.set(key, value, timeout=timeout)
+        """Store a value under a plain string key (re-creating a deleted cache directory once)."""
+        if self.cache.set(key, value, timeout=timeout) is False and self.directory:
+            os.makedirs(self.directory, exist_ok=True)
+            if self.cache.set(key, value, timeout=timeout) is False:
+                log.warning("the cache could not store %s…", key[:40])
 
 
 class WorkerMemory:

@@ -59,3 +59,31 @@ def test_worker_memory_drops_the_least_recently_used():
     memory.get_or_compute(("a",), compute("a"))
     memory.get_or_compute(("b",), compute("b"))
     assert calls == ["a", "b", "c", "b"]
+
+
+def test_an_unreadable_entry_is_a_miss_and_is_replaced(services, full):
+    from pathlib import Path
+
+    from dashboard.services.cache import key_digest
+
+    first = services.final.view(full)
+    digest = key_digest(full.key("final"))
+    backend = services.analyses.cache.cache.cache  # cachelib's FileSystemCache behind flask-caching
+    path = Path(backend._get_filename(digest))
+    assert path.exists()
+    path.write_bytes(b"\xff\xff\xff\x7f" + b"\x80\x09garbage")  # far-future expiry, then no valid pickle
+    again = services.final.view(full)
+    assert again.clients == first.clients and list(again.regions["clients"]) == list(first.regions["clients"])
+    assert services.analyses.cache.get(digest) is not None  # the entry was written anew
+
+
+def test_a_deleted_cache_directory_is_created_again(services, full):
+    import shutil
+
+    from core.client_filter import ClientFilter
+    from dashboard.services.exports import ClientListExport
+
+    shutil.rmtree(services.settings.cache_dir)
+    _, token = services.exports.keep_client_list(ClientListExport(full, ClientFilter.build("r110")))
+    name, chunks = services.exports.kept_client_list(token)
+    assert name.startswith("rfma_110_VIP_") and b"# RFMA: " in b"".join(chunks)
