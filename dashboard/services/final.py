@@ -66,6 +66,9 @@ def _mean(series: pd.Series) -> float | None:
     return float(series.mean()) if len(series) else None
 
 
+MAX_PAGE_ROWS = 500  # one block of the client table; the grid asks for 50 at a time
+
+
 class FinalService:
     """The tab's computation on the kept classification of the request."""
 
@@ -162,7 +165,10 @@ class FinalService:
     def client_page(
         self, request: AnalysisRequest, flt: ClientFilter, start_row: int, end_row: int, sort: tuple
     ) -> tuple[list[dict], int]:
-        """One block of the client table (server-side paging): the rows and the selection's row count."""
+        """One block of the client table (server-side paging, at most MAX_PAGE_ROWS rows): the rows and the
+        selection's row count."""
+        start = max(0, int(start_row))
+        end = min(max(start, int(end_row)), start + MAX_PAGE_ROWS)  # a request cannot ask for the whole base
         clients, order = self.analyses.ordered_positions(request, flt, sort)
-        page = clients.take(order[max(0, int(start_row)) : max(0, int(end_row))])  # copies the page rows only
+        page = clients.take(order[start:end])  # copies the page rows only
         return grid.page_records(page), len(order)

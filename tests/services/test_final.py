@@ -64,3 +64,13 @@ def test_the_page_filter_values_become_one_client_filter(services):
     assert services.final.sunburst_target("r210", "r210") == "w2"
     assert services.final.sunburst_target("r210", "all") == "r210"
     assert services.final.sunburst_target("all", None) == "all"
+
+
+def test_a_page_never_holds_more_than_one_block(services, full):
+    from dashboard.services.final import MAX_PAGE_ROWS
+
+    everyone = ClientFilter.build()
+    rows, count = services.final.client_page(full, everyone, 0, 10**9, ())
+    assert len(rows) == MAX_PAGE_ROWS < count == 600
+    assert len(services.final.client_page(full, everyone, 590, 10**9, ())[0]) == 10
+    assert services.final.client_page(full, everyone, -5, -1, ()) == ([], 600)
