@@ -20,7 +20,7 @@ test: setup-test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup-test
-	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow" $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow and not server" $(PYTEST_ARGS)
 
 lint: setup-test
 	.venv/bin/ruff check .

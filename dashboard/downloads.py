@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import unicodedata
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import dash
@@ -24,6 +26,10 @@ URL_CONFIG = "RFMA_CLIENTS_CSV_URL"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 BAD_LINK = "Неверная ссылка на файл. Вернитесь на вкладку «Финал» и нажмите «Скачать CSV» ещё раз."
 FAILED = "Не удалось сформировать файл из-за внутренней ошибки. Подробности записаны в журнал сервера."
+BUSY = "Сейчас формируется слишком много файлов одновременно. Попробуйте скачать ещё раз через минуту."
+UNREACHABLE = "База данных недоступна. Подробности записаны в журнал сервера; попробуйте позже."
+DOWNLOADS_PER_WORKER = 2
+_DOWNLOADS = threading.BoundedSemaphore(DOWNLOADS_PER_WORKER)
 
 
 def register(app: dash.Dash, services: Services) -> None:
@@ -44,26 +50,47 @@ def client_list_url(token: str) -> str:
 
 
 def clients_csv(services: Services) -> Response:
-    """The kept client list as a streamed CSV attachment; a bad or expired token is a Russian text error."""
+    """The kept client list as a streamed CSV attachment; a bad or expired token is a Russian text error.
+
+    At most DOWNLOADS_PER_WORKER files stream at once in a worker (a reader that never reads holds one), so a few
+    slow or stalled readers can never take every thread of every worker; one more gets 503 and a Russian message.
+    """
     token = request.args.get("token", "")
     if not TOKEN.fullmatch(token):
         return text_response(BAD_LINK, 400)
+    if not _DOWNLOADS.acquire(blocking=False):
+        busy = text_response(BUSY, 503)
+        busy.headers["Retry-After"] = "60"
+        return busy
     try:
         name, chunks = services.exports.kept_client_list(token)
     except ExportExpired as exc:
+        _DOWNLOADS.release()
         return text_response(str(exc), 410)
     except DatabaseError as exc:
-        return text_response(f"База данных недоступна: {exc}", 503)
+        _DOWNLOADS.release()
+        log.warning("client list download: database unreachable: %s", exc)
+        return text_response(UNREACHABLE, 503)
     except RfmaError as exc:
+        _DOWNLOADS.release()
         return text_response(str(exc), 400)
     except Exception:  # never a traceback in the browser
+        _DOWNLOADS.release()
         log.exception("client list download failed")
         return text_response(FAILED, 500)
-    response = Response(stream_with_context(chunks), mimetype="text/csv")
+    response = Response(stream_with_context(_released(chunks)), mimetype="text/csv")
     response.headers["Content-Disposition"] = attachment(name)
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass chunks on at once
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _released(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, giving the download slot back when the stream ends, fails or the client goes away."""
+    try:
+        yield from chunks
+    finally:
+        _DOWNLOADS.release()
 
 
 def attachment(name: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
+import os
+import threading
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -19,15 +20,26 @@ log = logging.getLogger(__name__)
 UNREACHABLE = "База данных недоступна"
 
 
-@functools.lru_cache(maxsize=16)
+_ENGINES: dict[tuple[str, bool], sa.Engine] = {}  # one per URL and mode in this process (a shared resource)
+_ENGINES_LOCK = threading.Lock()
+
+
 def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
-    """A process-wide engine per URL (a shared resource, not user data).
+    """The process's engine for a URL (created on first use, in the process that uses it).
 
     DuckDB files are opened read-only with no pooled connection, so several server processes can read one
     file and `rfma import` can write between requests. If this process already holds the file read-write
     (e.g. `rfma serve`, whose CLI opened it to create the demo), DuckDB refuses a second configuration and
     we fall back to read-write.
     """
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get((url, read_only))
+        if engine is None:
+            engine = _ENGINES[(url, read_only)] = _create_engine(url, read_only)
+        return engine
+
+
+def _create_engine(url: str, read_only: bool) -> sa.Engine:
     base = make_engine(url)
     if base.dialect.name != "duckdb":
         return base
@@ -43,6 +55,21 @@ def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
                 raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
             log.info("DuckDB file already open read-write in this process; using read-write connections")
     return sa.create_engine(base.url, poolclass=NullPool)
+
+
+def forget_engines_after_fork() -> None:
+    """In a forked child (a gunicorn worker under --preload): never use the parent's pooled connections.
+
+    The parent's connections are left to the parent (`dispose(close=False)`); the child opens its own.
+    """
+    for engine in _ENGINES.values():
+        engine.dispose(close=False)
+    _ENGINES.clear()
+    global _ENGINES_LOCK
+    _ENGINES_LOCK = threading.Lock()  # a lock held by another thread at fork time would never be released
+
+
+os.register_at_fork(after_in_child=forget_engines_after_fork)
 
 
 class SourceReader:

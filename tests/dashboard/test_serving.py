@@ -1,0 +1,134 @@
+"""The dashboard under gunicorn exactly as docs/DASHBOARD.md documents it: preloaded workers get their own
+connections, simultaneous first requests get the single-user answers, stalled downloads cannot take every thread,
+and the workers stop cleanly."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import socket
+import time
+
+import pytest
+
+from core import formatting as fmt
+from core.db import create_tables, make_engine
+from core.loading import append_cheques
+from dashboard import ids
+from tests.support.chain import build_chain_database, chain_cheques, count_rows
+from tests.support.dashboard import FULL
+from tests.support.serving import Gunicorn, callback_payload
+
+pytestmark = pytest.mark.server
+
+CLIENTS_BODY = callback_payload(
+    (ids.CLIENTS.BODY, "children"),
+    [
+        (ids.SHELL.TABS, "active_tab", ids.TAB_CLIENTS),
+        (ids.HEADER.PERIOD, "start_date", FULL[0]),
+        (ids.HEADER.PERIOD, "end_date", FULL[1]),
+    ],
+)
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def chain_db(request, tmp_path) -> str:
+    """The test chain on each backend."""
+    if request.param == "duckdb":
+        return build_chain_database(tmp_path / "chain.duckdb")
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        create_tables(conn)
+        append_cheques(conn, chain_cheques())
+    engine.dispose()
+    return url
+
+
+def texts(document) -> str:
+    return json.dumps(document, ensure_ascii=False)
+
+
+def ask(server: Gunicorn, i: int) -> tuple[str, str]:
+    """Every other request is a first page load, the others the «Клиенты» tab's callback."""
+    if i % 2:
+        status, body = server.get("/_dash-layout")
+        return "layout", f"{status} " + texts(json.loads(body))
+    status, answer = server.post_json("/_dash-update-component", CLIENTS_BODY)
+    return "clients", f"{status} " + texts(answer)
+
+
+def test_simultaneous_first_requests_to_preloaded_workers_get_the_single_user_answers(chain_db, tmp_path):
+    server = Gunicorn(chain_db, tmp_path / "state")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(lambda i: ask(server, i), range(16)))
+        reference = dict(ask(server, i) for i in (0, 1))  # one user, after the rush
+    finally:
+        code, log = server.stop()
+    cheques = fmt.integer(count_rows(chain_db)) if chain_db.startswith("duckdb") else None
+    assert reference["layout"].startswith("200 ") and reference["clients"].startswith("200 ")
+    if cheques:
+        assert f"чеков: {cheques}" in reference["layout"]
+    assert '"600"' in reference["clients"]  # the identified clients KPI
+    wrong = [(kind, answer[:300]) for kind, answer in answers if answer != reference[kind]]
+    assert wrong == []
+    assert code == 0 and "Traceback" not in log and "Segmentation fault" not in log, log[-3000:]
+
+
+def test_stalled_downloads_cannot_take_every_thread(tmp_path):
+    from core.demo import generate_demo_cheques
+    from core.loading import replace_with_demo
+
+    url = f"duckdb:///{tmp_path / 'demo.duckdb'}"
+    engine = make_engine(url)
+    replace_with_demo(engine, generate_demo_cheques(scale=10), seed=1, scale=10)
+    engine.dispose()
+    server = Gunicorn(url, tmp_path / "state")
+    stalled: list[socket.socket] = []
+    try:
+        link = keep_export(url, tmp_path / "state")
+        statuses = []
+        for _ in range(8):  # as many stalled readers as the two workers have threads
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", server.port))
+            sock.sendall(f"GET {link} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            stalled.append(sock)
+            statuses.append(sock.recv(64).split(b" ")[1])  # the status line, then the reader stalls
+        time.sleep(1)
+        status, body = server.get("/_dash-layout", timeout=30)
+        assert status == 200 and b"header-period" in body
+        assert statuses.count(b"200") <= 4 and set(statuses) <= {b"200", b"503"}, statuses
+    finally:
+        for sock in stalled:
+            sock.close()
+        code, log = server.stop()
+    assert code == 0 and "Traceback" not in log, log[-3000:]
+
+
+def keep_export(url: str, state_dir) -> str:
+    """A «Скачать CSV» link of all clients, kept in the cache the server's workers share."""
+    from core.client_filter import ClientFilter
+    from dashboard.app import create_app
+    from dashboard.downloads import client_list_url
+    from dashboard.services.exports import ClientListExport
+    from dashboard.settings import Settings
+
+    app = create_app(Settings.from_env(url, state_dir=str(state_dir), cache_dir=str(state_dir / "cache")))
+    services = app.server.extensions["rfma_services"]
+    with app.server.test_request_context():
+        _, token = services.exports.keep_client_list(
+            ClientListExport(services.requests.build(None, None), ClientFilter())
+        )
+        return client_list_url(token)
+
+
+def test_the_documented_recipe_is_the_one_tested():
+    from pathlib import Path
+
+    from tests.support.serving import GUNICORN_ARGS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "DASHBOARD.md").read_text(encoding="utf-8")
+    recipe = next(line for line in page.splitlines() if line.startswith(".venv/bin/gunicorn "))
+    assert recipe == " ".join((".venv/bin/gunicorn", *GUNICORN_ARGS, "--bind 127.0.0.1:8050 dashboard.wsgi:server"))
