@@ -297,7 +297,12 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str, rules: Im
 
     for target, limit in MAX_LENGTH.items():
         values = doc if target == "doc_id" else column(target)
-        flag((values.str.len() > limit).to_numpy(), target, f"длиннее {fmt.count(limit, *CHARACTERS)}", values)
+        flag(
+            (values.str.len() > limit).to_numpy(),
+            target,
+            f"длиннее {limit} {fmt.plural(limit, 'символа', 'символов', 'символов')}",
+            values,
+        )
 
     if not total and not doc.is_unique:  # the rows of one cheque must agree (checked on otherwise valid files)
         for target, reasons in _cheque_conflicts(out, rows).items():
