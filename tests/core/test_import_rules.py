@@ -220,7 +220,6 @@ def test_negative_amounts_are_returns_accepted_and_counted(loaded, tmp_path, cap
     assert (amounts["R1"], amounts["R2"], amounts["R3"]) == (-120.5, 30.1, 1.5)
 
 
-@pytest.mark.slow
 def test_a_megabyte_card_and_long_doc_ids_and_shops_are_rejected_by_row(loaded, tmp_path, capsys):
     card = "7" * (1 << 20)
     doc = "D" * 129
