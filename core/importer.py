@@ -5,12 +5,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -146,14 +146,15 @@ def read_cheques_csv(
     mapping = dict(mapping or {})
     if not path.is_file():
         raise RfmaError(f"файл {name} не найден")
-    text = _decode(path.read_bytes(), name, mapping.get("card", "card"))
-    first_line = text.split("\n", 1)[0]
+    _check_bytes(path, name, mapping.get("card", "card"))
+    with path.open(encoding="utf-8-sig") as handle:
+        first_line = handle.readline()
     try:
         delimiter = csv.Sniffer().sniff(first_line or ",", delimiters=",;\t").delimiter
     except csv.Error:
         delimiter = ","
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_filter=False)
+        raw = pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise RfmaError(f"файл {name}: не удалось прочитать CSV: {str(exc).strip().splitlines()[0]}") from None
     header = list(raw.columns)
@@ -173,15 +174,26 @@ def read_cheques_csv(
     return _validate(raw, source_of, name, rules)
 
 
-def _decode(data: bytes, name: str, card_source: str) -> str:
-    """The file as text; NUL bytes and bytes that are not UTF-8 anywhere are rejected by row and byte offset."""
+def _check_bytes(path: Path, name: str, card_source: str) -> None:
+    """The whole file (not a sample) must be UTF-8 without NUL bytes; read in blocks, reported by row on failure."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 24):
+                if b"\x00" in block:
+                    break
+                decoder.decode(block)
+            else:
+                decoder.decode(b"", final=True)
+                return
+        except UnicodeDecodeError:
+            pass
+    _reject_bytes(path.read_bytes(), name, card_source)
+
+
+def _reject_bytes(data: bytes, name: str, card_source: str) -> NoReturn:
+    """Raise ImportRejected naming each line with a NUL byte or a byte that is not UTF-8 (row, column, offset)."""
     start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = data[start:].decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and "\x00" not in text:
-        return text
     lines = data[start:].split(b"\n")
     first = lines[0].decode("utf-8", "replace")
     delimiter = ";" if first.count(";") > first.count(",") else "\t" if "\t" in first else ","
@@ -245,9 +257,10 @@ def _validate(raw: pd.DataFrame, source_of: dict[str, str], name: str, rules: Im
 
     stamp_text = column("datetime").str.strip()
     with_offset = stamp_text.str.match(_ISO_OFFSET)
-    stamps, format_name = _parse_datetimes(
-        stamp_text.str.replace(_ISO_OFFSET, r"\1", regex=True), rules, name, source_of["datetime"]
-    )
+    local = stamp_text.copy()
+    if with_offset.any():
+        local[with_offset] = stamp_text[with_offset].str.replace(_ISO_OFFSET, r"\1", regex=True)
+    stamps, format_name = _parse_datetimes(local, rules, name, source_of["datetime"])
     flag((stamp_text == "").to_numpy(), "datetime", "пустая дата", stamp_text)
     expected = (
         f"не дата в формате {DATE_FORMAT_LABELS[format_name]} (--date-format {format_name})"
