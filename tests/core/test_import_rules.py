@@ -370,3 +370,16 @@ def test_any_file_with_one_bad_row_among_good_ones_writes_nothing(capsys, good, 
         assert state(url) == (2, "1")
     err = capsys.readouterr().err
     assert "Traceback" not in err and f"{path}: строка " in err
+
+
+def test_a_header_only_file_appended_from_python_keeps_the_import_serial(loaded, tmp_path):
+    from core.importer import read_cheques_csv
+    from core.loading import append_cheques
+
+    frame = read_cheques_csv(write(tmp_path, HEADER, "empty.csv"))
+    engine = make_engine(loaded)
+    with engine.begin() as conn:
+        counts = append_cheques(conn, frame)
+    engine.dispose()
+    assert (counts.rows_read, counts.rows_added) == (0, 0)
+    assert state(loaded) == (2, "1")
