@@ -36,6 +36,19 @@ class AppendCounts:
     cheques_skipped: int
 
 
+class ChequeConflict(RfmaError):
+    """Rows whose doc_id is already in the table with another card, calendar day or shop: nothing was written.
+
+    `existing` holds, per conflicting doc_id, the table's doc_id, card, day and shop; `rows` counts the rows."""
+
+    def __init__(self, existing: pd.DataFrame, rows: int):
+        self.existing, self.rows = existing, rows
+        super().__init__(
+            f"номера чеков уже загружены с другой картой, датой или аптекой: {len(existing)} (строк: {rows}); "
+            "ничего не записано"
+        )
+
+
 def _staging_table(name: str, columns=CHEQUE_COLUMNS) -> sa.TableClause:
     types = {c.name: c.type for c in bonuscheques.columns}
     return sa.table(name, *[sa.column(c, types[c]) for c in columns])
@@ -78,11 +91,18 @@ def _copy_into_postgres(conn: sa.Connection, name: str, frame: pd.DataFrame) -> 
 
 
 def append_cheques(conn: sa.Connection, frame: pd.DataFrame) -> AppendCounts:
-    """Insert the frame's rows whose doc_id is not already in bonuscheques (inside the caller's transaction)."""
+    """Insert the frame's rows whose doc_id is not already in bonuscheques (inside the caller's transaction).
+
+    A doc_id already in the table with the same card, calendar day and shop is skipped (already loaded); with
+    another one it raises ChequeConflict before anything is written. An empty frame writes nothing at all (the
+    import serial, hence the dashboard's data version, stays)."""
+    if frame.empty:
+        return AppendCounts(0, 0, 0, 0, 0)
     create_tables(conn)
     unique_before = recorded_doc_ids_unique(conn)
     staging = stage_frame(conn, frame)
     t = bonuscheques
+    _refuse_conflicts(conn, staging)
     known = sa.exists().where(t.c.doc_id == staging.c.doc_id)
     skipped = conn.execute(sa.select(sa.func.count(), sa.func.count(sa.distinct(staging.c.doc_id))).where(known)).one()
     added = conn.execute(sa.select(sa.func.count(), sa.func.count(sa.distinct(staging.c.doc_id))).where(~known)).one()
@@ -99,6 +119,31 @@ def append_cheques(conn: sa.Connection, frame: pd.DataFrame) -> AppendCounts:
     else:
         record_doc_ids_unique(conn)  # state unknown (written by another program): check the whole table
     return AppendCounts(len(frame), int(added[0]), int(added[1]), int(skipped[0]), int(skipped[1]))
+
+
+def _refuse_conflicts(conn: sa.Connection, staging: sa.TableClause) -> None:
+    t = bonuscheques
+    differs = sa.or_(
+        t.c.card.is_distinct_from(staging.c.card),
+        t.c.shop.is_distinct_from(staging.c.shop),
+        sa.cast(t.c.datetime, sa.Date) != sa.cast(staging.c.datetime, sa.Date),
+    )
+    conflicting = sa.exists().where(t.c.doc_id == staging.c.doc_id, differs)
+    rows = conn.execute(sa.select(sa.func.count()).select_from(staging).where(conflicting)).scalar_one()
+    if not rows:
+        return
+    known = (
+        sa.select(
+            t.c.doc_id,
+            sa.func.min(t.c.card).label("card"),
+            sa.func.min(sa.cast(t.c.datetime, sa.Date)).label("day"),
+            sa.func.min(t.c.shop).label("shop"),
+        )
+        .where(t.c.doc_id.in_(sa.select(staging.c.doc_id).where(conflicting)))
+        .group_by(t.c.doc_id)
+    )
+    existing = pd.DataFrame(conn.execute(known).all(), columns=["doc_id", "card", "day", "shop"])
+    raise ChequeConflict(existing, int(rows))
 
 
 def replace_with_demo(engine: sa.Engine, frame: pd.DataFrame, *, seed: int, scale: float, force: bool = False) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -176,6 +177,17 @@ def check_order(t: Thresholds) -> None:
             raise ThresholdOrderError(pair, f"пороги не упорядочены: {message}")
 
 
+def check_card_pattern(pattern: str) -> None:
+    """Raise RfmaError naming the option and the pattern when it is not a regular expression."""
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        where = f" (позиция {exc.pos})" if isinstance(exc, re.error) and exc.pos is not None else ""
+        raise RfmaError(
+            f"шаблон карты --card-pattern {pattern!r}: не регулярное выражение{where}, например ^\\d+$"
+        ) from None
+
+
 @dataclass(frozen=True)
 class AnalysisOptions:
     """Settings of the data contract: which rows are identified and which column is the amount."""
@@ -186,6 +198,7 @@ class AnalysisOptions:
     def __post_init__(self):
         if self.amount_column not in ("summ_with_disc", "summ"):
             raise RfmaError(f"колонка суммы {self.amount_column!r}: допустимы summ_with_disc или summ")
+        check_card_pattern(self.card_pattern)
 
     def key(self) -> tuple[str, str]:
         """Primitive cache key."""

@@ -54,6 +54,21 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", metavar="FILE.csv")
     _add_db(imp)
     imp.add_argument("--map", action="append", metavar="TARGET=SOURCE", help="table column = CSV column (repeatable)")
+    imp.add_argument(
+        "--date-format",
+        choices=("ISO", "DD.MM.YYYY", "DD/MM/YYYY", "MM/DD/YYYY"),
+        help="the file's date format (default: detected; slash dates that read both ways need it)",
+    )
+    imp.add_argument(
+        "--min-date",
+        metavar="YYYY-MM-DD",
+        help="earliest accepted cheque date (else $RFMA_IMPORT_MIN_DATE, else 1990-01-01)",
+    )
+    imp.add_argument(
+        "--max-date",
+        metavar="YYYY-MM-DD",
+        help="latest accepted cheque date (else $RFMA_IMPORT_MAX_DATE, else tomorrow)",
+    )
 
     thr = sub.add_parser("thresholds", help="print the thresholds in force as JSON")
     _add_db(thr)
@@ -122,17 +137,24 @@ def cmd_demo(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from core.importer import parse_mapping, read_cheques_csv
-    from core.loading import append_cheques, refresh_statistics
+    from core.importer import ImportRules, append_checked, parse_mapping, read_cheques_csv
+    from core.loading import refresh_statistics
 
-    frame = read_cheques_csv(args.file, parse_mapping(args.map))
+    rules = ImportRules.from_settings(args.min_date, args.max_date, args.date_format)
+    frame = read_cheques_csv(args.file, parse_mapping(args.map), rules)
+    if frame.empty:
+        print(f"файл {args.file}: нет строк с данными, ничего не записано")
+        return 0
     engine = make_engine(resolve_database_url(args.db))
     with engine.begin() as conn:
-        counts = append_cheques(conn, frame)
+        counts = append_checked(conn, frame, args.file)
     refresh_statistics(engine)
     print(f"прочитано строк: {counts.rows_read}")
     print(f"добавлено чеков: {counts.cheques_added} (строк: {counts.rows_added})")
     print(f"пропущено уже загруженных чеков: {counts.cheques_skipped} (строк: {counts.rows_skipped})")
+    print(f"строк с отрицательной суммой (возвраты): {int((frame['summ_with_disc'] < 0).sum())}")
+    if dropped := frame.attrs.get("offsets_dropped"):
+        print(f"дат со смещением часового пояса (взято местное время, смещение отброшено): {dropped}")
     return 0
 
 
