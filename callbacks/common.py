@@ -17,7 +17,9 @@ log = logging.getLogger(__name__)
 
 def error_component(exc: BaseException):
     """The message component for an error; an unexpected one is logged with its traceback first."""
-    if not isinstance(exc, (RfmaError, DatabaseError)):
+    if isinstance(exc, DatabaseError):
+        log.warning("dashboard callback cannot read the database: %s", exc)
+    elif not isinstance(exc, RfmaError):
         log.exception("dashboard callback failed", exc_info=exc)
     return render_error(exc)
 

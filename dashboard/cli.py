@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import sys
@@ -248,10 +249,23 @@ def cmd_serve(args) -> int:
     from dashboard.settings import Settings
 
     settings = Settings.from_env(database_url=args.db)
+    check_port_free(args.host, args.port)  # before anything is built or announced
     open_engine(settings.database_url).dispose()  # create the demo if needed, then let the app open its own
     app = create_app(settings)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
+
+
+def check_port_free(host: str, port: int) -> None:
+    """CliError (one line, exit 2) when the address cannot be listened on, e.g. another server holds the port."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError as exc:
+        reason = "занят другой программой" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        raise CliError(f"адрес {host}:{port} недоступен — {reason}; выберите другой: --port N") from None
 
 
 COMMANDS = {

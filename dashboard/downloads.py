@@ -15,6 +15,7 @@ import dash
 from flask import Response, current_app, request, stream_with_context
 
 from core.db import DatabaseError
+from core.messages import UNREACHABLE
 from core.model import RfmaError
 from dashboard.services import Services
 from dashboard.services.exports import ExportExpired
@@ -27,7 +28,6 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 BAD_LINK = "Неверная ссылка на файл. Вернитесь на вкладку «Финал» и нажмите «Скачать CSV» ещё раз."
 FAILED = "Не удалось сформировать файл из-за внутренней ошибки. Подробности записаны в журнал сервера."
 BUSY = "Сейчас формируется слишком много файлов одновременно. Попробуйте скачать ещё раз через минуту."
-UNREACHABLE = "База данных недоступна. Подробности записаны в журнал сервера; попробуйте позже."
 DOWNLOADS_PER_WORKER = 2
 _DOWNLOADS = threading.BoundedSemaphore(DOWNLOADS_PER_WORKER)
 

@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from core.db import default_database_path, resolve_database_url
+import sqlalchemy as sa
+
+from core.db import default_database_path, is_default_database, resolve_database_url
 from core.model import DEFAULT_AMOUNT_COLUMN, DEFAULT_CARD_PATTERN
 
 CACHE_TYPES = ("FileSystemCache", "RedisCache", "SimpleCache", "NullCache")
@@ -20,7 +22,23 @@ ENV = {
     "card_pattern": "RFMA_CARD_PATTERN",
     "amount_column": "RFMA_AMOUNT_COLUMN",
     "duckdb_read_only": "RFMA_DUCKDB_READ_ONLY",
+    "source_name": "RFMA_SOURCE_NAME",
 }
+
+
+def default_source_name(url: str) -> str:
+    """A name for the page that says which database without disclosing it: backend and database (file) name."""
+    if is_default_database(url):
+        return "демо-база (DuckDB)"
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        return "база данных"
+    backend = {"duckdb": "DuckDB", "postgresql": "PostgreSQL", "clickhouse": "ClickHouse"}.get(
+        parsed.get_backend_name(), parsed.get_backend_name()
+    )
+    database = Path(parsed.database).name if parsed.database and backend == "DuckDB" else parsed.database
+    return f"{backend} «{database}»" if database else backend
 
 
 def default_state_dir() -> Path:
@@ -41,6 +59,7 @@ class Settings:
     card_pattern: str = DEFAULT_CARD_PATTERN
     amount_column: str = DEFAULT_AMOUNT_COLUMN
     duckdb_read_only: bool = True
+    source_name: str = ""  # what the page calls the database; never its URL (credentials, hosts, paths)
     title: str = "RFMA — клиенты аптечной сети"
 
     def __post_init__(self):
@@ -52,6 +71,8 @@ class Settings:
         object.__setattr__(self, "state_dir", state)
         if not self.cache_dir:
             object.__setattr__(self, "cache_dir", str(Path(state) / "dashboard-cache"))
+        if not self.source_name:
+            object.__setattr__(self, "source_name", default_source_name(self.database_url))
 
     @property
     def pins_path(self) -> Path:

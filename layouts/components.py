@@ -91,9 +91,10 @@ def render_error(exc: BaseException) -> dbc.Alert:
             "danger",
             "Пороги не упорядочены",
         )
-    if isinstance(exc, DatabaseError):
+    if isinstance(exc, DatabaseError):  # the driver's text (hosts, paths, PIDs) goes to the server's log only
         return message(
-            f"{sentence(str(exc))} Проверьте адрес базы (--db или RFMA_DATABASE_URL) и что сервер базы запущен.",
+            "Подробности записаны в журнал сервера. Проверьте адрес базы (RFMA_DATABASE_URL) и что сервер базы "
+            "запущен.",
             "danger",
             "База данных недоступна",
         )

@@ -12,17 +12,17 @@ from dashboard.services.shell import PageView
 from layouts.components import RU_DATE_PICKER
 
 
-def source_line(source: DataSource) -> str:
-    """The header's data-source line."""
+def source_line(name: str, source: DataSource) -> str:
+    """The header's data-source line: the configured name, never the URL."""
     last = fmt.date_time(source.last_datetime)
-    return f"База данных: {source.url} · чеков: {fmt.integer(source.cheques)} · последний чек: {last}"
+    return f"Источник данных: {name} · чеков: {fmt.integer(source.cheques)} · последний чек: {last}"
 
 
 def layout(page: PageView) -> html.Header:
     """The header of the page (the period picker spans the data's first … last cheque date)."""
     start, end = page.bounds if page.bounds else (None, None)
     source_error = page.error
-    source_text = source_line(page.source) if page.source is not None else ""
+    source_text = source_line(page.name, page.source) if page.source is not None else ""
     period = dcc.DatePickerRange(
         id=ids.HEADER.PERIOD,
         start_date=start,

@@ -55,7 +55,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         requests=requests,
         pins=pins,
         analyses=analyses,
-        shell=ShellService(source, pins),
+        shell=ShellService(source, pins, settings.source_name),
         clients=ClientsService(analyses),
         pharmacies=PharmaciesService(analyses),
         thresholds=ThresholdsService(analyses, pins),

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from core.db import DatabaseError, DataSource
-from core.messages import EMPTY_DATABASE
+from core.messages import EMPTY_DATABASE, unreachable
 from dashboard.services.engines import SourceReader
 from dashboard.services.pins import PinsStore
 
+log = logging.getLogger(__name__)
 PRESET_DAYS = {"year": 365, "quarter": 91, "month": 30}
 
 
@@ -20,6 +22,7 @@ class PageView:
     source: DataSource | None
     error: str | None
     pins: dict[str, float]
+    name: str = ""  # the configured data-source name (never the URL)
 
     @property
     def bounds(self) -> tuple[str, str] | None:
@@ -52,15 +55,17 @@ def preset_period(preset: str | None, first: str | None, last: str | None) -> tu
 class ShellService:
     """The page's own state, read per page load."""
 
-    def __init__(self, source: SourceReader, pins: PinsStore):
+    def __init__(self, source: SourceReader, pins: PinsStore, name: str):
         self.source = source
         self.pins = pins
+        self.name = name
 
     def page(self) -> PageView:
         """The data source (the period defaults to all of it) and the saved pins."""
         try:
             source = self.source.read()
         except DatabaseError as exc:
-            return PageView(None, f"База данных недоступна: {exc}", self.pins.load())
-        error = None if source.cheques else f"{source.url}: {EMPTY_DATABASE}"
-        return PageView(source, error, self.pins.load())
+            log.warning("the page cannot read the database: %s", exc)
+            return PageView(None, unreachable(self.name), self.pins.load(), self.name)
+        error = None if source.cheques else f"{self.name}: {EMPTY_DATABASE}"
+        return PageView(source, error, self.pins.load(), self.name)

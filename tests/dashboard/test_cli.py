@@ -176,3 +176,19 @@ def test_migrate_with_no_client_before_the_bonus_date_writes_everyone_as_new(db_
     matrix = pd.read_csv(out)
     assert set(matrix["source_region"]) == {"новый"} and matrix["clients"].sum() == 2
     assert "новых: 2" in capsys.readouterr().out
+
+
+def test_serve_on_a_busy_port_is_one_line_before_anything_starts(capsys):
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr()
+    assert (
+        err.err == f"rfma serve: ошибка: адрес 127.0.0.1:{port} недоступен — занят другой программой; "
+        "выберите другой: --port N\n"
+    )
+    assert "Dash is running" not in err.out

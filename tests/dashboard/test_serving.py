@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import re
 import socket
 import time
 
@@ -132,3 +133,18 @@ def test_the_documented_recipe_is_the_one_tested():
     page = (Path(__file__).resolve().parents[2] / "docs" / "DASHBOARD.md").read_text(encoding="utf-8")
     recipe = next(line for line in page.splitlines() if line.startswith(".venv/bin/gunicorn "))
     assert recipe == " ".join((".venv/bin/gunicorn", *GUNICORN_ARGS, "--bind 127.0.0.1:8050 dashboard.wsgi:server"))
+
+
+def test_details_of_a_database_fault_go_to_gunicorns_error_log_not_to_the_page(tmp_path):
+    missing = f"duckdb:///{tmp_path / 'missing' / 'nothing.duckdb'}"
+    server = Gunicorn(missing, tmp_path / "state")
+    try:
+        status, body = server.get("/_dash-layout")
+        page = texts(json.loads(body))
+    finally:
+        code, log = server.stop()
+    assert status == 200 and "База данных недоступна (DuckDB «nothing.duckdb»)" in page
+    assert str(tmp_path) not in page and "IO Error" not in page
+    # through gunicorn's error log handler (its format: [time] [pid] [LEVEL] message), not bare stderr
+    assert re.search(r"\[\d+\] \[WARNING\] the page cannot read the database: .*missing", log), log[-2000:]
+    assert code == 0
