@@ -106,9 +106,12 @@ def make_engine(url: str) -> sa.Engine:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     try:
-        return sa.create_engine(parsed)
+        engine = sa.create_engine(parsed)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise DatabaseError(f"не удалось открыть базу данных {url!r}: {exc}") from None
+    from core.writers import WRITER_PATIENCE, retry_on_lock
+
+    return retry_on_lock(engine, WRITER_PATIENCE)  # DuckDB: wait for the dashboard's reads in flight
 
 
 def describe_url(engine: sa.Engine) -> str:
@@ -138,16 +141,31 @@ BEGIN
     ON CONFLICT (key) DO UPDATE SET value = ({META_TABLE_NAME}.value::bigint + 1)::text;
     RETURN NULL;
 END $$""",
-    f"DROP TRIGGER IF EXISTS {WRITE_COUNTER_TRIGGER} ON {TABLE_NAME}",
-    f"""CREATE TRIGGER {WRITE_COUNTER_TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE_NAME}
-    FOR EACH STATEMENT EXECUTE FUNCTION rfma_bump_write_counter()""",
 )
+_CREATE_WRITE_COUNTER_TRIGGER = f"""CREATE TRIGGER {WRITE_COUNTER_TRIGGER}
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {TABLE_NAME}
+    FOR EACH STATEMENT EXECUTE FUNCTION rfma_bump_write_counter()"""
 
 
 def install_write_counter(conn: sa.Connection) -> None:
-    """PostgreSQL: (re)create the statement-level trigger that counts writes to bonuscheques in rfma_meta."""
+    """PostgreSQL: the statement-level trigger that counts writes to bonuscheques in rfma_meta.
+
+    Created only when missing: creating (or dropping) a trigger locks the table against every reader until the
+    transaction ends, and an import's transaction may take minutes. Replacing the function locks no table.
+    """
     for statement in _WRITE_COUNTER_DDL:
         conn.execute(sa.text(statement))
+    if not _write_counter_installed(conn):
+        conn.execute(sa.text(_CREATE_WRITE_COUNTER_TRIGGER))
+
+
+def _write_counter_installed(conn: sa.Connection) -> bool:
+    return bool(
+        conn.execute(
+            sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
+            {"name": WRITE_COUNTER_TRIGGER, "table": TABLE_NAME},
+        ).scalar_one()
+    )
 
 
 def write_counter(conn: sa.Connection, meta: dict[str, str]) -> str | None:
@@ -155,11 +173,7 @@ def write_counter(conn: sa.Connection, meta: dict[str, str]) -> str | None:
     every write; None otherwise."""
     if conn.dialect.name != "postgresql":
         return None
-    installed = conn.execute(
-        sa.text("SELECT count(*) FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
-        {"name": WRITE_COUNTER_TRIGGER, "table": TABLE_NAME},
-    ).scalar_one()
-    return meta.get(WRITE_COUNTER_KEY, "0") if installed else None
+    return meta.get(WRITE_COUNTER_KEY, "0") if _write_counter_installed(conn) else None
 
 
 def table_exists(conn: sa.Connection, name: str = TABLE_NAME) -> bool:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from core.db import DatabaseError, first_line, make_engine, resolve_database_url
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
+from core.writers import writing
 
 EXIT_USAGE = 2
 DEBUG_ENV = "RFMA_DEBUG"
@@ -129,7 +130,8 @@ def cmd_demo(args) -> int:
     seed = DEMO_SEED if args.seed is None else args.seed
     engine = make_engine(resolve_database_url(args.db))
     frame = generate_demo_cheques(scale=args.scale, seed=seed)
-    rows = replace_with_demo(engine, frame, seed=seed, scale=args.scale, force=args.force)
+    with writing(engine):
+        rows = replace_with_demo(engine, frame, seed=seed, scale=args.scale, force=args.force)
     print(
         f"демо-данные записаны: {rows} чеков, {frame['card'].nunique()} клиентов → "
         f"{engine.url.render_as_string(hide_password=True)}"
@@ -147,9 +149,10 @@ def cmd_import(args) -> int:
         print(f"файл {args.file}: нет строк с данными, ничего не записано")
         return 0
     engine = make_engine(resolve_database_url(args.db))
-    with engine.begin() as conn:
-        counts = append_checked(conn, frame, args.file)
-    refresh_statistics(engine)
+    with writing(engine):  # DuckDB: the dashboard's readers step aside while this writes
+        with engine.begin() as conn:
+            counts = append_checked(conn, frame, args.file)
+        refresh_statistics(engine)
     print(f"прочитано строк: {counts.rows_read}")
     print(f"добавлено чеков: {counts.cheques_added} (строк: {counts.rows_added})")
     print(f"пропущено уже загруженных чеков: {counts.cheques_skipped} (строк: {counts.rows_skipped})")

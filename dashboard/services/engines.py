@@ -12,6 +12,7 @@ from flask import g, has_request_context
 from sqlalchemy.pool import NullPool
 
 from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
+from core.writers import READER_PATIENCE, retry_on_lock
 from dashboard.services.cache import SharedCache
 from dashboard.settings import Settings
 
@@ -45,7 +46,7 @@ def _create_engine(url: str, read_only: bool) -> sa.Engine:
         return base
     base.dispose()
     if read_only:
-        engine = sa.create_engine(base.url, poolclass=NullPool, connect_args={"read_only": True})
+        engine = reader(sa.create_engine(base.url, poolclass=NullPool, connect_args={"read_only": True}))
         try:
             with engine.connect():
                 pass
@@ -54,7 +55,12 @@ def _create_engine(url: str, read_only: bool) -> sa.Engine:
             if "different configuration" not in str(exc):
                 raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
             log.info("DuckDB file already open read-write in this process; using read-write connections")
-    return sa.create_engine(base.url, poolclass=NullPool)
+    return reader(sa.create_engine(base.url, poolclass=NullPool))
+
+
+def reader(engine: sa.Engine) -> sa.Engine:
+    """A DuckDB engine of the dashboard: it waits while `rfma import` writes the file, then reads."""
+    return retry_on_lock(engine, READER_PATIENCE, wait_for_writer=True)
 
 
 def forget_engines_after_fork() -> None:

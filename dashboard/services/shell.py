@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from core.db import DatabaseError, DataSource
 from core.messages import EMPTY_DATABASE, unreachable
+from core.writers import DataUpdating
 from dashboard.services.engines import SourceReader
 from dashboard.services.pins import PinsStore
 
@@ -67,5 +68,7 @@ class ShellService:
         except DatabaseError as exc:
             log.warning("the page cannot read the database: %s", exc)
             return PageView(None, unreachable(self.name), self.pins.load(), self.name)
+        except DataUpdating as exc:  # an import is writing the DuckDB file longer than a reader waits
+            return PageView(None, str(exc), self.pins.load(), self.name)
         error = None if source.cheques else f"{self.name}: {EMPTY_DATABASE}"
         return PageView(source, error, self.pins.load(), self.name)
