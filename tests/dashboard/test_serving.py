@@ -148,3 +148,54 @@ def test_details_of_a_database_fault_go_to_gunicorns_error_log_not_to_the_page(t
     # through gunicorn's error log handler (its format: [time] [pid] [LEVEL] message), not bare stderr
     assert re.search(r"\[\d+\] \[WARNING\] the page cannot read the database: .*missing", log), log[-2000:]
     assert code == 0
+
+
+def test_an_import_while_four_users_click_succeeds_first_time_and_no_request_fails(chain_db, tmp_path):
+    import subprocess
+    import sys
+    import threading
+
+    from tests.support.serving import ROOT
+
+    extra = chain_cheques(clients=300, anonymous=3000, seed=11)
+    extra["doc_id"] = "N" + extra["doc_id"]
+    extra["card"] = extra["card"].where(extra["card"].isna(), "7" + extra["card"].astype(str))
+    csv = tmp_path / "more.csv"
+    extra.to_csv(csv, index=False)
+    server = Gunicorn(chain_db, tmp_path / "state")
+    answers: list[tuple[str, str]] = []
+    stop = threading.Event()
+
+    def click(user: int) -> None:
+        i = user
+        while not stop.is_set():
+            answers.append(ask(server, i))
+            i += 1
+
+    users = [threading.Thread(target=click, args=(user,)) for user in range(4)]
+    try:
+        for user in users:
+            user.start()
+        while len(answers) < 8:  # the users are clicking
+            time.sleep(0.05)
+        env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+        command = [sys.executable, "-m", "dashboard.cli", "import", str(csv), "--db", chain_db]
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+        during = len(answers)
+        while len(answers) < during + 8:  # and go on clicking after it
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for user in users:
+            user.join(timeout=120)
+        code, log = server.stop()
+    assert done.returncode == 0, done.stderr
+    assert "добавлено чеков:" in done.stdout
+    failed = [(kind, answer[:400]) for kind, answer in answers if not answer.startswith("200 ") or has_error(answer)]
+    assert failed == [] and len(answers) > 16
+    assert code == 0 and "Traceback" not in log, log[-3000:]
+
+
+def has_error(answer: str) -> bool:
+    """A page or tab that shows an error instead of data."""
+    return any(text in answer for text in ("недоступна", "Ошибка", "Данные обновляются", "внутренней ошибки"))
