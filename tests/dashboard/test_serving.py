@@ -77,6 +77,89 @@ def test_simultaneous_first_requests_to_preloaded_workers_get_the_single_user_an
     assert code == 0 and "Traceback" not in log and "Segmentation fault" not in log, log[-3000:]
 
 
+SEGMENTS_AND_PERIODS = [
+    (segment, period) for segment in ("r110", "r510", "c22") for period in (FULL, ("2022-04-01", FULL[1]))
+]
+BY_REVENUE = [{"colId": "revenue", "sort": "desc", "sortIndex": 0}]
+
+
+def grid_page(server: Gunicorn, segment: str, period) -> str:
+    """The first page of «Финал»'s client table, as the grid asks for it."""
+    request = {"startRow": 0, "endRow": 50, "sortModel": BY_REVENUE[:1], "filterModel": {}}
+    state = [(ids.SHELL.TABS, "active_tab", ids.TAB_FINAL), *period_and_pins(period), *filters(segment)]
+    payload = callback_payload(
+        (ids.FINAL.CLIENT_GRID, "getRowsResponse"), [(ids.FINAL.CLIENT_GRID, "getRowsRequest", request)], state
+    )
+    status, answer = server.post_json("/_dash-update-component", payload)
+    return f"{status} " + texts(answer)
+
+
+def csv_link(server: Gunicorn, segment: str, period) -> bytes:
+    """«Скачать CSV» of a segment in the table's default order, through the callback and the streamed link."""
+    outputs = [(ids.FINAL.CSV_LINK, "data"), (ids.FINAL.EXPORT_MESSAGE, "children")]
+    state = [*period_and_pins(period), *filters(segment)]
+    state += [(ids.FINAL.CLIENT_GRID, "filterModel", {}), (ids.FINAL.CLIENT_GRID, "columnState", BY_REVENUE)]
+    state += [(ids.FINAL.CSV_FORMAT, "value", "csv")]
+    payload = callback_payload(outputs[0], [(ids.FINAL.CSV_BUTTON, "n_clicks", 1)], state)
+    payload["output"] = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+    payload["outputs"] = [{"id": i, "property": p} for i, p in outputs]
+    status, answer = server.post_json("/_dash-update-component", payload)
+    assert status == 200, answer
+    link = answer["response"][ids.FINAL.CSV_LINK]["data"]
+    for _ in range(100):  # more files at once than the workers stream: 503 + Retry-After, and the user tries again
+        status, body = server.get(link)
+        if status != 503:
+            break
+        time.sleep(0.2)
+    assert status == 200, body[:300]
+    return body
+
+
+def period_and_pins(period) -> list:
+    return [(ids.HEADER.PERIOD, "start_date", period[0]), (ids.HEADER.PERIOD, "end_date", period[1]),
+            (ids.SHELL.PINS, "data", {})]  # fmt: skip
+
+
+def filters(segment: str) -> list:
+    values = [(ids.FINAL.SELECTION, "data", segment), (ids.FINAL.FILTER_SHOPS, "value", None)]
+    grades = [ids.FINAL.FILTER_R, ids.FINAL.FILTER_F, ids.FINAL.FILTER_M, ids.FINAL.FILTER_A, ids.FINAL.FILTER_CARD]
+    return values + [(component, "value", None) for component in grades]
+
+
+def engine_order(url: str, segment: str, period) -> list[str]:
+    """The cards of a segment in the table's order (revenue descending, ties by card), straight from the engine."""
+    from core.classify import classify
+    from core.model import Period
+    from core.segment_tree import Segment
+
+    engine = make_engine(url)
+    clients = classify(engine, Period.parse(*period)).clients
+    engine.dispose()
+    chosen = clients[Segment.parse(segment).mask(clients)]
+    return list(chosen.sort_values(["revenue", "card"], ascending=[False, True], kind="stable")["card"])
+
+
+def test_simultaneous_cold_pages_and_csv_files_of_different_segments_are_the_engines(chain_db, tmp_path):
+    server = Gunicorn(chain_db, tmp_path / "state")
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+            pages = list(pool.map(lambda case: grid_page(server, *case), SEGMENTS_AND_PERIODS))
+            files = list(pool.map(lambda case: csv_link(server, *case), SEGMENTS_AND_PERIODS))
+        reference = [grid_page(server, *case) for case in SEGMENTS_AND_PERIODS]  # one user, after the rush
+    finally:
+        code, log = server.stop()
+    assert pages == reference
+    for (segment, period), page, body in zip(SEGMENTS_AND_PERIODS, pages, files, strict=True):
+        expected = engine_order(chain_db, segment, period)
+        rows = [line.split(",")[0] for line in body.decode("utf-8-sig").splitlines() if not line.startswith("#")]
+        assert rows[0] == "card" and rows[1:] == expected, (segment, period)  # row by row
+        shown = [
+            row["card"] for row in json.loads(page[4:])["response"][ids.FINAL.CLIENT_GRID]["getRowsResponse"]["rowData"]
+        ]
+        assert shown == expected[:50], (segment, period)
+    assert code == 0 and "Traceback" not in log, log[-3000:]
+
+
 def test_stalled_downloads_cannot_take_every_thread(tmp_path):
     from core.demo import generate_demo_cheques
     from core.loading import replace_with_demo
