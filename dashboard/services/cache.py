@@ -8,12 +8,13 @@ the worker's memory: writing them to the shared cache costs more than recomputin
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any, TypeVar
 
 from flask_caching import Cache
@@ -40,6 +41,30 @@ def key_digest(key: tuple) -> str:
     return f"{key[0]}:" + hashlib.sha256(repr(key).encode("utf-8")).hexdigest()
 
 
+class SingleFlight:
+    """One computation per key at a time in this process: callers of a key being computed wait for that result
+    instead of computing it again (simultaneous cold requests would otherwise each run the same SQL)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[threading.Lock, list[int]]] = {}
+        self._guard = threading.Lock()
+
+    @contextlib.contextmanager
+    def hold(self, key: Hashable) -> Iterator[None]:
+        """Hold the key's lock for the block (the lock goes when its last holder or waiter leaves)."""
+        with self._guard:
+            lock, users = self._locks.setdefault(key, (threading.Lock(), [0]))
+            users[0] += 1
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                users[0] -= 1
+                if users[0] == 0:
+                    self._locks.pop(key, None)
+
+
 class SharedCache:
     """flask-caching get/set under keys built from primitives only (FileSystemCache, Redis, …).
 
@@ -50,14 +75,20 @@ class SharedCache:
     def __init__(self, cache: Cache, directory: str | None = None):
         self.cache = cache
         self.directory = directory
+        self._flights = SingleFlight()
 
     def get_or_compute(self, key: tuple, compute: Callable[[], T]) -> T:
-        """The cached value of `key`, or compute() stored under it (errors are raised, not cached)."""
+        """The cached value of `key`, or compute() stored under it (errors are raised, not cached); computed once
+        in this process however many requests ask at the same time."""
         digest = key_digest(key)
         value = self.get(digest)
-        if value is None:
-            value = compute()
-            self.set(digest, value)
+        if value is not None:
+            return value
+        with self._flights.hold(digest):
+            value = self.get(digest)  # another request may have stored it meanwhile
+            if value is None:
+                value = compute()
+                self.set(digest, value)
         return value
 
     def get(self, key: str) -> Any:
@@ -87,21 +118,32 @@ class WorkerMemory:
         self.size = size
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights = SingleFlight()
 
     def get_or_compute(self, key: tuple, compute: Callable[[], T]) -> T:
-        """The kept value of `key`, or compute() kept under it (errors are raised, not kept)."""
+        """The kept value of `key`, or compute() kept under it (errors are raised, not kept); computed once however
+        many threads ask at the same time."""
         check_primitive_key(key)
+        found, value = self._kept(key)
+        if found:
+            return value
+        with self._flights.hold(key):
+            found, value = self._kept(key)
+            if not found:
+                value = compute()
+                with self._lock:
+                    self._items[key] = value
+                    self._items.move_to_end(key)
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+        return value
+
+    def _kept(self, key: tuple) -> tuple[bool, Any]:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
-        value = compute()  # outside the lock: two requests may compute the same value once each
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+                return True, self._items[key]
+        return False, None
 
 
 def create_cache(server, settings: Settings) -> Cache:

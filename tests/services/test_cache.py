@@ -87,3 +87,30 @@ def test_a_deleted_cache_directory_is_created_again(services, full):
     _, token = services.exports.keep_client_list(ClientListExport(full, ClientFilter.build("r110")))
     name, chunks = services.exports.kept_client_list(token)
     assert name.startswith("rfma_110_VIP_") and b"# RFMA: " in b"".join(chunks)
+
+
+def test_simultaneous_callers_of_one_key_compute_it_once():
+    import concurrent.futures
+    import threading
+    import time
+
+    cache, memory = SharedCache(FakeFlaskCache()), WorkerMemory(4)
+    calls: list[str] = []
+    started = threading.Barrier(8)
+
+    def slow(name):
+        def compute():
+            calls.append(name)
+            time.sleep(0.2)  # long enough for every caller to arrive while it runs
+            return name
+
+        return compute
+
+    def ask(i):
+        started.wait()
+        return cache.get_or_compute(("k",), slow("shared")), memory.get_or_compute(("k",), slow("worker"))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(ask, range(8)))
+    assert answers == [("shared", "worker")] * 8
+    assert sorted(calls) == ["shared", "worker"]  # once each, not once per caller
