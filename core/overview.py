@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from core import queries
 from core.db import bonuscheques, reads_cheques
-from core.fetch import fetch_frame
+from core.fetch import fetch_frames
 from core.model import AnalysisOptions, Period
 
 
@@ -207,10 +207,15 @@ def load_overview(
 ) -> Overview:
     """Run the overview queries for a period."""
     bounds = _bounds(conn, period)
-    monthly = fetch_frame(conn, monthly_query(period, options))
-    shops = fetch_frame(conn, shops_query(period, options))
-    shop_monthly = fetch_frame(conn, shop_monthly_query(period, options))
-    new_clients = fetch_frame(conn, new_clients_query(period, options))
+    monthly, shops, shop_monthly, new_clients = fetch_frames(  # side by side on a server's connections
+        conn,
+        [
+            monthly_query(period, options),
+            shops_query(period, options),
+            shop_monthly_query(period, options),
+            new_clients_query(period, options),
+        ],
+    )
     monthly = _normalise(monthly, {"identified": "bool", "cheques": "int64", "revenue": "float64"})
     shops = _normalise(
         shops,
