@@ -132,14 +132,13 @@ def load_client_base(
 
 
 def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOptions, unique: bool, with_shops: bool):
-    """Q2 for this backend. A server gets card order, planned as a GroupAggregate (no hash aggregation): with the
-    covering (card, datetime) index the groups stream off the index; PostgreSQL's cost model sometimes prefers a
-    hash table of every client instead, which spills to disk with a large client base and is then much slower
-    (docs/SCALING.md)."""
+    """Q2 for this backend, in card order (positions into the client frame are kept: its order must be fixed;
+    DuckDB sorts in parallel, cheaper than sorting the fetched frame). A server plans it as a GroupAggregate (no
+    hash aggregation): with the covering (card, datetime) index the groups stream off the index; PostgreSQL's cost
+    model sometimes prefers a hash table of every client instead, which spills to disk with a large client base
+    and is then much slower (docs/SCALING.md)."""
     server = conn.dialect.name != "duckdb"
-    query = queries.client_aggregates_query(
-        period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=server
-    )
+    query = queries.client_aggregates_query(period, options, unique_doc_ids=unique, with_shops=with_shops, ordered=True)
     return with_postgresql_settings(query, enable_hashagg="off") if server else query
 
 
