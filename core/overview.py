@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import bonuscheques, reads_cheques
+from core.db import bonuscheques, reads_cheques, recorded_doc_ids_unique
 from core.fetch import fetch_frames
 from core.model import AnalysisOptions, Period
 
@@ -116,10 +116,26 @@ def _month(column) -> sa.ColumnElement:
     return sa.cast(sa.func.date_trunc("month", column), sa.Date)
 
 
-def cheques_subquery(period: Period, options: AnalysisOptions):
-    """One row per cheque (doc_id) in the period: datetime, shop, identified flag, amount."""
+def cheques_subquery(period: Period, options: AnalysisOptions, unique_doc_ids: bool = False):
+    """One row per cheque (doc_id) in the period: datetime, shop, identified flag, amount.
+
+    With `unique_doc_ids` (recorded at import: every row is its own cheque) the rows are the cheques already and
+    no GROUP BY doc_id runs; the values are the same either way.
+    """
     t = bonuscheques
     flag = sa.case((queries.identified(options), 1), else_=0)
+    if unique_doc_ids:
+        return (
+            sa.select(
+                t.c.doc_id,
+                t.c.datetime.label("datetime"),
+                t.c.shop.label("shop"),
+                flag.label("identified"),
+                sa.func.coalesce(queries.amount(options, t), 0).label("amount"),
+            )
+            .where(*queries.period_conditions(period))
+            .subquery("cheques")
+        )
     return (
         sa.select(
             t.c.doc_id,
@@ -134,9 +150,9 @@ def cheques_subquery(period: Period, options: AnalysisOptions):
     )
 
 
-def monthly_query(period: Period, options: AnalysisOptions) -> sa.Select:
+def monthly_query(period: Period, options: AnalysisOptions, unique_doc_ids: bool = False) -> sa.Select:
     """Cheques and revenue per month, split by identification."""
-    c = cheques_subquery(period, options)
+    c = cheques_subquery(period, options, unique_doc_ids)
     month = _month(c.c.datetime).label("month")
     return (
         sa.select(
@@ -150,9 +166,9 @@ def monthly_query(period: Period, options: AnalysisOptions) -> sa.Select:
     )
 
 
-def shops_query(period: Period, options: AnalysisOptions) -> sa.Select:
+def shops_query(period: Period, options: AnalysisOptions, unique_doc_ids: bool = False) -> sa.Select:
     """Per pharmacy × identification: cheques, revenue, average and median (percentile_disc 0.5) cheque."""
-    c = cheques_subquery(period, options)
+    c = cheques_subquery(period, options, unique_doc_ids)
     return (
         sa.select(
             c.c.shop,
@@ -167,9 +183,9 @@ def shops_query(period: Period, options: AnalysisOptions) -> sa.Select:
     )
 
 
-def shop_monthly_query(period: Period, options: AnalysisOptions) -> sa.Select:
+def shop_monthly_query(period: Period, options: AnalysisOptions, unique_doc_ids: bool = False) -> sa.Select:
     """Revenue and cheques per pharmacy and month."""
-    c = cheques_subquery(period, options)
+    c = cheques_subquery(period, options, unique_doc_ids)
     month = _month(c.c.datetime).label("month")
     return (
         sa.select(
@@ -207,12 +223,13 @@ def load_overview(
 ) -> Overview:
     """Run the overview queries for a period."""
     bounds = _bounds(conn, period)
+    unique = bool(recorded_doc_ids_unique(conn))
     monthly, shops, shop_monthly, new_clients = fetch_frames(  # side by side on a server's connections
         conn,
         [
-            monthly_query(period, options),
-            shops_query(period, options),
-            shop_monthly_query(period, options),
+            monthly_query(period, options, unique),
+            shops_query(period, options, unique),
+            shop_monthly_query(period, options, unique),
             new_clients_query(period, options),
         ],
     )

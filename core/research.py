@@ -13,7 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
-from core.db import bonuscheques, reads_cheques
+from core.db import bonuscheques, reads_cheques, recorded_doc_ids_unique
 from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period
 from core.overview import cheques_subquery
@@ -23,9 +23,9 @@ from core.stats import percentile_disc, percentile_disc_hist
 DECILES = tuple(round(q / 10, 1) for q in range(1, 11))
 
 
-def amount_histograms_query(period: Period, options: AnalysisOptions) -> sa.Select:
+def amount_histograms_query(period: Period, options: AnalysisOptions, unique_doc_ids: bool = False) -> sa.Select:
     """Histogram of cheque amounts (one value per doc_id) split by identification: identified, amount, cheques."""
-    c = cheques_subquery(period, options)
+    c = cheques_subquery(period, options, unique_doc_ids)
     return (
         sa.select(
             c.c.identified,
@@ -42,7 +42,7 @@ def load_amount_histograms(
     conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> dict[bool, pd.Series]:
     """{True: identified histogram, False: unidentified histogram}, each amount → number of cheques."""
-    frame = fetch_frame(conn, amount_histograms_query(period, options))
+    frame = fetch_frame(conn, amount_histograms_query(period, options, bool(recorded_doc_ids_unique(conn))))
     result = {}
     for flag in (True, False):
         part = frame[frame["identified"].astype(int) == int(flag)] if not frame.empty else frame

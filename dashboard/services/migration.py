@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -52,12 +53,14 @@ class MigrationService:
         if message:
             raise RfmaError(message)
         period = request.period
-        before = self.analyses.client_base(request.with_period(period.date_from, bonus))
         revenue_after = pd.Series(dtype="float64")
-        if period.date_to is None or bonus < period.date_to:  # a bonus date on the last day leaves nothing after it
-            later = self.analyses.client_base(request.with_period(bonus + dt.timedelta(days=1), period.date_to))
-            revenue_after = pd.Series(later.clients["revenue"].to_numpy(), index=later.clients["card"].to_numpy())
-        result = migrate_bases(before, after, bonus, request.pins, revenue_after)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the two snapshots' SQL side by side
+            before = pool.submit(self.analyses.client_base, request.with_period(period.date_from, bonus))
+            if period.date_to is None or bonus < period.date_to:  # a bonus date on the last day leaves nothing after
+                later = self.analyses.client_base(request.with_period(bonus + dt.timedelta(days=1), period.date_to))
+                revenue_after = pd.Series(later.clients["revenue"].to_numpy(), index=later.clients["card"].to_numpy())
+            before_base = before.result()
+        result = migrate_bases(before_base, after, bonus, request.pins, revenue_after)
         thresholds = result.suggestion.thresholds
         if thresholds is None:
             raise RfmaError(result.suggestion.warnings[0] if result.suggestion.warnings else "Нет данных для миграции.")

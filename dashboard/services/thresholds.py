@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from core import research as core_research
@@ -108,11 +109,14 @@ class ThresholdsService:
         return self.analyses.cache.get_or_compute(request.key("research"), lambda: self._research(request))
 
     def _research(self, request: AnalysisRequest) -> core_research.Research:
-        classification = self.analyses.classification(request)
-        histograms = self.analyses.cache.get_or_compute(
-            request.key("amounts", pins=False),
-            lambda: core_research.load_amount_histograms(request.engine(), request.period, request.options),
-        )
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the amounts' SQL runs while the clients are graded
+            amounts = pool.submit(
+                self.analyses.cache.get_or_compute,
+                request.key("amounts", pins=False),
+                lambda: core_research.load_amount_histograms(request.engine(), request.period, request.options),
+            )
+            classification = self.analyses.classification(request)
+            histograms = amounts.result()
         base = classification.base
         suggested: dict[str, float | None] = {}
         for name in THRESHOLD_NAMES:

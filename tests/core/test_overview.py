@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from core.model import Period
@@ -76,3 +77,23 @@ def test_an_empty_period_is_empty_not_an_error(engine):
 
 def test_shop_names_sort_naturally():
     assert sorted(["Аптека 10", "Аптека 2", "Аптека 1"], key=shop_sort_key) == ["Аптека 1", "Аптека 2", "Аптека 10"]
+
+
+def test_the_one_row_per_cheque_path_gives_the_same_overview_and_amounts(db_engine):
+    """Recorded at import that every row is a cheque, the queries skip GROUP BY doc_id: the same figures."""
+    from core.db import record_doc_ids_unique
+    from core.research import load_amount_histograms
+    from tests.support.chain import chain_cheques
+
+    load_cheques(db_engine, chain_cheques(clients=80, anonymous=200))
+    with db_engine.begin() as conn:
+        record_doc_ids_unique(conn, unique=False)  # as if unknown: the general path, GROUP BY doc_id
+    general = load_overview(db_engine), load_amount_histograms(db_engine)
+    with db_engine.begin() as conn:
+        assert record_doc_ids_unique(conn)
+    fast = load_overview(db_engine), load_amount_histograms(db_engine)
+    for name in ("monthly", "shops", "shop_monthly", "new_clients"):
+        pd.testing.assert_frame_equal(getattr(fast[0], name), getattr(general[0], name), check_exact=False)
+    for flag in (True, False):
+        pd.testing.assert_series_equal(fast[1][flag], general[1][flag])
+    assert fast[0].cheques == general[0].cheques > 0
