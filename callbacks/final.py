@@ -21,6 +21,8 @@ from layouts.final import (
 )
 from layouts.final_tree import node_classes, render_breadcrumb, tree_list
 
+EMPTY_PAGE = {"rowData": [], "rowCount": 0}
+
 # Refresh the client table when anything outside the grid changes: purge AG Grid's infinite cache, so it asks
 # the server for rows again (the grid's own sort and filters refresh it by themselves).
 PURGE_GRID = """
@@ -132,8 +134,10 @@ class FinalCallbacks:
 
     def grid_rows(self, grid_request, active_tab, start, end, pins, *flt):
         """One block of the client table for AG Grid's infinite row model (server-side paging, sort and filter)."""
-        if not grid_request or active_tab != ids.TAB_FINAL:
+        if not grid_request:
             return no_update
+        if active_tab != ids.TAB_FINAL:  # answer at once (an unanswered block leaves the grid waiting for good);
+            return EMPTY_PAGE  # showing «Финал» purges the grid, which then asks again
         final = self.services.final
         try:
             rows, count = final.client_page(
@@ -144,7 +148,7 @@ class FinalCallbacks:
                 grid.sort_keys(grid_request.get("sortModel")),
             )
         except Exception:  # the summary above the table shows the message
-            return {"rowData": [], "rowCount": 0}
+            return EMPTY_PAGE
         return {"rowData": rows, "rowCount": count}
 
     def download_csv(self, _clicks, start, end, pins, *state):

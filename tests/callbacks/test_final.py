@@ -120,7 +120,7 @@ def test_the_table_pages_sorts_and_filters_on_the_server(services):
     by_m = request | {"filterModel": {"m": {"filterType": "number", "type": "equals", "filter": 1}}}
     filtered = callbacks.grid_rows(by_m, ids.TAB_FINAL, *FULL, {}, "r110", None, [2], None, None, None, None)
     assert filtered["rowCount"] == len(engine_cards(services, region=110, m=1, r=2)) > 0
-    assert no_update(callbacks.grid_rows(request, ids.TAB_CLIENTS, *FULL, {}, ALL, *NO_FILTERS))
+    assert callbacks.grid_rows(request, ids.TAB_CLIENTS, *FULL, {}, ALL, *NO_FILTERS) == {"rowData": [], "rowCount": 0}
     assert callbacks.grid_rows(request, ids.TAB_FINAL, *EMPTY, {}, ALL, *NO_FILTERS) == {"rowData": [], "rowCount": 0}
 
 

@@ -1,0 +1,34 @@
+"""The paths people take (issue 11): «Финал»'s client table shows rows whichever tab was visited before it, after a
+period preset, and when the user leaves «Финал» and comes back."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard import ids
+from tests.e2e.test_dashboard import TIMEOUT, assert_no_console_errors, open_dashboard, open_tab, wait_until
+from tests.e2e.test_segments import grid_cards
+
+pytestmark = pytest.mark.browser
+OTHER_TABS = (ids.TAB_CLIENTS, ids.TAB_PHARMACIES, ids.TAB_THRESHOLDS, ids.TAB_MIGRATION)
+
+
+def rows_shown(dash_duo, message: str) -> list[str]:
+    wait_until(dash_duo, lambda: len(grid_cards(dash_duo)) > 0, message)
+    return grid_cards(dash_duo)
+
+
+def test_the_client_table_has_rows_after_every_other_tab_presets_and_back_and_forth(dash_duo, make_app, chain_db):
+    open_dashboard(dash_duo, make_app(chain_db))  # the app starts on «Клиенты»
+    for tab in OTHER_TABS:
+        open_tab(dash_duo, tab)
+        open_tab(dash_duo, ids.TAB_FINAL)
+        first = rows_shown(dash_duo, f"the client table has rows on «Финал» after {tab}")
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_QUARTER}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.CLIENT_COUNT}", "Все клиенты", timeout=TIMEOUT)
+    after_preset = rows_shown(dash_duo, "the client table has rows after a period preset")
+    open_tab(dash_duo, ids.TAB_CLIENTS)
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_ALL}").click()
+    open_tab(dash_duo, ids.TAB_FINAL)
+    assert rows_shown(dash_duo, "rows after a preset pressed on another tab") and first and after_preset
+    assert_no_console_errors(dash_duo)
