@@ -145,12 +145,21 @@ class ThresholdPins:
         return replace(self, **values)
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
 def parse_threshold_value(name: str, raw: object) -> float | int:
-    """A threshold value from user input: days must be whole numbers, everything must be finite."""
-    try:
-        value = float(str(raw).strip().replace(",", ".")) if not isinstance(raw, (int, float)) else float(raw)
-    except ValueError:
-        raise RfmaError(f"порог {name}: {raw!r} не число") from None
+    """A threshold value from user input ('0,5' and '0.5' alike; spaces between thousands allowed): days must be
+    whole numbers, everything must be finite."""
+    if isinstance(raw, bool):
+        raise RfmaError(f"порог {name}: {raw!r} не число")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        if not _NUMBER.fullmatch(text):
+            raise RfmaError(f"порог {name}: {str(raw).strip()!r} не число — введите, например, 0,5 или 21")
+        value = float(text)
     if value != value or value in (float("inf"), float("-inf")):
         raise RfmaError(f"порог {name}: {raw!r} не конечное число")
     if name in DAY_THRESHOLDS:

@@ -21,7 +21,6 @@ GROUPS = (
     ("Monetary (средний чек, ₽)", ("m1", "m2")),
     ("Age (возраст клиента, дней)", ("a1", "a2")),
 )
-STEPS = {"r1": 1, "r2": 1, "r3": 1, "a1": 1, "a2": 1, "f1": "any", "f2": "any", "m1": "any", "m2": "any"}
 SUBTABS = (
     (ids.SUBTAB_RECENCY, "Recency"),
     (ids.SUBTAB_FREQUENCY, "Frequency"),
@@ -39,8 +38,7 @@ def threshold_field(name: str) -> html.Div:
                     dbc.Input(
                         id=ids.threshold_input(name),
                         name=f"threshold-{name}",
-                        type="number",
-                        step=STEPS[name],
+                        type="text",  # a number input would read «0,5» as 5 in some locales
                         debounce=True,
                         inputmode="decimal",
                         className="rfma-threshold-input",

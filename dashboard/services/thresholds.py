@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from core import formatting as fmt
 from core import research as core_research
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, ThresholdPins, parse_threshold_value
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
@@ -13,12 +14,11 @@ from dashboard.services.pins import PinsStore
 from dashboard.services.request import AnalysisRequest
 
 
-def display_value(value: float | None) -> int | float | None:
-    """A threshold as the input shows it (days as int, others rounded to 6 decimals)."""
+def display_value(value: float | None) -> str | None:
+    """A threshold as the input shows it, in the Russian format: '21', '0,95', '1293,5' (6 decimals at most)."""
     if value is None:
         return None
-    value = float(value)
-    return int(value) if value.is_integer() else round(value, 6)
+    return fmt.threshold_plain(round(float(value), 6)).replace(".", ",")
 
 
 def propose_pin(pins: dict, in_force: dict, name: str, typed: object) -> tuple[dict, bool]:
@@ -35,7 +35,7 @@ def propose_pin(pins: dict, in_force: dict, name: str, typed: object) -> tuple[d
         return pins, False
     value = parse_threshold_value(name, typed)
     current = pins.get(name, in_force.get(name))
-    if current is not None and float(value) == float(display_value(current) or 0):
+    if current is not None and round(float(value), 6) == round(float(current), 6):
         return pins, False
     pins[name] = value
     return pins, True

@@ -32,3 +32,29 @@ def test_the_client_table_has_rows_after_every_other_tab_presets_and_back_and_fo
     open_tab(dash_duo, ids.TAB_FINAL)
     assert rows_shown(dash_duo, "rows after a preset pressed on another tab") and first and after_preset
     assert_no_console_errors(dash_duo)
+
+
+def threshold(dash_duo, name: str):
+    return dash_duo.find_element(f"input[name='threshold-{name}']")
+
+
+def test_a_decimal_comma_pins_what_was_typed_and_anything_else_is_refused_by_name(dash_duo, make_app, chain_db):
+    from tests.e2e.test_dashboard import text_of, type_into
+
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_THRESHOLDS)
+    wait_until(dash_duo, lambda: threshold(dash_duo, "f2").get_attribute("value") not in ("", None), "f2 shows")
+    assert "," in threshold(dash_duo, "f2").get_attribute("value")  # shown the Russian way, e.g. «0,17»
+    type_into(threshold(dash_duo, "f1"), "0,5")
+    dash_duo.wait_for_contains_class("input[name='threshold-f1']", "rfma-pinned", timeout=TIMEOUT)
+    wait_until(dash_duo, lambda: threshold(dash_duo, "f1").get_attribute("value") == "0,5", "f1 shows «0,5»")
+    assert "Закреплено: f1" in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")
+    r1 = threshold(dash_duo, "r1").get_attribute("value")
+    type_into(threshold(dash_duo, "r1"), "abc")
+    dash_duo.wait_for_contains_text(f"#{ids.THRESHOLDS.ERROR}", "порог r1: 'abc' не число", timeout=TIMEOUT)
+    assert "Закреплено: f1." in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")  # r1 was not unpinned or pinned
+    type_into(threshold(dash_duo, "a1"), "30.5")
+    dash_duo.wait_for_contains_text(f"#{ids.THRESHOLDS.ERROR}", "число дней должно быть целым", timeout=TIMEOUT)
+    type_into(threshold(dash_duo, "r1"), r1)  # the suggested value again: nothing changes, the message goes
+    assert "Закреплено: f1." in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")
+    assert_no_console_errors(dash_duo)

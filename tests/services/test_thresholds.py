@@ -9,10 +9,37 @@ from dashboard.services.thresholds import display_value, propose_pin
 from tests.support.dashboard import EMPTY, FULL
 
 
-def test_display_values_show_days_as_integers_and_rates_rounded():
-    assert display_value(21.0) == 21 and isinstance(display_value(21.0), int)
-    assert display_value(0.1234567) == 0.123457
+def test_inputs_show_thresholds_in_the_russian_format():
+    assert display_value(21.0) == "21"
+    assert display_value(0.1234567) == "0,123457"
+    assert display_value(1293.5) == "1293,5"  # no thousands separator: the text is typed back as it is shown
     assert display_value(None) is None
+
+
+@pytest.mark.parametrize("typed", ["0,5", "0.5", " 0,5 ", "0,50"])
+def test_a_decimal_comma_and_a_decimal_point_mean_the_same(typed):
+    assert propose_pin({}, {"f1": 0.95}, "f1", typed) == ({"f1": 0.5}, True)
+
+
+@pytest.mark.parametrize(
+    ("name", "typed", "says"),
+    [
+        ("r1", "abc", "порог r1: 'abc' не число"),
+        ("m1", "1300,50,1", "порог m1: '1300,50,1' не число"),
+        ("m1", "1e5", "порог m1: '1e5' не число"),
+        ("a1", "30.5", "порог a1: '30.5' — число дней должно быть целым"),
+        ("a1", "30,5", "порог a1: '30,5' — число дней должно быть целым"),
+    ],
+)
+def test_anything_else_is_refused_with_a_message_naming_the_field(name, typed, says):
+    with pytest.raises(RfmaError) as refused:
+        propose_pin({"r1": 21}, {}, name, typed)
+    assert str(refused.value).startswith(says)
+
+
+def test_thousands_separated_by_spaces_are_one_number():
+    assert propose_pin({}, {}, "m1", "1\u00a0300,5") == ({"m1": 1300.5}, True)
+    assert propose_pin({}, {}, "m1", "1 300") == ({"m1": 1300.0}, True)
 
 
 def test_propose_pin_pins_unpins_and_ignores_the_value_in_force():
