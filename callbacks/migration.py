@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dash import Input, Output
+from dash import Input, Output, State, no_update
 
 from callbacks.common import ACTIVE_TAB, PERIOD, PERIOD_AND_PINS, safely
 from dashboard import ids
 from dashboard.services import Services
+from dashboard.services.migration import bonus_date_inside
 from layouts.migration import render_migration
 
 
-def bonus_bounds(start: str | None, end: str | None) -> tuple[str | None, str | None]:
-    """The bonus date may be picked only inside the period."""
-    return (start[:10] if start else None), (end[:10] if end else None)
+def bonus_bounds(start: str | None, end: str | None, current: str | None):
+    """The bonus date may be picked only inside the period; one left outside by a new period moves inside it."""
+    inside = bonus_date_inside(start, end, current)
+    return (start[:10] if start else None), (end[:10] if end else None), no_update if inside == current else inside
 
 
 class MigrationCallbacks:
@@ -39,7 +41,9 @@ def register(app, services: Services) -> None:
     app.callback(
         Output(ids.MIGRATION.BONUS_DATE, "min_date_allowed"),
         Output(ids.MIGRATION.BONUS_DATE, "max_date_allowed"),
+        Output(ids.MIGRATION.BONUS_DATE, "date"),
         *PERIOD,
+        State(ids.MIGRATION.BONUS_DATE, "date"),
     )(bonus_bounds)
     app.callback(
         Output(ids.MIGRATION.BODY, "children"),

@@ -132,6 +132,7 @@ MIGRATION = _ids(
     STAYED="stayed",
     COOLED="cooled",
     NEW="new",
+    THRESHOLDS="thresholds",
     SANKEY="sankey",
     HEATMAP="heatmap",
 )

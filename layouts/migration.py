@@ -89,13 +89,21 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
         "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",
         className="text-muted small",
     )
+    used = ", ".join(f"{name} = {fmt.threshold(value)}" for name, value in view.thresholds.items())
+    thresholds = html.P(
+        f"Оба снимка классифицированы одними порогами (закреплёнными или предложенными по снимку до бонус-даты, "
+        f"поэтому «после» может отличаться от вкладки «Финал»): {used}.",
+        className="text-muted small",
+        id=ids.MIGRATION.THRESHOLDS,
+    )
     warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
     return html.Div(
         [
             cards,
             note,
+            thresholds,
             *warnings,
-            graph(charts.migration_sankey(matrix, level, value), ids.MIGRATION.SANKEY),
+            graph(charts.migration_sankey(matrix, level, "clients"), ids.MIGRATION.SANKEY),  # flows of clients
             graph(charts.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
         ]
     )

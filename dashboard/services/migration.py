@@ -29,6 +29,16 @@ class MigrationView:
     thresholds: dict[str, float]
 
 
+def bonus_date_inside(start: str | None, end: str | None, current: str | None) -> str | None:
+    """The bonus date to show for a period: the current one when it lies inside, else the period's middle."""
+    if not start or not end:
+        return current
+    lo, hi = dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10])
+    if current and lo <= dt.date.fromisoformat(current[:10]) <= hi:
+        return current[:10]
+    return (lo + (hi - lo) / 2).isoformat()
+
+
 class MigrationService:
     """The tab's computation from the cached client bases before, after and since the bonus date."""
 

@@ -34,5 +34,11 @@ def test_a_hidden_tab_computes_nothing_and_pins_change_the_result(services):
 
 
 def test_bonus_date_bounds_follow_the_period():
-    assert bonus_bounds("2022-01-01T00:00:00", "2022-06-30") == ("2022-01-01", "2022-06-30")
-    assert bonus_bounds(None, "") == (None, None)
+    assert bonus_bounds("2022-01-01T00:00:00", "2022-06-30", "2022-02-01")[:2] == ("2022-01-01", "2022-06-30")
+    assert bonus_bounds(None, "", None)[:2] == (None, None)
+
+
+def test_a_bonus_date_left_outside_a_new_period_moves_inside_it():
+    assert bonus_bounds("2022-04-01", "2022-06-30", "2021-12-30") == ("2022-04-01", "2022-06-30", "2022-05-16")
+    inside = bonus_bounds("2021-07-01", "2022-06-30", "2022-01-15")
+    assert inside[:2] == ("2021-07-01", "2022-06-30") and type(inside[2]).__name__ == "NoUpdate"

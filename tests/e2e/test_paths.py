@@ -58,3 +58,15 @@ def test_a_decimal_comma_pins_what_was_typed_and_anything_else_is_refused_by_nam
     type_into(threshold(dash_duo, "r1"), r1)  # the suggested value again: nothing changes, the message goes
     assert "Закреплено: f1." in text_of(dash_duo, f"#{ids.THRESHOLDS.STATUS}")
     assert_no_console_errors(dash_duo)
+
+
+def test_a_shorter_period_moves_the_bonus_date_inside_it_and_migration_still_draws(dash_duo, make_app, chain_db):
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_MIGRATION)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_QUARTER}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.BODY}", "Бонус-дата 16.05.2022", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
+    assert "вне периода" not in dash_duo.find_element(f"#{ids.MIGRATION.BODY}").text
+    assert "r1 = " in dash_duo.find_element(f"#{ids.MIGRATION.THRESHOLDS}").text
+    assert_no_console_errors(dash_duo)
