@@ -100,8 +100,9 @@ class FinalCallbacks:
             return render_sunburst_error(exc)
         return render_sunburst(tree, self.services.final.segment(selection))
 
-    def select_segment(self, _node_clicks, sunburst_click, _reset, current):
-        """The selected node: a list-tree click, a sunburst click (the centre goes one level up) or «Сбросить»."""
+    def select_segment(self, _node_clicks, sunburst_click, _reset, _crumb_clicks, current):
+        """The selected node: a list-tree or breadcrumb click, a sunburst click (the centre goes one level up) or
+        «Сбросить»."""
         trigger = ctx.triggered_id
         if trigger is None:
             return no_update
@@ -114,7 +115,7 @@ class FinalCallbacks:
                 return no_update
             return self.services.final.sunburst_target(node, current)
         if not ctx.triggered or not ctx.triggered[0].get("value"):
-            return no_update  # a re-rendered tree, not a click
+            return no_update  # a re-rendered tree or breadcrumb, not a click
         return trigger["node"]
 
     def show_selection(self, selection, node_ids, class_names):
@@ -231,6 +232,7 @@ def register(app, services: Services) -> None:
         Input(ids.segment_node(ANY), "n_clicks"),
         Input(ids.FINAL.SUNBURST, "clickData"),
         Input(ids.FINAL.SEGMENT_RESET, "n_clicks"),
+        Input(ids.breadcrumb_node(ANY), "n_clicks"),
         State(ids.FINAL.SELECTION, "data"),
         prevent_initial_call=True,
     )(callbacks.select_segment)

@@ -151,3 +151,11 @@ SEGMENT_NODE_TYPE = "segment-node"
 def segment_node(node: str) -> dict:
     """Pattern-matching id of one node of the segment list tree ('all', 'w1', 'r110', 'c11', 'k1121')."""
     return {"type": SEGMENT_NODE_TYPE, "node": node}
+
+
+BREADCRUMB_NODE_TYPE = "breadcrumb-node"
+
+
+def breadcrumb_node(node: str) -> dict:
+    """Pattern-matching id of one clickable level of the selection's breadcrumb (a node id, like segment_node)."""
+    return {"type": BREADCRUMB_NODE_TYPE, "node": node}

@@ -25,7 +25,7 @@ from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
 from layouts.final_grid import client_grid
-from layouts.final_tree import static_tree
+from layouts.final_tree import render_breadcrumb, static_tree
 
 
 def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
@@ -53,7 +53,7 @@ def segment_section() -> html.Div:
     selection_head = html.Div(
         [
             html.Div(
-                dbc.Breadcrumb(items=[{"label": "Все клиенты", "active": True}]),
+                render_breadcrumb(Segment()),
                 id=ids.FINAL.BREADCRUMB,
                 className="rfma-breadcrumb flex-grow-1",
             ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
@@ -57,11 +56,18 @@ def node_classes(node_ids: list[dict], class_names: list[str | None] | None, sel
     return classes
 
 
-def render_breadcrumb(segment: Segment) -> dbc.Breadcrumb:
-    """The path from all clients down to the selected segment."""
+def render_breadcrumb(segment: Segment) -> html.Nav:
+    """The path from all clients down to the selected segment; each level above it selects that level."""
     path = segment.path()
-    items = [{"label": s.label, "active": i == len(path) - 1} for i, s in enumerate(path)]
-    return dbc.Breadcrumb(items=items, className="mb-0")
+    items = [
+        html.Li(
+            html.Button(s.label, id=ids.breadcrumb_node(s.node_id), n_clicks=0, type="button", className="rfma-crumb"),
+            className="breadcrumb-item",
+        )
+        for s in path[:-1]
+    ]
+    items.append(html.Li(path[-1].label, className="breadcrumb-item active", **{"aria-current": "page"}))
+    return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "Выбранный сегмент"})
 
 
 def static_tree() -> html.Div:

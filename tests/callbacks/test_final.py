@@ -81,7 +81,8 @@ def select(services, trigger: str | dict, value, *args):
     name = trigger if isinstance(trigger, str) else json.dumps(trigger, sort_keys=True, separators=(",", ":"))
     token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": value}]))
     try:
-        return FinalCallbacks(services).select_segment(*args)
+        *clicks, current = args
+        return FinalCallbacks(services).select_segment(*clicks, [], current)
     finally:
         context_value.reset(token)
 
@@ -93,6 +94,8 @@ def test_selecting_by_the_list_the_sunburst_and_reset(services):
     assert select(services, ids.FINAL.SUNBURST, click, [], click, None, ALL) == "r210"
     assert select(services, ids.FINAL.SUNBURST, click, [], click, None, "r210") == "w2"  # the centre: one level up
     assert select(services, ids.FINAL.SEGMENT_RESET, 1, [], None, 1, "r210") == ALL
+    assert select(services, ids.breadcrumb_node("w2"), 1, [], None, None, "r210") == "w2"  # a breadcrumb level
+    assert no_update(select(services, ids.breadcrumb_node("w2"), 0, [], None, None, "r210"))  # re-rendered
 
 
 def test_the_breadcrumb_shows_the_path_and_one_node_is_highlighted(services):
@@ -100,7 +103,14 @@ def test_the_breadcrumb_shows_the_path_and_one_node_is_highlighted(services):
     crumb, classes = FinalCallbacks(services).show_selection(
         "c11", nodes, ["rfma-tree-node"] * 3 + ["rfma-tree-node rfma-tree-empty"]
     )
-    assert [item["label"] for item in crumb.items] == ["Все клиенты", "1 горячие", "110 VIP", "11 VIP"]
+    assert [
+        li.children if isinstance(li.children, str) else li.children.children for li in crumb.children.children
+    ] == [
+        "Все клиенты",
+        "1 горячие",
+        "110 VIP",
+        "11 VIP",
+    ]
     assert classes[-1] == "rfma-tree-node rfma-tree-empty rfma-tree-selected" and "selected" not in classes[0]
 
 

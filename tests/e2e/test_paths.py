@@ -70,3 +70,18 @@ def test_a_shorter_period_moves_the_bonus_date_inside_it_and_migration_still_dra
     assert "вне периода" not in dash_duo.find_element(f"#{ids.MIGRATION.BODY}").text
     assert "r1 = " in dash_duo.find_element(f"#{ids.MIGRATION.THRESHOLDS}").text
     assert_no_console_errors(dash_duo)
+
+
+def test_a_breadcrumb_level_selects_that_level(dash_duo, make_app, chain_db):
+    from tests.e2e.test_segments import click, node_selector
+
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_FINAL)
+    rows_shown(dash_duo, "the client table has rows")
+    click(dash_duo, node_selector("r110"))
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.CLIENT_COUNT}", "110 VIP", timeout=TIMEOUT)
+    crumb = "[id='" + '{"node":"w1","type":"breadcrumb-node"}' + "']"
+    click(dash_duo, crumb)
+    dash_duo.wait_for_contains_text(f"#{ids.FINAL.CLIENT_COUNT}", "1 горячие", timeout=TIMEOUT)
+    assert "110 VIP" not in dash_duo.find_element(f"#{ids.FINAL.CLIENT_COUNT}").text
+    assert_no_console_errors(dash_duo)

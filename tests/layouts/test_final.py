@@ -50,9 +50,11 @@ def test_node_classes_move_the_highlight():
 
 def test_the_breadcrumb_is_the_path_down_to_the_segment():
     crumb = render_breadcrumb(Segment.parse("k1121"))
-    labels = [item["label"] for item in crumb.items]
+    items = crumb.children.children
+    labels = [li.children if isinstance(li.children, str) else li.children.children for li in items]
     assert labels[0] == "Все клиенты" and labels[-1].startswith("1121 ") and len(labels) == 5
-    assert [item["active"] for item in crumb.items] == [False] * 4 + [True]
+    assert ["active" in li.className for li in items] == [False] * 4 + [True]
+    assert [li.children.id for li in items[:-1]] == [ids.breadcrumb_node(n) for n in ("all", "w1", "r110", "c11")]
 
 
 def view(clients: int) -> SelectionView:
