@@ -51,8 +51,9 @@ class ClientBase:
 
     @cached_property
     def age_days(self) -> np.ndarray:
-        """A = T − first purchase date, per client."""
-        return frozen(self.analysis_day - self.clients["first_day"].to_numpy())
+        """A = T − since: the client's first purchase in the history up to T (before the period's start too)."""
+        since = self.clients["since_day" if "since_day" in self.clients else "first_day"]  # a base built by hand
+        return frozen(self.analysis_day - since.to_numpy())
 
     @cached_property
     def avg_cheque(self) -> np.ndarray:
@@ -121,14 +122,30 @@ def load_client_base(
             ],
         )
     clients = _normalise_clients(clients, with_shops)
+    analysis_date = queries.day_number_to_date(analysis_day)
+    clients["since_day"] = _since_days(conn, clients, period, analysis_date, options)
     return ClientBase(
         period=period,
-        analysis_date=queries.day_number_to_date(analysis_day),
+        analysis_date=analysis_date,
         cheques=cheques,
         clients=clients,
         gap_histogram=_histogram(gaps, "gap_days", "gaps", "int64"),
         amount_histogram=_round_values(_histogram(amounts, "amount", "cheques", "float64"), AVG_CHEQUE_DECIMALS),
     )
+
+
+def _since_days(
+    conn: sa.Connection, clients: pd.DataFrame, period: Period, analysis_date: dt.date, options: AnalysisOptions
+) -> np.ndarray:
+    """Each client's first purchase day in the history up to T: the period's first purchase when the period starts
+    at the beginning of the data, else looked up before the period's start as well."""
+    first = clients["first_day"].to_numpy()
+    if period.date_from is None or clients.empty:
+        return first.copy()
+    history = fetch_frames(conn, [queries.since_query(analysis_date, options)])[0]
+    since = pd.Series(history["since_day"].to_numpy(dtype="int64"), index=history["card"].astype("str").to_numpy())
+    found = since.reindex(clients["card"].to_numpy()).to_numpy(dtype="float64")
+    return np.where(np.isnan(found), first, np.minimum(found, first)).astype("int64")
 
 
 def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOptions, unique: bool, with_shops: bool):
@@ -172,7 +189,7 @@ def _empty_base(period: Period, analysis_date, cheques: int, with_shops: bool) -
         period,
         analysis_date,
         cheques,
-        _normalise_clients(pd.DataFrame(), with_shops),
+        _normalise_clients(pd.DataFrame(), with_shops).assign(since_day=pd.Series(dtype="int64")),
         _histogram(None, "", "", "int64"),
         _histogram(None, "", "", "float64"),
     )

@@ -188,3 +188,15 @@ def amount_histogram_query(period: Period, options: AnalysisOptions, *, unique_d
         .group_by(cheques.c.amount)
         .order_by(cheques.c.amount)
     )
+
+
+def since_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
+    """Each identified card's first purchase day in the whole history up to the analysis date T (SPEC §2: Age
+    counts from it, including the cheques before the period's start)."""
+    t = bonuscheques
+    end = dt.datetime.combine(analysis_date + dt.timedelta(days=1), dt.time())
+    return (
+        sa.select(t.c.card.label("card"), day_number(sa.func.min(t.c.datetime)).label("since_day"))
+        .where(identified(options), t.c.datetime < end)
+        .group_by(t.c.card)
+    )

@@ -23,6 +23,7 @@ def reference_classify(
     """(thresholds dict, per-client frame) for a raw cheques frame, following SPEC.md literally."""
     c = cheques.copy()
     c["day"] = pd.to_datetime(c["datetime"]).dt.normalize()
+    history = c  # Age counts from the first purchase ever (up to T), before the period's start too
     if date_from is not None:
         c = c[c["day"] >= pd.Timestamp(date_from)]
     if date_to is not None:
@@ -43,7 +44,10 @@ def reference_classify(
     # amounts are cents: the average compared with m1/m2 at 1e-9 is the exact rational value
     clients["M"] = (clients["revenue"] / clients["n"]).round(9)
     clients["D"] = (T - clients["last"]).dt.days
-    clients["A"] = (T - clients["first"]).dt.days
+    known = history[history["card"].notna() & history["card"].astype(str).str.contains(pattern, regex=True)]
+    since = known[known["day"] <= T].groupby("card")["day"].min()
+    clients["A"] = (T - since.reindex(clients.index)).dt.days
+    clients["newbie_days"] = (T - clients["first"]).dt.days  # the frequency's rule uses the period's first purchase
 
     gaps = []
     for _, days in ident.groupby("card")["day"]:
@@ -57,7 +61,7 @@ def reference_classify(
     B = r1
 
     def rate(row):
-        if row["A"] <= B:
+        if row["newbie_days"] <= B:
             intervals = 1
         else:
             end = min(row["last"] + pd.Timedelta(days=r3), T)

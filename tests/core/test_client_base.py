@@ -173,3 +173,27 @@ def test_clients_come_in_card_order_on_every_backend_and_path(db_engine, with_sh
     for period in (Period(), Period(dt.date(2022, 1, 1), None)):
         cards = load_client_base(db_engine, period, with_shops=with_shops).clients["card"]
         assert cards.is_monotonic_increasing and cards.is_unique and len(cards) > 100
+
+
+def test_age_counts_from_the_first_purchase_ever_and_the_newbie_rule_from_the_periods_first(db_engine):
+    """SPEC §1–2: a client who has bought for a year is no newbie in a one-month period."""
+    from core.thresholds import frequency_rate
+
+    rows = [
+        ("2021-06-01 10:00", "100", 500.0),  # before the period: only Age sees it
+        ("2022-06-10 10:00", "100", 500.0),
+        ("2022-06-20 10:00", "200", 300.0),  # a new client
+        ("2022-06-30 10:00", None, 100.0),  # T, unidentified
+        ("2022-07-15 10:00", "200", 300.0),  # after T: not history up to T
+    ]
+    load_cheques(db_engine, cheques_frame(rows))
+    base = load_client_base(db_engine, Period(dt.date(2022, 6, 1), dt.date(2022, 6, 30)))
+    ages = dict(zip(base.clients["card"], base.age_days, strict=True))
+    assert ages == {"100": (dt.date(2022, 6, 30) - dt.date(2021, 6, 1)).days, "200": 10}
+    first = dict(zip(base.clients["card"], base.first_dates.astype("datetime64[D]").astype(str), strict=True))
+    assert first == {"100": "2022-06-10", "200": "2022-06-20"}  # the period's first purchase is kept for display
+    # the frequency's newbie rule (T − first <= B) looks at the period's first purchase, not at the tenure
+    rates = dict(zip(base.clients["card"], frequency_rate(base, base_interval=21, churn_period=60), strict=True))
+    assert rates == {"100": 1.0, "200": 1.0}
+    whole = load_client_base(db_engine, Period(None, dt.date(2022, 6, 30)))
+    assert dict(zip(whole.clients["card"], whole.age_days, strict=True))["100"] == ages["100"]
