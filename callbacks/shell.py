@@ -6,7 +6,7 @@ from dash import Input, Output, State, ctx, no_update
 
 from dashboard import ids
 from dashboard.services import Services
-from dashboard.services.shell import preset_period
+from dashboard.services.shell import preset_period, short_period_note
 
 PRESETS = {
     ids.HEADER.PRESET_ALL: "all",
@@ -21,6 +21,11 @@ class ShellCallbacks:
 
     def __init__(self, services: Services):
         self.services = services
+
+    @staticmethod
+    def period_note(start: str | None, end: str | None) -> str | None:
+        """The header's warning under a period too short for meaningful segments (shown on every tab)."""
+        return short_period_note(start, end)
 
     def apply_preset(self, _all, _year, _quarter, _month, first: str | None, last: str | None):
         """The period of the pressed preset button."""
@@ -40,3 +45,8 @@ def register(app, services: Services) -> None:
         State(ids.HEADER.PERIOD, "max_date_allowed"),
         prevent_initial_call=True,
     )(callbacks.apply_preset)
+    app.callback(
+        Output(ids.HEADER.PERIOD_NOTE, "children"),
+        Input(ids.HEADER.PERIOD, "start_date"),
+        Input(ids.HEADER.PERIOD, "end_date"),
+    )(callbacks.period_note)

@@ -68,6 +68,7 @@ def layout(page: PageView) -> html.Header:
                     className="align-items-center g-2",
                 ),
                 source,
+                html.Div(id=ids.HEADER.PERIOD_NOTE, className="rfma-period-note small text-warning-emphasis"),
             ],
             fluid=True,
         ),

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from core import formatting as fmt
 from core.db import DatabaseError, DataSource
 from core.messages import EMPTY_DATABASE, unreachable
 from core.writers import DataUpdating
@@ -51,6 +52,23 @@ def preset_period(preset: str | None, first: str | None, last: str | None) -> tu
     if days is None:
         return lo.isoformat(), hi.isoformat()
     return max(lo, hi - dt.timedelta(days=days - 1)).isoformat(), hi.isoformat()
+
+
+SHORT_PERIOD_DAYS = 90
+
+
+def short_period_note(start: str | None, end: str | None) -> str | None:
+    """A warning for a period too short for meaningful segments (fewer than SHORT_PERIOD_DAYS days), else None."""
+    if not start or not end:
+        return None
+    days = (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days + 1
+    if days >= SHORT_PERIOD_DAYS:
+        return None
+    length = fmt.count(days, "день", "дня", "дней")
+    return (
+        f"Период короткий ({length}): давность, частота и средний чек посчитаны по малой части истории, и сегменты "
+        f"менее надёжны. Для классификации выберите хотя бы {SHORT_PERIOD_DAYS} дней."
+    )
 
 
 class ShellService:

@@ -25,3 +25,8 @@ def test_each_preset_button_sets_its_period(services):
     assert press(services, ids.HEADER.PRESET_MONTH) == ("2022-06-01", "2022-06-30")
     assert press(services, ids.HEADER.PRESET_YEAR) == ("2021-07-01", "2022-06-30")
     assert [type(v).__name__ for v in press(services, None)] == ["NoUpdate", "NoUpdate"]
+
+
+def test_the_header_warns_under_a_short_period():
+    assert ShellCallbacks.period_note("2022-06-01", "2022-06-30").startswith("Период короткий")
+    assert ShellCallbacks.period_note(*FULL) is None

@@ -85,3 +85,16 @@ def test_a_breadcrumb_level_selects_that_level(dash_duo, make_app, chain_db):
     dash_duo.wait_for_contains_text(f"#{ids.FINAL.CLIENT_COUNT}", "1 горячие", timeout=TIMEOUT)
     assert "110 VIP" not in dash_duo.find_element(f"#{ids.FINAL.CLIENT_COUNT}").text
     assert_no_console_errors(dash_duo)
+
+
+def test_a_short_period_is_warned_about_on_every_tab(dash_duo, make_app, chain_db):
+    open_dashboard(dash_duo, make_app(chain_db))
+    assert dash_duo.find_element(f"#{ids.HEADER.PERIOD_NOTE}").text == ""
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_MONTH}").click()
+    dash_duo.wait_for_contains_text(f"#{ids.HEADER.PERIOD_NOTE}", "Период короткий (30 дней)", timeout=TIMEOUT)
+    for tab in (ids.TAB_FINAL, ids.TAB_MIGRATION):
+        open_tab(dash_duo, tab)
+        assert "Период короткий" in dash_duo.find_element(f"#{ids.HEADER.PERIOD_NOTE}").text
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_ALL}").click()
+    dash_duo.wait_for_text_to_equal(f"#{ids.HEADER.PERIOD_NOTE}", "", timeout=TIMEOUT)
+    assert_no_console_errors(dash_duo)

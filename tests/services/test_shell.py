@@ -38,3 +38,15 @@ def test_pins_file_keeps_one_entry_per_database(tmp_path):
     assert load_pins(path, "duckdb:///a.duckdb") == {}
     path.write_text("not json")
     assert load_pins(path, "duckdb:///a.duckdb") == {}
+
+
+def test_a_period_shorter_than_90_days_is_warned_about_in_words():
+    from dashboard.services.shell import short_period_note
+
+    assert short_period_note(*FULL) is None
+    assert short_period_note("2022-04-02", "2022-06-30") is None  # 90 days
+    note = short_period_note("2022-06-01", "2022-06-30")
+    assert note.startswith("Период короткий (30 дней):") and "хотя бы 90 дней" in note
+    assert "(1 день)" in short_period_note("2022-06-30", "2022-06-30")
+    assert "(22 дня)" in short_period_note("2022-06-09", "2022-06-30")
+    assert short_period_note(None, None) is None
