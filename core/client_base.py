@@ -110,20 +110,24 @@ def load_client_base(
         return _empty_base(period, None, cheques, with_shops)
     whole_table = period.date_from is None and period.date_to is None
     unique = bool(recorded_doc_ids_unique(conn, rows=cheques if whole_table else None))
+    analysis_date = queries.day_number_to_date(analysis_day)
+    # Age counts from the first purchase before the period's start too: one more statement when there is one
+    since = [queries.since_query(analysis_date, options)] if period.date_from is not None else []
     if unique and not with_shops and conn.dialect.name == "duckdb":
         clients, gaps, amounts = _split_client_base(fetch_arrow(conn, queries.client_base_query(period, options)))
-    else:  # a row store (or the general case): three queries, side by side on a server's connections
-        clients, gaps, amounts = fetch_frames(
+        history = fetch_frames(conn, since)
+    else:  # a row store (or the general case): the queries side by side on a server's connections
+        clients, gaps, amounts, *history = fetch_frames(
             conn,
             [
                 _client_aggregates(conn, period, options, unique, with_shops),
                 queries.gap_histogram_query(period, options),
                 queries.amount_histogram_query(period, options, unique_doc_ids=unique),
+                *since,
             ],
         )
     clients = _normalise_clients(clients, with_shops)
-    analysis_date = queries.day_number_to_date(analysis_day)
-    clients["since_day"] = _since_days(conn, clients, period, analysis_date, options)
+    clients["since_day"] = _since_days(clients, history[0] if history else None)
     return ClientBase(
         period=period,
         analysis_date=analysis_date,
@@ -134,15 +138,12 @@ def load_client_base(
     )
 
 
-def _since_days(
-    conn: sa.Connection, clients: pd.DataFrame, period: Period, analysis_date: dt.date, options: AnalysisOptions
-) -> np.ndarray:
-    """Each client's first purchase day in the history up to T: the period's first purchase when the period starts
-    at the beginning of the data, else looked up before the period's start as well."""
+def _since_days(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:
+    """Each client's first purchase day in the history up to T (`history`: queries.since_query's rows): the period's
+    first purchase when the period starts at the beginning of the data (no history needed)."""
     first = clients["first_day"].to_numpy()
-    if period.date_from is None or clients.empty:
+    if history is None or clients.empty:
         return first.copy()
-    history = fetch_frames(conn, [queries.since_query(analysis_date, options)])[0]
     since = pd.Series(history["since_day"].to_numpy(dtype="int64"), index=history["card"].astype("str").to_numpy())
     found = since.reindex(clients["card"].to_numpy()).to_numpy(dtype="float64")
     return np.where(np.isnan(found), first, np.minimum(found, first)).astype("int64")

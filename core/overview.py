@@ -222,8 +222,10 @@ def load_overview(
     conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> Overview:
     """Run the overview queries for a period."""
-    bounds = _bounds(conn, period)
-    unique = bool(recorded_doc_ids_unique(conn))
+    summary = conn.execute(queries.period_summary_query(period)).one()
+    bounds = _bounds(summary)
+    whole_table = period.date_from is None and period.date_to is None  # its row count is known: no COUNT(*) again
+    unique = bool(recorded_doc_ids_unique(conn, rows=int(summary.cheques or 0) if whole_table else None))
     monthly, shops, shop_monthly, new_clients = fetch_frames(  # side by side on a server's connections
         conn,
         [
@@ -264,8 +266,7 @@ def load_overview(
     )
 
 
-def _bounds(conn: sa.Connection, period: Period) -> tuple[dt.date | None, dt.date | None]:
-    row = conn.execute(queries.period_summary_query(period)).one()
+def _bounds(row: sa.Row) -> tuple[dt.date | None, dt.date | None]:
     if row.analysis_day is None:
         return None, None
     return queries.day_number_to_date(row.first_day), queries.day_number_to_date(row.analysis_day)

@@ -29,14 +29,19 @@ class MigrationView:
     thresholds: dict[str, float]
 
 
+def middle_date(start: str, end: str) -> str:
+    """The default bonus date of a period (ISO dates): its middle."""
+    lo, hi = dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10])
+    return (lo + (hi - lo) / 2).isoformat()
+
+
 def bonus_date_inside(start: str | None, end: str | None, current: str | None) -> str | None:
     """The bonus date to show for a period: the current one when it lies inside, else the period's middle."""
     if not start or not end:
         return current
-    lo, hi = dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10])
-    if current and lo <= dt.date.fromisoformat(current[:10]) <= hi:
+    if current and start[:10] <= current[:10] <= end[:10]:  # ISO dates compare as text
         return current[:10]
-    return (lo + (hi - lo) / 2).isoformat()
+    return middle_date(start, end)
 
 
 class MigrationService:

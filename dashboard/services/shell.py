@@ -11,6 +11,7 @@ from core.db import DatabaseError, DataSource
 from core.messages import EMPTY_DATABASE, unreachable
 from core.writers import DataUpdating
 from dashboard.services.engines import SourceReader
+from dashboard.services.migration import middle_date
 from dashboard.services.pins import PinsStore
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,7 @@ class PageView:
     @property
     def bonus_date(self) -> str | None:
         """The default bonus date of «Миграция»: the middle of the data."""
-        if self.bounds is None:
-            return None
-        lo, hi = (dt.date.fromisoformat(bound) for bound in self.bounds)
-        return (lo + (hi - lo) / 2).isoformat()
+        return None if self.bounds is None else middle_date(*self.bounds)
 
 
 def preset_period(preset: str | None, first: str | None, last: str | None) -> tuple[str | None, str | None]:
