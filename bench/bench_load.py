@@ -62,7 +62,7 @@ def payloads(start: str, end: str) -> dict[str, dict | None]:
     """Each request kind's /_dash-update-component body (None: GET /_dash-layout), inputs in `register`'s order."""
     tab = (ids.SHELL.TABS, "active_tab")
     period = [(ids.HEADER.PERIOD, "start_date", start), (ids.HEADER.PERIOD, "end_date", end)]
-    pins = (ids.SHELL.PINS, "data", {})
+    pins = (ids.SHELL.DRAFT, "data", None)
     middle = date.fromisoformat(start) + (date.fromisoformat(end) - date.fromisoformat(start)) / 2
     kinds: dict[str, dict | None] = {
         "page load": None,

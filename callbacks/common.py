@@ -32,10 +32,11 @@ def safely(build: Callable[[], object]):
         return error_component(exc)
 
 
-# The inputs most tab callbacks take: the active tab, the header's period and the page's pins.
+# The inputs most tab callbacks take: the active tab, the header's period and the user's threshold draft (None: the
+# chain's threshold set; `Requests.build` resolves it to the pins in force).
 ACTIVE_TAB = Input(ids.SHELL.TABS, "active_tab")
 PERIOD = (Input(ids.HEADER.PERIOD, "start_date"), Input(ids.HEADER.PERIOD, "end_date"))
-PERIOD_AND_PINS = (*PERIOD, Input(ids.SHELL.PINS, "data"))
+PERIOD_AND_PINS = (*PERIOD, Input(ids.SHELL.DRAFT, "data"))
 
 
 def as_states(inputs) -> list[State]:

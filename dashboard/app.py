@@ -73,13 +73,14 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.server.extensions[EXTENSION_KEY] = services
 
     def page():
-        """The page, built per request: the period defaults to all data, pins come from the saved file.
+        """The page, built per request: the period defaults to all data; the thresholds are the chain's set or the
+        user's draft kept in the browser session.
 
         Dash also calls this once when the layout is set, outside any request, to validate the callbacks' ids:
         that skeleton touches no database, so no connection exists before gunicorn forks its workers.
         """
         if not has_request_context():
-            return shell_layout.layout(PageView(None, None, {}))
+            return shell_layout.layout(PageView(None, None))
         return shell_layout.layout(services.shell.page())
 
     app.layout = page

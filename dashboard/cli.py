@@ -10,6 +10,7 @@ import sys
 
 import sqlalchemy as sa
 
+from core import formatting as fmt
 from core.db import DatabaseError, first_line, make_engine, resolve_database_url
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
 from core.writers import writing
@@ -37,8 +38,26 @@ def _add_period(parser: argparse.ArgumentParser, pins: bool = True) -> None:
     )
     if pins:
         parser.add_argument(
-            "--pin", action="append", metavar="NAME=VALUE", help="pin a threshold, e.g. r1=21 (repeatable)"
+            "--pin",
+            action="append",
+            metavar="NAME=VALUE",
+            help="pin a threshold over the chain's threshold set, e.g. r1=21 (repeatable)",
         )
+        parser.add_argument(
+            "--suggested",
+            action="store_true",
+            help="ignore the chain's threshold set: every threshold not given by --pin is suggested from the data",
+        )
+        _add_app_db(parser)
+
+
+def _add_app_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--app-db",
+        metavar="URL",
+        help="the application database with the chain's threshold set "
+        "(else $RFMA_APP_DATABASE_URL, else rfma-app.sqlite in the state directory)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,9 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="latest accepted cheque date (else $RFMA_IMPORT_MAX_DATE, else tomorrow)",
     )
 
-    thr = sub.add_parser("thresholds", help="print the thresholds in force as JSON")
+    thr = sub.add_parser("thresholds", help="print the thresholds in force (the chain's set + suggestions) as JSON")
     _add_db(thr)
     _add_period(thr)
+    thr.add_argument(
+        "--save",
+        action="store_true",
+        help="save the pinned thresholds in force as the chain's threshold set (the dashboard uses it too)",
+    )
+    thr.add_argument("--history", action="store_true", help="print the chain's threshold sets, newest first")
 
     cls = sub.add_parser("classify", help="write every identified client's class, cluster and region to CSV")
     _add_db(cls)
@@ -162,12 +187,47 @@ def cmd_import(args) -> int:
     return 0
 
 
+def threshold_sets(args):
+    """The chain's threshold sets of --db in the application database of --app-db (or the settings' default)."""
+    from dashboard.appdb import open_threshold_sets
+    from dashboard.settings import Settings
+
+    settings = Settings.from_env(database_url=args.db, app_database_url=getattr(args, "app_db", None))
+    return open_threshold_sets(settings.app_database_url, settings.database_url, settings.pins_path)
+
+
+def pins_in_force(args) -> ThresholdPins:
+    """--pin over the chain's threshold set (or over nothing with --suggested); says on stderr which set is used."""
+    typed = ThresholdPins.parse(args.pin)
+    if args.suggested:
+        return typed
+    chain = threshold_sets(args).current()
+    if chain is None:
+        return typed
+    print(
+        f"пороги: набор сети ({chain.describe()}; сохранил: {chain.saved_by}, "
+        f"{fmt.date_time(chain.saved_at)} UTC); --suggested — без него",
+        file=sys.stderr,
+    )
+    return ThresholdPins.from_mapping(chain.pins.as_dict() | typed.as_dict())
+
+
 def cmd_thresholds(args) -> int:
+    import getpass
+
     from core.client_base import load_client_base
     from core.thresholds import suggest_thresholds
 
+    if args.history:
+        for record in threshold_sets(args).history(limit=1000):
+            print(f"{fmt.date_time(record.saved_at)} UTC\t{record.saved_by}\t{record.origin}\t{record.describe()}")
+        return 0
+    pins = pins_in_force(args)
     base = load_client_base(open_engine(args.db), Period.parse(args.date_from, args.date_to), _options(args))
-    suggestion = suggest_thresholds(base, ThresholdPins.parse(args.pin))
+    suggestion = suggest_thresholds(base, pins)  # an unordered set is refused before it could be saved
+    if args.save:
+        saved = threshold_sets(args).save(pins, getpass.getuser(), "rfma")
+        print(f"набор порогов сети сохранён: {saved.describe()}", file=sys.stderr)
     print(json.dumps(suggestion.as_json(base.analysis_date), ensure_ascii=False, indent=2))
     return 0
 
@@ -177,7 +237,7 @@ def cmd_classify(args) -> int:
     from core.export import filter_segment, write_classified_csv
 
     result = classify(
-        open_engine(args.db), Period.parse(args.date_from, args.date_to), ThresholdPins.parse(args.pin), _options(args)
+        open_engine(args.db), Period.parse(args.date_from, args.date_to), pins_in_force(args), _options(args)
     )
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
     write_classified_csv(clients, args.out)
@@ -199,11 +259,11 @@ def cmd_report(args) -> int:
     from core.periods import resolved_bounds
     from core.report import build_report, render
 
-    fmt = REPORT_FORMATS.get(Path(args.out).suffix.lower())
-    if fmt is None:
+    kind = REPORT_FORMATS.get(Path(args.out).suffix.lower())
+    if kind is None:
         raise CliError(f"--out {args.out}: ожидается файл .html или .md")
     period = Period.parse(args.date_from, args.date_to)
-    result = classify(open_engine(args.db), period, ThresholdPins.parse(args.pin), _options(args))
+    result = classify(open_engine(args.db), period, pins_in_force(args), _options(args))
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
     filters = [
         f"{name}: {', '.join(map(str, values))}"
@@ -220,7 +280,7 @@ def cmd_report(args) -> int:
         thresholds=result.thresholds.as_dict() if result.thresholds else {},
         filters=filters,
     )
-    Path(args.out).write_text(render(report, fmt), encoding="utf-8")
+    Path(args.out).write_text(render(report, kind), encoding="utf-8")
     print(f"отчёт записан: {len(clients)} клиентов, регионов {len(report.regions)} → {args.out}")
     return 0
 
@@ -233,7 +293,7 @@ def cmd_migrate(args) -> int:
         open_engine(args.db),
         bonus_date,
         Period.parse(args.date_from, args.date_to),
-        ThresholdPins.parse(args.pin),
+        pins_in_force(args),
         _options(args),
     )
     matrix = result.matrix(args.level)

@@ -18,7 +18,7 @@ TAB_MIGRATION = "tab-migration"
 SHELL = _ids(
     "shell",
     TABS="tabs",
-    PINS="pins",
+    DRAFT="threshold-draft",  # the user's threshold draft in this browser session (None: the chain's set)
 )
 
 HEADER = _ids(
@@ -30,6 +30,13 @@ HEADER = _ids(
     PRESET_MONTH="preset-month",
     SOURCE="source",
     PERIOD_NOTE="period-note",
+    THRESHOLD_SET="threshold-set",
+    THRESHOLD_PROBLEM="threshold-problem",
+    THRESHOLD_PROBLEM_TEXT="threshold-problem-text",
+    THRESHOLD_NOTICE="threshold-notice",
+    SAVE_FOR_CHAIN="save-for-chain",
+    DISCARD_DRAFT="discard-draft",
+    FIT_PERIOD="fit-period",
 )
 
 CLIENTS = _ids(
@@ -72,6 +79,7 @@ THRESHOLDS = _ids(
     ERROR="error",
     WARNINGS="warnings",
     STATUS="status",
+    HISTORY="history",
 )
 
 SUBTAB_RECENCY = "sub-recency"

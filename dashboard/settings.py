@@ -1,4 +1,4 @@
-"""Dashboard settings: which database, which cache, where saved pins live. Built from the environment."""
+"""Dashboard settings: which cheques database, which application database, which cache. Built from the environment."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from core.db import default_database_path, is_default_database, resolve_database_url
 from core.model import DEFAULT_AMOUNT_COLUMN, DEFAULT_CARD_PATTERN
+from dashboard.appdb import default_app_database_url
 
 CACHE_TYPES = ("FileSystemCache", "RedisCache", "SimpleCache", "NullCache")
 
@@ -23,6 +24,7 @@ ENV = {
     "amount_column": "RFMA_AMOUNT_COLUMN",
     "duckdb_read_only": "RFMA_DUCKDB_READ_ONLY",
     "source_name": "RFMA_SOURCE_NAME",
+    "app_database_url": "RFMA_APP_DATABASE_URL",
 }
 
 
@@ -60,6 +62,7 @@ class Settings:
     amount_column: str = DEFAULT_AMOUNT_COLUMN
     duckdb_read_only: bool = True
     source_name: str = ""  # what the page calls the database; never its URL (credentials, hosts, paths)
+    app_database_url: str = ""  # the application database (threshold sets); default: SQLite in the state directory
     title: str = "RFMA — клиенты аптечной сети"
 
     def __post_init__(self):
@@ -71,12 +74,14 @@ class Settings:
         object.__setattr__(self, "state_dir", state)
         if not self.cache_dir:
             object.__setattr__(self, "cache_dir", str(Path(state) / "dashboard-cache"))
+        if not self.app_database_url:
+            object.__setattr__(self, "app_database_url", default_app_database_url(state))
         if not self.source_name:
             object.__setattr__(self, "source_name", default_source_name(self.database_url))
 
     @property
     def pins_path(self) -> Path:
-        """The JSON file that keeps pinned thresholds per database."""
+        """The JSON file where versions before 0.4 kept pinned thresholds (read once into the application database)."""
         return Path(self.state_dir) / "pins.json"
 
     def cache_config(self) -> dict:

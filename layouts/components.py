@@ -83,14 +83,13 @@ INTERNAL_ERROR = (
 )
 
 
-def render_error(exc: BaseException) -> dbc.Alert:
+THRESHOLDS_DO_NOT_FIT = "Не посчитано: пороги не подходят выбранному периоду — что сделать, сказано под заголовком."
+
+
+def render_error(exc: BaseException) -> dbc.Alert | html.P:
     """The alert shown in place of the charts for an error (never a traceback)."""
-    if isinstance(exc, ThresholdOrderError):
-        return message(
-            f"{sentence(str(exc))} Исправьте значение на вкладке «Пороги» или нажмите «Сбросить к предложенным».",
-            "danger",
-            "Пороги не упорядочены",
-        )
+    if isinstance(exc, ThresholdOrderError):  # said once, with the way out, under the header (not on every panel)
+        return html.P(THRESHOLDS_DO_NOT_FIT, className="rfma-threshold-pointer text-muted small my-2")
     if isinstance(exc, DatabaseError):  # the driver's text (hosts, paths, PIDs) goes to the server's log only
         return message(
             "Подробности записаны в журнал сервера. Проверьте адрес базы (RFMA_DATABASE_URL) и что сервер базы "

@@ -8,7 +8,9 @@ from dash import dcc, html
 from core import formatting as fmt
 from core.db import DataSource
 from dashboard import ids
+from dashboard.appdb import describe_pins
 from dashboard.services.shell import PageView
+from dashboard.services.thresholds import ThresholdSetView
 from layouts.components import RU_DATE_PICKER
 
 
@@ -16,6 +18,70 @@ def source_line(name: str, source: DataSource) -> str:
     """The header's data-source line: the configured name, never the URL."""
     last = fmt.date_time(source.last_datetime)
     return f"Источник данных: {name} · чеков: {fmt.integer(source.cheques)} · последний чек: {last}"
+
+
+HIDDEN = "d-none"
+BUTTON = "ms-2 py-0"
+
+
+def threshold_set_bar() -> html.Div:
+    """Which threshold set the page uses (the chain's or the user's draft) with its buttons, and the message with a
+    way out when the set does not fit the period (the buttons exist always; the callback shows the relevant ones)."""
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(id=ids.HEADER.THRESHOLD_SET),
+                    dbc.Button("Сохранить для всей сети", id=ids.HEADER.SAVE_FOR_CHAIN, size="sm", className=HIDDEN),
+                    dbc.Button(
+                        "Вернуть утверждённые",
+                        id=ids.HEADER.DISCARD_DRAFT,
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        className=HIDDEN,
+                    ),
+                    html.Span(id=ids.HEADER.THRESHOLD_NOTICE, className="ms-2 text-success"),
+                ],
+                className="d-flex flex-wrap align-items-center",
+            ),
+            html.Div(
+                [
+                    html.Span(id=ids.HEADER.THRESHOLD_PROBLEM_TEXT),
+                    dbc.Button(id=ids.HEADER.FIT_PERIOD, size="sm", color="warning", className=BUTTON),
+                ],
+                id=ids.HEADER.THRESHOLD_PROBLEM,
+                className=HIDDEN,
+            ),
+        ],
+        className="rfma-threshold-set small",
+    )
+
+
+def render_threshold_set(view: ThresholdSetView | None) -> tuple:
+    """Outputs of the bar: text, save/discard classes, the problem box's class, its text and the way-out label."""
+    hidden = (HIDDEN, HIDDEN, HIDDEN, None, None)
+    if view is None:
+        return ("", *hidden)
+    if view.is_draft:
+        text = f"Пороги: ваш черновик — {describe_pins(view.draft or {})}. Его видите только вы."
+    elif view.chain is not None:
+        saved = f"{view.chain.saved_by}, {fmt.date_time(view.chain.saved_at)} UTC"
+        text = f"Пороги: утверждённые для сети — {view.chain.describe()} (сохранил: {saved})."
+    else:
+        text = "Пороги: предложенные по данным периода (сеть ещё не утвердила свой набор)."
+    save = BUTTON if view.is_draft and view.problem is None else HIDDEN
+    discard = BUTTON if view.is_draft else HIDDEN
+    if view.problem is None:
+        return text, save, discard, HIDDEN, None, None
+    names = " и ".join(view.fix_unpins)
+    detail = str(view.problem).removeprefix("пороги не упорядочены: ")
+    problem = (
+        f"Закреплённые пороги не подходят выбранному периоду: {detail}. Поэтому вкладки ничего не считают. "
+        "Открепите пороги для этого периода или выберите период длиннее."
+    )
+    label = f"Открепить {names} для этого периода" if names else "Взять предложенные для этого периода"
+    return text, save, discard, "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0", problem, label
 
 
 def layout(page: PageView) -> html.Header:
@@ -68,6 +134,7 @@ def layout(page: PageView) -> html.Header:
                     className="align-items-center g-2",
                 ),
                 source,
+                threshold_set_bar(),
                 html.Div(id=ids.HEADER.PERIOD_NOTE, className="rfma-period-note small text-warning-emphasis"),
             ],
             fluid=True,

@@ -53,6 +53,7 @@ def layout(page: PageView) -> html.Div:
                 ],
                 fluid=True,
             ),
-            dcc.Store(id=ids.SHELL.PINS, data=page.pins, storage_type="memory"),
+            # the draft survives a reload of this browser tab and is nobody else's; None follows the chain's set
+            dcc.Store(id=ids.SHELL.DRAFT, data=None, storage_type="session"),
         ]
     )

@@ -12,6 +12,7 @@ from core.model import THRESHOLD_NAMES, ThresholdOrderError
 from core.research import Research
 from core.thresholds import ThresholdSuggestion
 from dashboard import ids
+from dashboard.appdb import ChainThresholds
 from dashboard.figures import thresholds as charts
 from layouts.components import graph, loading, message, table
 
@@ -92,7 +93,14 @@ def layout() -> html.Div:
         persistence=True,
         persistence_type="session",
     )
-    return html.Div([controls, subtabs, loading(html.Div(id=ids.THRESHOLDS.BODY, className="rfma-body pt-3"))])
+    history = html.Details(
+        [
+            html.Summary("История набора порогов сети", className="fw-semibold"),
+            html.Div(id=ids.THRESHOLDS.HISTORY, className="pt-2"),
+        ],
+        className="mb-3 rfma-threshold-history",
+    )
+    return html.Div([controls, history, subtabs, loading(html.Div(id=ids.THRESHOLDS.BODY, className="rfma-body pt-3"))])
 
 
 # --- the editor's messages ------------------------------------------------------------------------------------
@@ -129,6 +137,29 @@ def render_status(suggestion: ThresholdSuggestion, pinned: set[str]) -> str:
     if not pinned:
         return f"Все пороги предложены по данным. {periods}"
     return f"Закреплено: {', '.join(sorted(pinned, key=THRESHOLD_NAMES.index))}. {periods}"
+
+
+def render_history(history: list[ChainThresholds]) -> html.Div:
+    """The chain's threshold sets, newest (in force) first: when, who, from where, which values were pinned."""
+    if not history:
+        return html.P(
+            "Сеть ещё не утверждала набор порогов: все видят пороги, предложенные по данным периода. Закрепите "
+            "значения и нажмите «Сохранить для всей сети» под заголовком.",
+            className="text-muted small mb-0",
+        )
+    frame = pd.DataFrame(
+        [
+            {
+                "saved_at": fmt.date_time(record.saved_at) + " UTC",
+                "saved_by": record.saved_by,
+                "origin": record.origin,
+                "pins": record.describe() + (" (действует)" if position == 0 else ""),
+            }
+            for position, record in enumerate(history)
+        ]
+    )
+    titles = {"saved_at": "Сохранён", "saved_by": "Кто", "origin": "Откуда", "pins": "Закреплённые пороги"}
+    return table(frame, titles, class_name="rfma-history")
 
 
 # --- research sub-tabs ----------------------------------------------------------------------------------------

@@ -34,9 +34,12 @@ def skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _isolated_default_database(tmp_path_factory, monkeypatch):
-    """Never touch the user's real demo file: the embedded default path points into a temp folder."""
+    """Never touch the user's real demo file: the embedded default path points into a temp folder; the application
+    database (the chain's threshold set) is each test's own unless the test's settings name one."""
     monkeypatch.setenv("RFMA_DEMO_PATH", str(tmp_path_factory.getbasetemp() / "default-demo.duckdb"))
     monkeypatch.delenv("RFMA_DATABASE_URL", raising=False)
+    monkeypatch.delenv("RFMA_APP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("RFMA_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The services of the dashboard: one per tab (the only callers of `core` for that tab) and the shared pieces
-(request, cache, engines, exports). `build_services` wires them for one app; callbacks receive them."""
+(request, cache, engines, exports, the application database's threshold sets). `build_services` wires them for
+one app; callbacks receive them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_caching import Cache
 
+from dashboard.appdb import ThresholdSets, open_threshold_sets
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.clients import ClientsService
@@ -15,7 +17,6 @@ from dashboard.services.exports import ExportsService
 from dashboard.services.final import FinalService
 from dashboard.services.migration import MigrationService
 from dashboard.services.pharmacies import PharmaciesService
-from dashboard.services.pins import PinsStore
 from dashboard.services.request import Requests
 from dashboard.services.shell import ShellService
 from dashboard.services.thresholds import ThresholdsService
@@ -31,7 +32,7 @@ class Services:
     settings: Settings
     source: SourceReader
     requests: Requests
-    pins: PinsStore
+    threshold_sets: ThresholdSets
     analyses: Analyses
     shell: ShellService
     clients: ClientsService
@@ -46,19 +47,19 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     """The services of one app, sharing its cache."""
     shared = SharedCache(cache, settings.cache_dir if settings.cache_type == "FileSystemCache" else None)
     source = SourceReader(settings, shared)
-    requests = Requests(settings, source)
-    pins = PinsStore(settings.pins_path, settings.database_url)
+    sets = open_threshold_sets(settings.app_database_url, settings.database_url, settings.pins_path)
+    requests = Requests(settings, source, sets)
     analyses = Analyses(shared)
     return Services(
         settings=settings,
         source=source,
         requests=requests,
-        pins=pins,
+        threshold_sets=sets,
         analyses=analyses,
-        shell=ShellService(source, pins, settings.source_name),
+        shell=ShellService(source, settings.source_name),
         clients=ClientsService(analyses),
         pharmacies=PharmaciesService(analyses),
-        thresholds=ThresholdsService(analyses, pins),
+        thresholds=ThresholdsService(analyses, sets),
         final=FinalService(analyses),
         migration=MigrationService(analyses),
         exports=ExportsService(analyses, requests, shared, shared=settings.cache_type != "NullCache"),

@@ -1,4 +1,5 @@
-"""One analysis request: which database (and the version of its data), the period, the options and the pins.
+"""One analysis request: which database (and the version of its data), the period, the options and the pins in
+force (the user's draft, else the chain's threshold set).
 
 Callbacks build it once from the page's inputs (`Requests.build`); every service takes it and every cached
 result is kept under the key the request builds itself (`AnalysisRequest.key`), so a key is never assembled
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from core.messages import EMPTY_DATABASE
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
+from dashboard.appdb import ThresholdSets
 from dashboard.services.engines import SourceReader, dashboard_engine
 from dashboard.settings import Settings
 
@@ -60,14 +62,16 @@ def iso_date(value: object) -> str | None:
 class Requests:
     """Builds requests from the page's inputs against the configured database's current data version."""
 
-    def __init__(self, settings: Settings, source: SourceReader):
+    def __init__(self, settings: Settings, source: SourceReader, sets: ThresholdSets):
         self.settings = settings
         self.source = source
+        self.sets = sets
 
-    def build(self, date_from: object, date_to: object, pins: dict | None = None) -> AnalysisRequest:
-        """A request for the period and the page's pins; RfmaError for a bad period, bad pins or an empty database."""
+    def build(self, date_from: object, date_to: object, draft: dict | None = None) -> AnalysisRequest:
+        """A request for the period with the user's draft pins, or the chain's threshold set when there is no draft
+        (None); RfmaError for a bad period, bad pins or an empty database."""
         period = Period.parse(iso_date(date_from), iso_date(date_to))
-        thresholds = ThresholdPins.from_mapping(pins or {})
+        thresholds = self.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
         source = self.source.read()
         if source.cheques == 0:
             raise RfmaError(EMPTY_DATABASE)

@@ -1,4 +1,4 @@
-"""The page around the tabs: the data source line, the period's bounds, the saved pins and the period presets."""
+"""The page around the tabs: the data source line, the period's bounds and the period presets."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from core.messages import EMPTY_DATABASE, unreachable
 from core.writers import DataUpdating
 from dashboard.services.engines import SourceReader
 from dashboard.services.migration import middle_date
-from dashboard.services.pins import PinsStore
 
 log = logging.getLogger(__name__)
 PRESET_DAYS = {"year": 365, "quarter": 91, "month": 30}
@@ -20,11 +19,10 @@ PRESET_DAYS = {"year": 365, "quarter": 91, "month": 30}
 
 @dataclass(frozen=True)
 class PageView:
-    """What the page is built with on each load: the source (or why it cannot be read) and the saved pins."""
+    """What the page is built with on each load: the source (or why it cannot be read)."""
 
     source: DataSource | None
     error: str | None
-    pins: dict[str, float]
     name: str = ""  # the configured data-source name (never the URL)
 
     @property
@@ -72,19 +70,18 @@ def short_period_note(start: str | None, end: str | None) -> str | None:
 class ShellService:
     """The page's own state, read per page load."""
 
-    def __init__(self, source: SourceReader, pins: PinsStore, name: str):
+    def __init__(self, source: SourceReader, name: str):
         self.source = source
-        self.pins = pins
         self.name = name
 
     def page(self) -> PageView:
-        """The data source (the period defaults to all of it) and the saved pins."""
+        """The data source (the period defaults to all of it)."""
         try:
             source = self.source.read()
         except DatabaseError as exc:
             log.warning("the page cannot read the database: %s", exc)
-            return PageView(None, unreachable(self.name), self.pins.load(), self.name)
+            return PageView(None, unreachable(self.name), self.name)
         except DataUpdating as exc:  # an import is writing the DuckDB file longer than a reader waits
-            return PageView(None, str(exc), self.pins.load(), self.name)
+            return PageView(None, str(exc), self.name)
         error = None if source.cheques else f"{self.name}: {EMPTY_DATABASE}"
-        return PageView(source, error, self.pins.load(), self.name)
+        return PageView(source, error, self.name)

@@ -1,4 +1,5 @@
-"""Tab «Пороги»: the thresholds in force, editing pins (edit = pin, clear = unpin, reset), research figures."""
+"""Tab «Пороги»: the thresholds in force, the user's draft (edit = pin, clear = unpin, reset), the chain's threshold
+set (save, history, whether it fits the period) and the research figures."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from core import formatting as fmt
 from core import research as core_research
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, ThresholdPins, parse_threshold_value
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
+from dashboard.appdb import ChainThresholds, ThresholdSets
 from dashboard.services.analysis import Analyses
-from dashboard.services.pins import PinsStore
 from dashboard.services.request import AnalysisRequest
+
+ORIGIN_DASHBOARD = "панель"
 
 
 def display_value(value: float | None) -> str | None:
@@ -45,7 +48,8 @@ def propose_pin(pins: dict, in_force: dict, name: str, typed: object) -> tuple[d
 class ThresholdEdit:
     """The result of one edit of the threshold inputs.
 
-    `suggestion` is the set in force afterwards (None when the typed text is not a number); `rejected` names the
+    `pins` are the pins in force afterwards and `draft` the user's draft to keep (None when the pins are the chain's
+    set again); `suggestion` is the set in force (None when the typed text is not a number); `rejected` names the
     input whose value was refused and `error` says why (the last valid set stays in force).
     """
 
@@ -54,14 +58,37 @@ class ThresholdEdit:
     suggestion: ThresholdSuggestion | None
     rejected: str | None = None
     error: RfmaError | None = None
+    draft: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class ThresholdSetView:
+    """Which threshold set the page uses: the chain's (who saved it, when) or the user's draft; and whether it fits
+    the period (`problem`), with the draft that would (`fix`, `fix_unpins` naming what it unpins)."""
+
+    chain: ChainThresholds | None
+    draft: dict[str, float] | None
+    problem: ThresholdOrderError | None = None
+    fix: dict[str, float] | None = None
+    fix_unpins: tuple[str, ...] = ()
+
+    @property
+    def is_draft(self) -> bool:
+        """The page uses the user's own draft, not the chain's set."""
+        return self.draft is not None
+
+
+def as_draft(pins: dict[str, float], chain: ThresholdPins) -> dict[str, float] | None:
+    """The draft to keep for `pins`: None when they are the chain's set (the page follows the chain again)."""
+    return None if pins == chain.as_dict() else dict(pins)
 
 
 class ThresholdsService:
-    """The tab's computation: suggestions with pins, saved pins and the research figures."""
+    """The tab's computation: suggestions with pins, the user's draft, the chain's threshold set and the research."""
 
-    def __init__(self, analyses: Analyses, pins: PinsStore):
+    def __init__(self, analyses: Analyses, sets: ThresholdSets):
         self.analyses = analyses
-        self.pins = pins
+        self.sets = sets
 
     def in_force(self, request: AnalysisRequest) -> ThresholdSuggestion:
         """The ThresholdSuggestion for the request's period and pins (ThresholdOrderError for an unordered set)."""
@@ -72,9 +99,10 @@ class ThresholdsService:
         return suggest_thresholds(base, request.pins)
 
     def edit(self, request: AnalysisRequest, name: str | None, typed: object, reset: bool = False) -> ThresholdEdit:
-        """Apply one edit (typed value of `name`, or reset) to the request's pins, saving them when they change.
+        """Apply one edit (typed value of `name`, or reset to the suggested values) to the request's pins; the
+        result is the user's draft (nothing is saved for the chain).
 
-        Raises for errors that are not about the edited value (saved pins that do not fit the period, database).
+        Raises for errors that are not about the edited value (pins that do not fit the period, database).
         """
         pins = request.pins.as_dict()
         new_pins = pins
@@ -92,10 +120,53 @@ class ThresholdsService:
             except RfmaError as exc:
                 return ThresholdEdit(pins, False, None, name, exc)
         suggestion = self.in_force(request.with_pins(ThresholdPins.from_mapping(new_pins)))
-        changed = new_pins != pins
-        if changed:
-            self.pins.save(new_pins)
-        return ThresholdEdit(new_pins, changed, suggestion)
+        draft = as_draft(new_pins, self.sets.current_pins())
+        return ThresholdEdit(new_pins, new_pins != pins, suggestion, draft=draft)
+
+    def set_view(self, request: AnalysisRequest, draft: dict | None) -> ThresholdSetView:
+        """The threshold set the page uses for the request (built from `draft`) and whether it fits the period."""
+        chain = self.sets.current()
+        chain_pins = chain.pins if chain else ThresholdPins()
+        kept = None if draft is None else as_draft(request.pins.as_dict(), chain_pins)
+        try:
+            self.in_force(request)
+        except ThresholdOrderError as exc:
+            fix, unpinned = self._fitting(request)
+            return ThresholdSetView(chain, kept, exc, fix, unpinned)
+        except RfmaError:  # no data for the period: the tabs say so
+            pass
+        return ThresholdSetView(chain, kept)
+
+    def _fitting(self, request: AnalysisRequest) -> tuple[dict[str, float], tuple[str, ...]]:
+        """The request's pins with the fewest unpinned (the pinned side of each failing pair) so the set is ordered."""
+        pins = request.pins.as_dict()
+        unpinned: list[str] = []
+        for _ in THRESHOLD_NAMES:
+            try:
+                self.in_force(request.with_pins(ThresholdPins.from_mapping(pins)))
+                break
+            except ThresholdOrderError as exc:
+                names = [name for name in exc.pair if name in pins] or list(pins)[:1]
+                if not names:
+                    break
+                for name in names:
+                    pins.pop(name)
+                    unpinned.append(name)
+        return pins, tuple(unpinned)
+
+    def fitting_draft(self, request: AnalysisRequest) -> dict[str, float] | None:
+        """The draft that makes the request's set fit its period (None: the chain's set fits as it is)."""
+        fix, _ = self._fitting(request)
+        return as_draft(fix, self.sets.current_pins())
+
+    def save_for_chain(self, draft: dict | None, saved_by: str) -> ChainThresholds:
+        """Make the draft the chain's threshold set (a new entry in its history)."""
+        pins = self.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
+        return self.sets.save(pins, saved_by, ORIGIN_DASHBOARD)
+
+    def history(self, limit: int = 20) -> list[ChainThresholds]:
+        """The chain's threshold sets, newest first."""
+        return self.sets.history(limit)
 
     def _in_force_values(self, request: AnalysisRequest) -> dict:
         try:

@@ -45,7 +45,7 @@ def test_a_hidden_tab_computes_nothing_and_errors_are_messages(services):
     assert callbacks.update_final(ids.TAB_CLIENTS, *FULL, {}) is None
     assert no_update(callbacks.update_tree(ids.TAB_CLIENTS, *FULL, {}, ALL)[0])
     assert "нет ни одного чека" in text(callbacks.update_final(ids.TAB_FINAL, *EMPTY, {}))
-    assert "не упорядочены" in text(callbacks.update_final(ids.TAB_FINAL, *FULL, {"r1": 300}))
+    assert "под заголовком" in text(callbacks.update_final(ids.TAB_FINAL, *FULL, {"r1": 300}))
 
 
 def test_pinned_thresholds_are_used(services):

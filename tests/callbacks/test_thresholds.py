@@ -49,7 +49,7 @@ def test_inputs_show_the_suggested_values_first(services):
     assert no_update(pins) and error is None and status.startswith("Все пороги предложены по данным.")
 
 
-def test_editing_a_threshold_pins_it_regrades_and_saves_it(services, make_app, chain_url):
+def test_editing_a_threshold_pins_it_in_the_draft_and_regrades(services, make_app, chain_url):
     before = services.thresholds.research(services.requests.build(*FULL)).capacities["r"]["clients"].tolist()
     typed = shown(services) | {"r1": 40}
     _values, classes, _invalid, hints, pins, error, _, status = editor(services, typed, ids.threshold_input("r1"), {})
@@ -58,8 +58,7 @@ def test_editing_a_threshold_pins_it_regrades_and_saves_it(services, make_app, c
     assert error is None and status.startswith("Закреплено: r1.")
     after = services.thresholds.research(services.requests.build(*FULL, pins)).capacities["r"]["clients"].tolist()
     assert after != before
-    again = make_app(chain_url)  # saved: a new app on the same state directory starts with the pin
-    assert again.server.extensions["rfma_services"].pins.load() == {"r1": 40}
+    assert services.threshold_sets.current() is None  # a draft: the chain's set is untouched
 
 
 def test_an_unordered_threshold_shows_the_error_and_keeps_the_last_valid_set(services):
@@ -71,7 +70,7 @@ def test_an_unordered_threshold_shows_the_error_and_keeps_the_last_valid_set(ser
     assert invalid == [True] + [False] * 8
     assert no_update(pins)  # the store keeps {"r1": 40}
     assert no_update(values[0]) and values[1] == typed["r2"]  # the typed value stays visible
-    assert services.pins.load() == {}  # nothing saved for a rejected edit
+    assert services.threshold_sets.current() is None
 
 
 def test_a_value_that_is_not_a_number_marks_only_its_input(services):
@@ -84,13 +83,13 @@ def test_a_value_that_is_not_a_number_marks_only_its_input(services):
 def test_clearing_an_input_unpins_and_reset_unpins_everything(services):
     typed = shown(services, {"r1": 40, "a1": 20}) | {"r1": None}
     assert editor(services, typed, ids.threshold_input("r1"), {"r1": 40, "a1": 20})[4] == {"a1": 20}
-    assert editor(services, typed, ids.THRESHOLDS.RESET, {"r1": 40, "a1": 20})[4] == {}
+    assert editor(services, typed, ids.THRESHOLDS.RESET, {"r1": 40, "a1": 20})[4] is None  # the chain's set (none)
 
 
 def test_typing_the_value_already_in_force_pins_nothing(services):
     assert no_update(editor(services, shown(services), ids.threshold_input("m1"), {})[4])
 
 
-def test_saved_pins_that_do_not_fit_the_period_show_the_error(services):
+def test_pins_that_do_not_fit_the_period_point_to_the_one_message_under_the_header(services):
     out = editor(services, dict.fromkeys(THRESHOLD_NAMES), None, {"r1": 300})
-    assert "не упорядочены" in text(out[5]) and out[6] is None and out[7] == ""
+    assert "под заголовком" in text(out[5]) and out[6] is None and out[7] == ""

@@ -61,6 +61,9 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     settings = Settings.from_env("duckdb:///x.duckdb")
     assert settings.cache_type == "SimpleCache"
     assert settings.pins_path == tmp_path / "pins.json"
+    assert settings.app_database_url == f"sqlite:///{tmp_path / 'rfma-app.sqlite'}"
+    monkeypatch.setenv("RFMA_APP_DATABASE_URL", "postgresql://app@db/rfma_app")
+    assert Settings.from_env("duckdb:///x.duckdb").app_database_url == "postgresql://app@db/rfma_app"
     assert Settings.from_env().database_url.endswith("default-demo.duckdb")  # RFMA_DEMO_PATH from tests/conftest.py
     with pytest.raises(ValueError, match="RFMA_REDIS_URL"):
         Settings.from_env("duckdb:///x.duckdb", cache_type="RedisCache")

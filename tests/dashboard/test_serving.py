@@ -117,7 +117,7 @@ def csv_link(server: Gunicorn, segment: str, period) -> bytes:
 
 def period_and_pins(period) -> list:
     return [(ids.HEADER.PERIOD, "start_date", period[0]), (ids.HEADER.PERIOD, "end_date", period[1]),
-            (ids.SHELL.PINS, "data", {})]  # fmt: skip
+            (ids.SHELL.DRAFT, "data", None)]  # fmt: skip
 
 
 def filters(segment: str) -> list:

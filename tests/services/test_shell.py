@@ -1,8 +1,7 @@
-"""The page's own state: the data source, the period's bounds, the default bonus date, presets, saved pins."""
+"""The page's own state: the data source, the period's bounds, the default bonus date, presets."""
 
 from __future__ import annotations
 
-from dashboard.services.pins import load_pins, save_pins
 from dashboard.services.shell import preset_period
 from tests.support.dashboard import FULL
 
@@ -26,18 +25,6 @@ def test_an_unreachable_database_is_said_in_the_page(make_app, tmp_path):
     with app.server.test_request_context():
         page = app.server.extensions["rfma_services"].shell.page()
     assert page.bounds is None and page.error.startswith("База данных недоступна")
-
-
-def test_pins_file_keeps_one_entry_per_database(tmp_path):
-    path = tmp_path / "pins.json"
-    save_pins(path, "postgresql://u:secret@h/db", {"r1": 21})
-    save_pins(path, "duckdb:///a.duckdb", {"m1": 1293.0})
-    assert load_pins(path, "postgresql://u:secret@h/db") == {"r1": 21}
-    assert "secret" not in path.read_text()
-    save_pins(path, "duckdb:///a.duckdb", {})
-    assert load_pins(path, "duckdb:///a.duckdb") == {}
-    path.write_text("not json")
-    assert load_pins(path, "duckdb:///a.duckdb") == {}
 
 
 def test_a_period_shorter_than_90_days_is_warned_about_in_words():

@@ -55,23 +55,60 @@ def test_propose_pin_pins_unpins_and_ignores_the_value_in_force():
         propose_pin({}, in_force, "m1", "abc")
 
 
-def test_editing_pins_saves_and_a_rejected_edit_saves_nothing(services):
+def test_an_edit_makes_a_draft_and_saves_nothing_for_the_chain(services):
     request = services.requests.build(*FULL)
     edit = services.thresholds.edit(request, "r1", 40)
-    assert edit.changed and edit.pins == {"r1": 40} and edit.error is None
-    assert edit.suggestion.thresholds.r1 == 40 and services.pins.load() == {"r1": 40}
-    pinned = services.requests.build(*FULL, edit.pins)
+    assert edit.changed and edit.pins == {"r1": 40} and edit.draft == {"r1": 40} and edit.error is None
+    assert edit.suggestion.thresholds.r1 == 40
+    pinned = services.requests.build(*FULL, edit.draft)
     refused = services.thresholds.edit(pinned, "r1", 500)
     assert isinstance(refused.error, ThresholdOrderError) and refused.rejected == "r1"
     assert refused.pins == {"r1": 40} and refused.suggestion.thresholds.r1 == 40  # the last valid set stays
-    assert services.pins.load() == {"r1": 40}
     not_a_number = services.thresholds.edit(pinned, "m1", "много")
     assert not_a_number.suggestion is None and not_a_number.rejected == "m1" and "не число" in str(not_a_number.error)
-    assert services.thresholds.edit(pinned, None, None, reset=True).pins == {}
-    assert services.pins.load() == {}
+    reset = services.thresholds.edit(pinned, None, None, reset=True)
+    assert reset.pins == {} and reset.draft is None  # all suggested is the chain's set here: no draft left
+    assert services.threshold_sets.current() is None  # nothing reached the chain's set
 
 
-def test_saved_pins_that_do_not_fit_the_period_are_raised_not_hidden(services):
+def test_the_chain_set_is_used_without_a_draft_and_a_draft_equal_to_it_is_no_draft(services):
+    services.thresholds.save_for_chain({"r1": 40}, "менеджер")
+    assert services.requests.build(*FULL).pins.as_dict() == {"r1": 40}  # no draft: the chain's set
+    assert services.requests.build(*FULL, {}).pins.as_dict() == {}  # a draft of all suggested values
+    back = services.thresholds.edit(services.requests.build(*FULL, {"r1": 30}), "r1", "40")
+    assert back.changed and back.draft is None  # typed back to the chain's value: the page follows the chain
+    reset = services.thresholds.edit(services.requests.build(*FULL), None, None, reset=True)
+    assert reset.draft == {}  # «Сбросить к предложенным» over a chain set is a draft
+    view = services.thresholds.set_view(services.requests.build(*FULL, {"r1": 30}), {"r1": 30})
+    assert view.is_draft and view.draft == {"r1": 30} and view.chain.pins.as_dict() == {"r1": 40}
+    assert not services.thresholds.set_view(services.requests.build(*FULL), None).is_draft
+
+
+def test_saving_for_the_chain_keeps_the_history_newest_first(services):
+    assert services.thresholds.history() == []
+    services.thresholds.save_for_chain({"r1": 40}, "анна")
+    services.thresholds.save_for_chain({"r1": 30, "f1": 0.5}, "борис")
+    history = services.thresholds.history()
+    assert [(h.saved_by, h.pins.as_dict(), h.origin) for h in history] == [
+        ("борис", {"r1": 30, "f1": 0.5}, "панель"),
+        ("анна", {"r1": 40}, "панель"),
+    ]
+    assert history[0].describe() == "r1 = 30, f1 = 0,5"
+
+
+def test_a_set_that_does_not_fit_the_period_names_the_problem_and_the_fewest_pins_to_unpin(services):
+    month = ("2022-06-01", "2022-06-30")
+    services.thresholds.save_for_chain({"r1": 21, "m1": 2000}, "анна")
+    request = services.requests.build(*month)
+    view = services.thresholds.set_view(request, None)
+    assert isinstance(view.problem, ThresholdOrderError) and view.problem.pair == ("r1", "r2")
+    assert view.fix == {"m1": 2000} and view.fix_unpins == ("r1",) and not view.is_draft
+    assert services.thresholds.fitting_draft(request) == {"m1": 2000}
+    services.thresholds.in_force(services.requests.build(*month, view.fix))  # the way out fits: no error
+    assert services.thresholds.set_view(services.requests.build(*FULL), None).problem is None
+
+
+def test_pins_that_do_not_fit_the_period_are_raised_not_hidden(services):
     with pytest.raises(ThresholdOrderError):
         services.thresholds.edit(services.requests.build(*FULL, {"r1": 300}), None, None)
 
