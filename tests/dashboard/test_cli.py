@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from dashboard import cli
+from dashboard import cli, ids
 from dashboard.cli import main
 from tests.conftest import cheques_frame, load_cheques
 from tests.support.bases import HAND_ROWS
@@ -192,3 +192,47 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_starts(capsys):
         "выберите другой: --port N\n"
     )
     assert "Dash is running" not in err.out
+
+
+def test_rfma_and_the_dashboard_classify_with_the_chain_set_saved_on_the_page(services, chain_url, tmp_path, capsys):
+    """Issue 11: «110 VIP» was 660 on screen and 654 in `rfma classify --region 110`; now both use the chain's set."""
+    from callbacks.shell import ShellCallbacks
+    from tests.callbacks.test_shell import act
+    from tests.support.dashboard import FULL
+
+    draft = {"r1": 25, "m1": 1500}
+    assert act(services, ids.HEADER.SAVE_FOR_CHAIN, draft)[0] is None
+    app_db = ["--app-db", services.settings.app_database_url]
+    on_screen = services.analyses.classification(services.requests.build(*FULL)).clients
+    out = tmp_path / "vip.csv"
+    args = ["classify", "--db", chain_url, "--from", FULL[0], "--to", FULL[1], "--out", str(out), "--region", "110"]
+    assert main([*args, *app_db]) == 0
+    assert "пороги: набор сети (r1 = 25, m1 = 1500; сохранил: панель (без входа)" in capsys.readouterr().err
+    cli_cards = set(pd.read_csv(out, dtype={"card": str})["card"])
+    assert cli_cards == set(on_screen.loc[on_screen["region"] == 110, "card"]) and cli_cards
+    assert main([*args, *app_db, "--suggested"]) == 0
+    suggested = services.analyses.classification(services.requests.build(*FULL, {})).clients
+    assert set(pd.read_csv(out, dtype={"card": str})["card"]) == set(suggested.loc[suggested["region"] == 110, "card"])
+    assert ShellCallbacks(services).threshold_set(*FULL, None)[0].startswith("Пороги: утверждённые для сети")
+
+
+def test_thresholds_saves_the_chain_set_and_prints_its_history(url, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("RFMA_APP_DATABASE_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    assert main(["thresholds", "--db", url, "--pin", "r3=40", "--save"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["r3"] == 40 and "набор порогов сети сохранён: r3 = 40" in captured.err
+    assert main(["thresholds", "--db", url]) == 0  # no --pin: the chain's set is in force
+    assert json.loads(capsys.readouterr().out)["r3"] == 40
+    assert main(["thresholds", "--db", url, "--suggested"]) == 0
+    assert json.loads(capsys.readouterr().out)["r3"] != 40
+    assert main(["thresholds", "--db", url, "--pin", "r3=2", "--save"]) == 2  # unordered: refused, nothing saved
+    assert "не упорядочены" in capsys.readouterr().err
+    assert main(["thresholds", "--db", url, "--history"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].endswith("\trfma\tr3 = 40")
+
+
+def test_an_unreachable_application_database_is_one_line(url, capsys):
+    assert main(["thresholds", "--db", url, "--app-db", "postgresql://nobody@127.0.0.1:1/none"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rfma thresholds: ошибка: база приложения недоступна") and len(err.splitlines()) == 1
