@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
+from core.model import RfmaError, ThresholdOrderError
 from core.segment_tree import ALL, Segment
 from core.segments import (
     AGE_NAMES,
@@ -340,8 +341,10 @@ def render_client(result: ClientCard) -> html.Div:
 
 
 def render_sunburst_error(exc: Exception):
-    """The sunburst's place when the tree cannot be computed (the message itself is in the tree panel)."""
-    return message_figure(str(exc) or "Нет данных")
+    """The sunburst's place when the tree cannot be computed (the message itself is in the tree panel; a set of
+    thresholds that does not fit the period is said under the header only; other errors' texts are not shown)."""
+    shown = isinstance(exc, RfmaError) and not isinstance(exc, ThresholdOrderError)
+    return message_figure(str(exc) if shown and str(exc) else "Нет данных")
 
 
 def render_sunburst(tree: pd.DataFrame, selected: Segment):

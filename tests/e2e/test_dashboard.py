@@ -8,10 +8,11 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from dashboard import ids
+from tests.support.serving import free_port
 
 pytestmark = pytest.mark.browser
 
-PORT = 8063
+PORT = free_port()  # one per test process: parallel runs (and other servers) never collide on a fixed port
 TIMEOUT = 20
 
 
