@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 
 from core.model import ThresholdPins
@@ -20,8 +21,16 @@ from dashboard.appdb import (
 )
 
 
-def test_the_newest_save_is_in_force_and_each_cheques_database_has_its_own(tmp_path):
-    engine = app_engine(default_app_database_url(tmp_path))
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app_url(request, tmp_path) -> str:
+    """The embedded SQLite application database, and PostgreSQL as in production."""
+    if request.param == "sqlite":
+        return default_app_database_url(tmp_path)
+    return request.getfixturevalue("postgres_url")
+
+
+def test_the_newest_save_is_in_force_and_each_cheques_database_has_its_own(app_url):
+    engine = app_engine(app_url)
     chain = ThresholdSets(engine, "postgresql://u:secret@h/chain")
     other = ThresholdSets(engine, "duckdb:///other.duckdb")
     assert chain.current() is None and chain.current_pins() == ThresholdPins() and chain.history() == []
@@ -69,9 +78,9 @@ def test_values_are_described_the_russian_way():
     assert describe_pins(ThresholdPins()) == "все пороги предложены по данным"
 
 
-def test_another_process_sees_a_save_at_once(tmp_path):
-    """Several gunicorn workers and the CLI share the SQLite file: a save in one is the set in force in another."""
-    url = default_app_database_url(tmp_path)
+def test_another_process_sees_a_save_at_once(app_url):
+    """Several gunicorn workers and the CLI share the database: a save in one is the set in force in another."""
+    url = app_url
     sets = ThresholdSets(app_engine(url), "duckdb:///a.duckdb")
     assert sets.current() is None
     code = (
