@@ -71,8 +71,11 @@ class ShellCallbacks:
                     return no_update, "Не сохранено: набор не подходит выбранному периоду."
                 thresholds.save_for_chain(draft, DASHBOARD_USER)
                 return None, "Сохранено для всей сети."
-        except (RfmaError, DatabaseError) as exc:
+        except RfmaError as exc:
             return no_update, f"Не получилось: {exc}"
+        except DatabaseError as exc:  # the driver's text (hosts, paths) goes to the server's log only
+            log.warning("the threshold set could not be changed: %s", exc)
+            return no_update, "Не получилось: база данных недоступна, подробности записаны в журнал сервера."
         return no_update, no_update
 
 

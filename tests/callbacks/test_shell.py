@@ -69,3 +69,14 @@ def test_a_set_that_does_not_fit_the_month_is_one_message_and_one_click_fixes_it
     refused = act(services, ids.HEADER.SAVE_FOR_CHAIN, {"r1": 21, "a1": 30}, month)
     assert refused[1] == "Не сохранено: набор не подходит выбранному периоду."
     assert services.threshold_sets.current().pins.as_dict() == {"r1": 21}
+
+
+def test_an_unreachable_application_database_is_said_without_its_address(services, monkeypatch):
+    from core.db import DatabaseError
+
+    def refuse(*_args):
+        raise DatabaseError("база приложения недоступна: connection to server at 10.0.0.7 port 5432 failed")
+
+    monkeypatch.setattr(services.threshold_sets, "save", refuse)
+    draft, notice = act(services, ids.HEADER.SAVE_FOR_CHAIN, {"r1": 40})
+    assert type(draft).__name__ == "NoUpdate" and "журнал сервера" in notice and "10.0.0.7" not in notice
