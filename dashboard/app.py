@@ -10,7 +10,7 @@ from flask import has_request_context
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import is_default_database, make_engine
-from dashboard import downloads, security
+from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
 from dashboard.services.cache import create_cache
 from dashboard.services.shell import PageView
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         return shell_layout.layout(services.shell.page())
 
     app.layout = page
+    auth.register(app, settings, services.users, services.audit)
     for module in TAB_MODULES:
         module.register(app, services)
     downloads.register(app, services)

@@ -25,7 +25,12 @@ ENV = {
     "duckdb_read_only": "RFMA_DUCKDB_READ_ONLY",
     "source_name": "RFMA_SOURCE_NAME",
     "app_database_url": "RFMA_APP_DATABASE_URL",
+    "auth": "RFMA_AUTH",
+    "proxy_user_header": "RFMA_PROXY_USER_HEADER",
+    "secret_key": "RFMA_SECRET_KEY",
+    "https": "RFMA_HTTPS",
 }
+AUTH_MODES = ("login", "proxy", "none")
 
 
 def default_source_name(url: str) -> str:
@@ -63,9 +68,15 @@ class Settings:
     duckdb_read_only: bool = True
     source_name: str = ""  # what the page calls the database; never its URL (credentials, hosts, paths)
     app_database_url: str = ""  # the application database (threshold sets); default: SQLite in the state directory
+    auth: str = "login"  # 'login', 'proxy' (a trusted reverse proxy's header names the user) or 'none' (--no-auth)
+    proxy_user_header: str = "X-Forwarded-User"
+    secret_key: str = ""  # signs session cookies; default: a random key kept in the state directory
+    https: bool = False  # served behind HTTPS: session cookies get the Secure flag
     title: str = "RFMA — клиенты аптечной сети"
 
     def __post_init__(self):
+        if self.auth not in AUTH_MODES:
+            raise ValueError(f"RFMA_AUTH={self.auth!r}: допустимы {', '.join(AUTH_MODES)}")
         if self.cache_type not in CACHE_TYPES:
             raise ValueError(f"RFMA_CACHE_TYPE={self.cache_type!r}: допустимы {', '.join(CACHE_TYPES)}")
         if self.cache_type == "RedisCache" and not self.cache_redis_url:
@@ -109,7 +120,7 @@ class Settings:
                 continue
             if name == "cache_timeout":
                 values[name] = int(raw)
-            elif name == "duckdb_read_only":
+            elif name in ("duckdb_read_only", "https"):
                 values[name] = raw.strip().lower() not in ("0", "false", "no", "off")
             else:
                 values[name] = raw

@@ -20,6 +20,23 @@ def use_gunicorn_error_log() -> None:
         root.setLevel(min(gunicorn.level or logging.INFO, logging.INFO))
 
 
+def production_settings() -> Settings:
+    """The environment's settings, refusing to serve without login or without a user to log in as."""
+    settings = Settings.from_env()
+    if settings.auth == "none":
+        raise SystemExit(
+            "RFMA_AUTH=none: без входа панель запускается только командой `rfma serve --no-auth` на 127.0.0.1"
+        )
+    if settings.auth == "login":
+        from dashboard.appdb import Users, app_engine
+
+        if not Users(app_engine(settings.app_database_url)).any():
+            raise SystemExit(f"нет ни одного пользователя: {FIRST_ADMIN}")
+    return settings
+
+
+FIRST_ADMIN = "создайте администратора командой `rfma users add admin --role admin` (с теми же RFMA_* переменными)"
+
 use_gunicorn_error_log()
-app = create_app(Settings.from_env())
+app = create_app(production_settings())
 server = app.server

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_caching import Cache
 
-from dashboard.appdb import ThresholdSets, open_threshold_sets
+from dashboard.appdb import AuditLog, ThresholdSets, Users, app_engine, open_threshold_sets
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.clients import ClientsService
@@ -33,6 +33,8 @@ class Services:
     source: SourceReader
     requests: Requests
     threshold_sets: ThresholdSets
+    users: Users
+    audit: AuditLog
     analyses: Analyses
     shell: ShellService
     clients: ClientsService
@@ -55,6 +57,8 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         source=source,
         requests=requests,
         threshold_sets=sets,
+        users=Users(app_engine(settings.app_database_url)),
+        audit=AuditLog(app_engine(settings.app_database_url)),
         analyses=analyses,
         shell=ShellService(source, settings.source_name),
         clients=ClientsService(analyses),

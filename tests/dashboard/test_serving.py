@@ -177,7 +177,7 @@ def test_stalled_downloads_cannot_take_every_thread(tmp_path):
             sock = socket.socket()
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.connect(("127.0.0.1", server.port))
-            sock.sendall(f"GET {link} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            sock.sendall(f"GET {link} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {server.cookie()}\r\n\r\n".encode())
             stalled.append(sock)
             statuses.append(sock.recv(64).split(b" ")[1])  # the status line, then the reader stalls
         time.sleep(1)

@@ -84,6 +84,7 @@ def make_app(tmp_path, monkeypatch):
     from dashboard.settings import Settings
 
     def build(url: str, **overrides):
+        overrides.setdefault("auth", "none")  # the login's own browser test sets auth="login"
         settings = Settings.from_env(url, state_dir=str(tmp_path / "state"), **overrides)
         return create_app(settings)
 

@@ -28,6 +28,7 @@ def make_app(tmp_path):
 
     def build(url: str, **overrides):
         overrides.setdefault("state_dir", str(tmp_path / "state"))
+        overrides.setdefault("auth", "none")  # login and roles are tested on their own (tests/dashboard/test_auth.py)
         return create_app(Settings.from_env(url, **overrides))
 
     return build

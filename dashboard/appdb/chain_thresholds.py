@@ -1,17 +1,10 @@
-"""The application database: what the app itself writes (today the chain's threshold set and its history).
-
-A SQLAlchemy URL (`RFMA_APP_DATABASE_URL`, `rfma --app-db`); the embedded default is a SQLite file in the state
-directory, PostgreSQL in production. It is apart from the cheques database, so the dashboard never needs a write
-lock on the cheques and `rfma import` can run while it serves. Tables are created when missing.
-"""
+"""The chain's threshold set of a cheques database in the application database: the one in force and its history."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,93 +13,9 @@ import sqlalchemy as sa
 
 from core.db import DatabaseError, first_line
 from core.model import RfmaError, ThresholdPins
+from dashboard.appdb.database import app_engine, source_key, threshold_sets, utc_now
 
 log = logging.getLogger(__name__)
-
-ENV_APP_DATABASE_URL = "RFMA_APP_DATABASE_URL"
-APP_DATABASE_FILE = "rfma-app.sqlite"
-
-metadata = sa.MetaData()
-
-# One row per save of a chain's threshold set; the newest row of a source is the set in force, the rest its history.
-threshold_sets = sa.Table(
-    "threshold_sets",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("source", sa.Text, nullable=False, index=True),  # the cheques database (URL without password)
-    sa.Column("pins", sa.Text, nullable=False),  # JSON {name: value} of the pinned thresholds; {} = all suggested
-    sa.Column("saved_by", sa.Text, nullable=False),
-    sa.Column("saved_at", sa.DateTime, nullable=False),  # UTC
-    sa.Column("origin", sa.Text, nullable=False),  # 'панель', 'rfma', 'pins.json'
-)
-
-
-def default_app_database_url(state_dir: str | Path) -> str:
-    """The embedded application database: a SQLite file in the state directory."""
-    return f"sqlite:///{Path(state_dir).expanduser() / APP_DATABASE_FILE}"
-
-
-def source_key(database_url: str) -> str:
-    """Which cheques database a record belongs to: its URL without the password."""
-    try:
-        return sa.engine.make_url(database_url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return database_url
-
-
-_ENGINES: dict[str, sa.Engine] = {}
-_ENGINES_LOCK = threading.Lock()
-
-
-def app_engine(url: str) -> sa.Engine:
-    """The process's engine of an application database, its tables created on first use."""
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(url)
-        if engine is None:
-            engine = _ENGINES[url] = _open(url)
-        return engine
-
-
-def _open(url: str) -> sa.Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise DatabaseError(f"не удалось разобрать адрес базы приложения {url!r}: {exc}") from None
-    if parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    options: dict = {}
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        options["connect_args"] = {"timeout": 30}  # several gunicorn workers and the CLI write the same file
-    try:
-        engine = sa.create_engine(parsed, **options)
-        if engine.dialect.name == "sqlite":
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-        with engine.begin() as conn:
-            metadata.create_all(conn, checkfirst=True)
-    except (sa.exc.SQLAlchemyError, ImportError, OSError) as exc:
-        raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
-    return engine
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def forget_engines_after_fork() -> None:
-    """In a forked gunicorn worker: open own connections, never the parent's."""
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-    global _ENGINES_LOCK
-    _ENGINES_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=forget_engines_after_fork)
 
 
 @dataclass(frozen=True)
@@ -157,7 +66,7 @@ class ThresholdSets:
 
     def save(self, pins: ThresholdPins, saved_by: str, origin: str) -> ChainThresholds:
         """Make `pins` the chain's set in force (a new history row)."""
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+        now = utc_now()
         values = {
             "source": self.source,
             "pins": json.dumps(pins.as_dict(), sort_keys=True),
