@@ -19,6 +19,7 @@ SHELL = _ids(
     "shell",
     TABS="tabs",
     PINS="pins",
+    HELP="help",
 )
 
 HEADER = _ids(
@@ -30,6 +31,7 @@ HEADER = _ids(
     PRESET_MONTH="preset-month",
     SOURCE="source",
     PERIOD_NOTE="period-note",
+    HELP_BUTTON="help-button",
 )
 
 CLIENTS = _ids(

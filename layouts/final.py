@@ -9,7 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
-from core.segment_tree import ALL, Segment
+from core.segment_tree import Segment
 from core.segments import (
     AGE_NAMES,
     FREQUENCY_NAMES,
@@ -23,16 +23,18 @@ from dashboard import ids
 from dashboard.figures import final as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
+from dashboard.services.page_state import PageState
 from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
 from layouts.final_grid import client_grid
 from layouts.final_tree import render_breadcrumb, static_tree
 
 
-def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
+def _grade_filter(component_id: str, title: str, names: dict, value: list[int] | None = None) -> dbc.Col:
     return dbc.Col(
         dcc.Dropdown(
             id=component_id,
             options=[{"label": f"{title} {k} {v}", "value": k} for k, v in names.items()],
+            value=value,
             multi=True,
             placeholder=f"{title}: все",
             clearable=True,
@@ -43,17 +45,19 @@ def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
     )
 
 
-def segment_section() -> html.Div:
-    """The segment tree (list + sunburst), breadcrumb, filters, client table, downloads, breakdown and scatter."""
+def segment_section(state: PageState | None = None) -> html.Div:
+    """The segment tree (list + sunburst), breadcrumb, filters, client table, downloads, breakdown and scatter,
+    opened with the address's selection and filters (`state`)."""
+    state = state or PageState()
     tree = card(
-        [html.Div(static_tree(), id=ids.FINAL.TREE, className="rfma-tree")],
+        [html.Div(static_tree(state.segment), id=ids.FINAL.TREE, className="rfma-tree")],
         "Дерево сегментов",
         "rfma-tree-card h-100",
     )
     selection_head = html.Div(
         [
             html.Div(
-                render_breadcrumb(Segment()),
+                render_breadcrumb(Segment.parse(state.segment)),
                 id=ids.FINAL.BREADCRUMB,
                 className="rfma-breadcrumb flex-grow-1",
             ),
@@ -67,17 +71,20 @@ def segment_section() -> html.Div:
             dbc.Col(
                 dcc.Dropdown(
                     id=ids.FINAL.FILTER_SHOPS,
-                    options=[],
+                    # the address's pharmacies until the period's list arrives (a value outside the options is
+                    # dropped by the dropdown itself: a pharmacy absent from the period leaves the filter)
+                    options=[{"label": s, "value": s} for s in state.shops],
+                    value=list(state.shops) or None,
                     multi=True,
                     placeholder="Аптеки: все (клиенты, покупавшие в выбранных)",
                 ),
                 xs=12,
                 lg=3,
             ),
-            _grade_filter(ids.FINAL.FILTER_R, "R", RECENCY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_F, "F", FREQUENCY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_M, "M", MONETARY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_A, "A", AGE_NAMES),
+            _grade_filter(ids.FINAL.FILTER_R, "R", RECENCY_NAMES, state.grade("r")),
+            _grade_filter(ids.FINAL.FILTER_F, "F", FREQUENCY_NAMES, state.grade("f")),
+            _grade_filter(ids.FINAL.FILTER_M, "M", MONETARY_NAMES, state.grade("m")),
+            _grade_filter(ids.FINAL.FILTER_A, "A", AGE_NAMES, state.grade("a")),
             dbc.Col(
                 dbc.Input(
                     id=ids.FINAL.FILTER_CARD,
@@ -136,12 +143,13 @@ def segment_section() -> html.Div:
                 ],
                 className="g-3",
             ),
-            dcc.Store(id=ids.FINAL.SELECTION, data=ALL, storage_type="memory"),
+            dcc.Store(id=ids.FINAL.SELECTION, data=state.segment, storage_type="memory"),
         ]
     )
 
 
-def layout() -> html.Div:
+def layout(state: PageState | None = None) -> html.Div:
+    """The tab's skeleton; the segment section opens with the address's selection and filters."""
     lookup = card(
         [
             dbc.InputGroup(
@@ -162,7 +170,7 @@ def layout() -> html.Div:
         ],
         title="Клиент по номеру карты",
     )
-    return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
+    return html.Div([segment_section(state), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
 
 
 # --- renderers ----------------------------------------------------------------------------------------------

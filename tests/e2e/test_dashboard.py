@@ -15,8 +15,8 @@ PORT = 8063
 TIMEOUT = 20
 
 
-def open_dashboard(dash_duo, app):
-    dash_duo.start_server(app, port=PORT)
+def open_dashboard(dash_duo, app, port: int = PORT):
+    dash_duo.start_server(app, port=port)
     dash_duo.wait_for_element(f"#{ids.CLIENTS.GRAPH_CHEQUES} .main-svg", timeout=TIMEOUT)
 
 
