@@ -9,6 +9,7 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
+from core import glossary
 from core.segment_tree import Segment
 from core.segments import (
     AGE_NAMES,
@@ -25,7 +26,7 @@ from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from dashboard.services.page_state import PageState
 from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
-from layouts.final_grid import client_grid
+from layouts.final_grid import client_grid, with_tooltips
 from layouts.final_tree import render_breadcrumb, static_tree
 
 
@@ -218,6 +219,8 @@ GRADE_LABELS = (
     ("m", "Monetary", MONETARY_NAMES),
     ("a", "Age", AGE_NAMES),
 )
+REGION_HINTS = {"region": glossary.region_hint}
+CLUSTER_HINTS = {"cluster": glossary.cluster_hint, "region": glossary.region_hint}
 LEVEL_TITLES = {"region": "регионам", "cluster": "кластерам", "class": "классам"}
 
 
@@ -227,10 +230,12 @@ def class_grid(classes: pd.DataFrame) -> dag.AgGrid:
         id=ids.FINAL.CLASS_TABLE,
         rowData=classes[[c for c, _, _ in CLASS_COLUMNS]].to_dict("records"),
         columnDefs=[
-            {"field": c, "headerName": h, "width": w, "sortable": True, "filter": c in ("class", "class_name")}
+            with_tooltips(
+                {"field": c, "headerName": h, "width": w, "sortable": True, "filter": c in ("class", "class_name")}
+            )
             for c, h, w in CLASS_COLUMNS
         ],
-        dashGridOptions={"rowHeight": 30, "headerHeight": 34, "animateRows": False},
+        dashGridOptions={"rowHeight": 30, "headerHeight": 34, "animateRows": False, "tooltipShowDelay": 300},
         style={"height": "480px"},
         className="ag-theme-alpine",
     )
@@ -281,8 +286,14 @@ def render_final(view: FinalView) -> html.Div:
                 ],
                 className="g-3",
             ),
-            card(table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS), "9 регионов"),
-            card(table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS), "16 кластеров"),
+            card(
+                table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS, hints=REGION_HINTS),
+                "9 регионов",
+            ),
+            card(
+                table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS, hints=CLUSTER_HINTS),
+                "16 кластеров",
+            ),
             card(
                 [
                     html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"),
