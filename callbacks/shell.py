@@ -1,8 +1,9 @@
-"""Page-level callbacks: the period presets, the short-period note and the threshold-set bar (draft, save for the
-chain, discard, fit the period)."""
+"""Page-level callbacks: the period presets, the short-period note, the threshold-set bar (draft, save for the
+chain, discard, fit the period), the page's state written into its address, the help panel."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from dash import Input, Output, State, ctx, no_update
@@ -12,6 +13,7 @@ from core.db import DatabaseError
 from core.model import RfmaError
 from dashboard import ids
 from dashboard.services import Services
+from dashboard.services.page_state import TAB_NAMES
 from dashboard.services.shell import preset_period, short_period_note
 from layouts.header import render_threshold_set
 
@@ -25,6 +27,53 @@ PRESETS = {
     ids.HEADER.PRESET_QUARTER: "quarter",
     ids.HEADER.PRESET_MONTH: "month",
 }
+
+
+# The address follows the page without a server round trip: the same query as page_state.page_query, written
+# with the browser's history API. A tab or segment change is a new history entry; a period or filter change
+# replaces the current one, and so does the first call, which puts the page's checked state into the address (an
+# invalid or stale link is corrected at once). «Назад» / «Вперёд» land on an entry the page did not write just now:
+# the page is built again from it on the server (the same checks as any link, no second parser in the browser).
+# (dcc.Location is not used: it pushes every change and, after a replace, pushes its stale href back.)
+WRITE_URL = (
+    """
+function (tab, start, end, segment, shops, r, f, m, a) {
+    var names = TAB_NAMES;
+    var params = new URLSearchParams();
+    params.append("tab", names[tab] || "clients");
+    if (start) { params.append("from", String(start).slice(0, 10)); }
+    if (end) { params.append("to", String(end).slice(0, 10)); }
+    if (segment && segment !== "all") { params.append("segment", segment); }
+    (shops || []).forEach(function (shop) { params.append("shop", shop); });
+    [["r", r], ["f", f], ["m", m], ["a", a]].forEach(function (grade) {
+        if (grade[1] && grade[1].length) { params.append(grade[0], grade[1].slice().sort().join(",")); }
+    });
+    var search = "?" + params.toString();
+    var triggered = (window.dash_clientside.callback_context.triggered || []).map(function (t) { return t.prop_id; });
+    var push = window.rfmaSearch !== undefined && triggered.some(function (id) {
+        return id.indexOf("TABS_ID.") === 0 || id.indexOf("SELECTION_ID.") === 0;
+    });
+    if (search !== window.location.search) {
+        var url = window.location.pathname + search + window.location.hash;
+        if (push) { window.history.pushState(null, "", url); }
+        else { window.history.replaceState(window.history.state, "", url); }
+    }
+    window.rfmaSearch = search;
+    if (!window.rfmaHistory) {
+        window.rfmaHistory = true;
+        window.addEventListener("popstate", function () {
+            if (window.location.search !== window.rfmaSearch) { window.location.reload(); }
+        });
+    }
+}
+""".replace("TAB_NAMES", json.dumps({tab_id: name for name, tab_id in TAB_NAMES.items()}))
+    .replace("TABS_ID", ids.SHELL.TABS)
+    .replace("SELECTION_ID", ids.FINAL.SELECTION)
+)
+
+TOGGLE_HELP = """
+function (clicks, isOpen) { return clicks ? !isOpen : isOpen; }
+"""
 
 
 class ShellCallbacks:
@@ -113,3 +162,22 @@ def register(app, services: Services) -> None:
         *(State(i.component_id, i.component_property) for i in PERIOD_AND_PINS),
         prevent_initial_call=True,
     )(callbacks.act_on_set)
+    app.clientside_callback(
+        WRITE_URL,
+        Input(ids.SHELL.TABS, "active_tab"),
+        Input(ids.HEADER.PERIOD, "start_date"),
+        Input(ids.HEADER.PERIOD, "end_date"),
+        Input(ids.FINAL.SELECTION, "data"),
+        Input(ids.FINAL.FILTER_SHOPS, "value"),
+        Input(ids.FINAL.FILTER_R, "value"),
+        Input(ids.FINAL.FILTER_F, "value"),
+        Input(ids.FINAL.FILTER_M, "value"),
+        Input(ids.FINAL.FILTER_A, "value"),
+    )
+    app.clientside_callback(
+        TOGGLE_HELP,
+        Output(ids.SHELL.HELP, "is_open"),
+        Input(ids.HEADER.HELP_BUTTON, "n_clicks"),
+        State(ids.SHELL.HELP, "is_open"),
+        prevent_initial_call=True,
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -42,3 +44,26 @@ def check_bonus_date(bonus: dt.date, first: dt.date, last: dt.date) -> None:
         raise RfmaError(
             f"Бонус-дата {ru_date(bonus)} вне периода {ru_date(first)} — {ru_date(last)}: выберите дату внутри периода."
         )
+
+
+def month_days_covered(month: dt.date, first: dt.date, last: dt.date) -> int:
+    """How many days of `month` (any date in it) the data's span `first … last` (inclusive) covers."""
+    start = month.replace(day=1)
+    end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+    return max(0, (min(end, last) - max(start, first)).days + 1)
+
+
+def partial_months(months: Iterable[dt.date], first: dt.date | None, last: dt.date | None) -> dict[dt.date, int]:
+    """The months of a monthly series the span `first … last` covers only in part: {first day of month: days covered}.
+
+    A month the data or the period starts or ends inside (June 2022 with cheques up to the 6th) holds fewer days than
+    a whole one and must not be read as a drop; whole months are left out."""
+    if first is None or last is None:
+        return {}
+    partial = {}
+    for month in months:
+        start = month.replace(day=1)
+        days = month_days_covered(start, first, last)
+        if 0 < days < calendar.monthrange(start.year, start.month)[1]:
+            partial[start] = days
+    return partial

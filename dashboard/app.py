@@ -6,13 +6,14 @@ import logging
 from pathlib import Path
 
 import dash
-from flask import has_request_context
+from flask import has_request_context, request
 
 from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import is_default_database, make_engine
 from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
 from dashboard.services.cache import create_cache
+from dashboard.services.page_state import read_page_state, referrer_args
 from dashboard.services.shell import PageView
 from dashboard.settings import Settings
 from layouts import shell as shell_layout
@@ -73,15 +74,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.server.extensions[EXTENSION_KEY] = services
 
     def page():
-        """The page, built per request: the period defaults to all data; the thresholds are the chain's set or the
-        user's draft kept in the browser session.
+        """The page, built per request: the tab, period, segment and filters from the address (checked against the
+        data; all data by default); the thresholds are the chain's set or the user's draft kept in the browser
+        session.
 
         Dash also calls this once when the layout is set, outside any request, to validate the callbacks' ids:
         that skeleton touches no database, so no connection exists before gunicorn forks its workers.
         """
         if not has_request_context():
             return shell_layout.layout(PageView(None, None))
-        return shell_layout.layout(services.shell.page())
+        view = services.shell.page()
+        args = request.args or referrer_args(request.referrer)  # Dash asks for the layout in a request of its own
+        return shell_layout.layout(view, read_page_state(args, view.bounds))
 
     app.layout = page
     auth.register(app, settings, services.users, services.audit)

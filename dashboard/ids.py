@@ -19,6 +19,7 @@ SHELL = _ids(
     "shell",
     TABS="tabs",
     DRAFT="threshold-draft",  # the user's threshold draft in this browser session (None: the chain's set)
+    HELP="help",
 )
 
 HEADER = _ids(
@@ -37,6 +38,7 @@ HEADER = _ids(
     SAVE_FOR_CHAIN="save-for-chain",
     DISCARD_DRAFT="discard-draft",
     FIT_PERIOD="fit-period",
+    HELP_BUTTON="help-button",
 )
 
 CLIENTS = _ids(

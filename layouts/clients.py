@@ -43,9 +43,9 @@ def render_clients(view: ClientsView) -> html.Div:
         ],
         className="g-3 mb-3",
     )
-    cheques = graph(charts.cheques_monthly(o.monthly), ids.CLIENTS.GRAPH_CHEQUES)
+    cheques = graph(charts.cheques_monthly(o.monthly, view.partial_months), ids.CLIENTS.GRAPH_CHEQUES)
     if view.message:
         return html.Div([cards, message(view.message, "warning", "Нет идентифицированных клиентов"), cheques])
     by_shops = graph(charts.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT)
-    new = graph(charts.new_clients_monthly(o.new_clients), ids.CLIENTS.GRAPH_NEW)
+    new = graph(charts.new_clients_monthly(o.new_clients, view.partial_months), ids.CLIENTS.GRAPH_NEW)
     return html.Div([cards, dbc.Row([dbc.Col(by_shops, lg=5), dbc.Col(new, lg=7)], className="g-3"), cheques])

@@ -48,9 +48,12 @@ def table(
     id: str | None = None,
     formats: dict | None = None,
     class_name: str = "",
+    hints: dict | None = None,
 ) -> dbc.Table:
-    """A bootstrap table of the given columns (name → Russian header), values formatted by `formats`."""
+    """A bootstrap table of the given columns (name → Russian header), values formatted by `formats`; a column in
+    `hints` (name → value → text) shows the text as the cell's tooltip (a code's meaning)."""
     formats = formats or {}
+    hints = hints or {}
     header = html.Thead(html.Tr([html.Th(title) for title in columns.values()]))
     rows = []
     for record in frame.to_dict("records"):
@@ -58,7 +61,9 @@ def table(
         for column in columns:
             value = record.get(column)
             fmt = formats.get(column)
-            cells.append(html.Td(fmt(value) if fmt else ("—" if value is None else str(value))))
+            hint = hints[column](value) if column in hints else ""
+            cell = fmt(value) if fmt else ("—" if value is None else str(value))
+            cells.append(html.Td(cell, title=hint, className="rfma-code") if hint else html.Td(cell))
         rows.append(html.Tr(cells))
     kwargs = {"id": id} if id else {}
     return dbc.Table(

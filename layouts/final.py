@@ -9,8 +9,9 @@ import pandas as pd
 from dash import dcc, html
 
 from core import formatting as fmt
+from core import glossary
 from core.model import RfmaError, ThresholdOrderError
-from core.segment_tree import ALL, Segment
+from core.segment_tree import Segment
 from core.segments import (
     AGE_NAMES,
     FREQUENCY_NAMES,
@@ -24,16 +25,18 @@ from dashboard import ids
 from dashboard.figures import final as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
+from dashboard.services.page_state import PageState
 from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
-from layouts.final_grid import client_grid
+from layouts.final_grid import client_grid, with_tooltips
 from layouts.final_tree import render_breadcrumb, static_tree
 
 
-def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
+def _grade_filter(component_id: str, title: str, names: dict, value: list[int] | None = None) -> dbc.Col:
     return dbc.Col(
         dcc.Dropdown(
             id=component_id,
             options=[{"label": f"{title} {k} {v}", "value": k} for k, v in names.items()],
+            value=value,
             multi=True,
             placeholder=f"{title}: все",
             clearable=True,
@@ -44,17 +47,19 @@ def _grade_filter(component_id: str, title: str, names: dict) -> dbc.Col:
     )
 
 
-def segment_section() -> html.Div:
-    """The segment tree (list + sunburst), breadcrumb, filters, client table, downloads, breakdown and scatter."""
+def segment_section(state: PageState | None = None) -> html.Div:
+    """The segment tree (list + sunburst), breadcrumb, filters, client table, downloads, breakdown and scatter,
+    opened with the address's selection and filters (`state`)."""
+    state = state or PageState()
     tree = card(
-        [html.Div(static_tree(), id=ids.FINAL.TREE, className="rfma-tree")],
+        [html.Div(static_tree(state.segment), id=ids.FINAL.TREE, className="rfma-tree")],
         "Дерево сегментов",
         "rfma-tree-card h-100",
     )
     selection_head = html.Div(
         [
             html.Div(
-                render_breadcrumb(Segment()),
+                render_breadcrumb(Segment.parse(state.segment)),
                 id=ids.FINAL.BREADCRUMB,
                 className="rfma-breadcrumb flex-grow-1",
             ),
@@ -68,17 +73,20 @@ def segment_section() -> html.Div:
             dbc.Col(
                 dcc.Dropdown(
                     id=ids.FINAL.FILTER_SHOPS,
-                    options=[],
+                    # the address's pharmacies until the period's list arrives (a value outside the options is
+                    # dropped by the dropdown itself: a pharmacy absent from the period leaves the filter)
+                    options=[{"label": s, "value": s} for s in state.shops],
+                    value=list(state.shops) or None,
                     multi=True,
                     placeholder="Аптеки: все (клиенты, покупавшие в выбранных)",
                 ),
                 xs=12,
                 lg=3,
             ),
-            _grade_filter(ids.FINAL.FILTER_R, "R", RECENCY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_F, "F", FREQUENCY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_M, "M", MONETARY_NAMES),
-            _grade_filter(ids.FINAL.FILTER_A, "A", AGE_NAMES),
+            _grade_filter(ids.FINAL.FILTER_R, "R", RECENCY_NAMES, state.grade("r")),
+            _grade_filter(ids.FINAL.FILTER_F, "F", FREQUENCY_NAMES, state.grade("f")),
+            _grade_filter(ids.FINAL.FILTER_M, "M", MONETARY_NAMES, state.grade("m")),
+            _grade_filter(ids.FINAL.FILTER_A, "A", AGE_NAMES, state.grade("a")),
             dbc.Col(
                 dbc.Input(
                     id=ids.FINAL.FILTER_CARD,
@@ -137,12 +145,13 @@ def segment_section() -> html.Div:
                 ],
                 className="g-3",
             ),
-            dcc.Store(id=ids.FINAL.SELECTION, data=ALL, storage_type="memory"),
+            dcc.Store(id=ids.FINAL.SELECTION, data=state.segment, storage_type="memory"),
         ]
     )
 
 
-def layout() -> html.Div:
+def layout(state: PageState | None = None) -> html.Div:
+    """The tab's skeleton; the segment section opens with the address's selection and filters."""
     lookup = card(
         [
             dbc.InputGroup(
@@ -163,7 +172,7 @@ def layout() -> html.Div:
         ],
         title="Клиент по номеру карты",
     )
-    return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
+    return html.Div([segment_section(state), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
 
 
 # --- renderers ----------------------------------------------------------------------------------------------
@@ -211,6 +220,8 @@ GRADE_LABELS = (
     ("m", "Monetary", MONETARY_NAMES),
     ("a", "Age", AGE_NAMES),
 )
+REGION_HINTS = {"region": glossary.region_hint}
+CLUSTER_HINTS = {"cluster": glossary.cluster_hint, "region": glossary.region_hint}
 LEVEL_TITLES = {"region": "регионам", "cluster": "кластерам", "class": "классам"}
 
 
@@ -220,10 +231,12 @@ def class_grid(classes: pd.DataFrame) -> dag.AgGrid:
         id=ids.FINAL.CLASS_TABLE,
         rowData=classes[[c for c, _, _ in CLASS_COLUMNS]].to_dict("records"),
         columnDefs=[
-            {"field": c, "headerName": h, "width": w, "sortable": True, "filter": c in ("class", "class_name")}
+            with_tooltips(
+                {"field": c, "headerName": h, "width": w, "sortable": True, "filter": c in ("class", "class_name")}
+            )
             for c, h, w in CLASS_COLUMNS
         ],
-        dashGridOptions={"rowHeight": 30, "headerHeight": 34, "animateRows": False},
+        dashGridOptions={"rowHeight": 30, "headerHeight": 34, "animateRows": False, "tooltipShowDelay": 300},
         style={"height": "480px"},
         className="ag-theme-alpine",
     )
@@ -274,8 +287,14 @@ def render_final(view: FinalView) -> html.Div:
                 ],
                 className="g-3",
             ),
-            card(table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS), "9 регионов"),
-            card(table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS), "16 кластеров"),
+            card(
+                table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS, hints=REGION_HINTS),
+                "9 регионов",
+            ),
+            card(
+                table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS, hints=CLUSTER_HINTS),
+                "16 кластеров",
+            ),
             card(
                 [
                     html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"),

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import dash_ag_grid as dag
 
+from core import glossary
+from core.segments import CLUSTER_NAMES, GRADE_NAMES, REGION_NAMES
 from dashboard import ids
 
 _RU = (
@@ -43,6 +47,42 @@ CLIENT_COLUMNS = [
 PAGE_SIZE = 50
 
 
+def code_tooltip(hints: dict) -> dict:
+    """AG Grid's tooltipValueGetter showing a code's meaning (`hints`: code → text; nothing for other values)."""
+    table = json.dumps({str(code): text for code, text in hints.items()}, ensure_ascii=False)
+    return {"function": f"({table})[String(params.value)] || ''"}
+
+
+# the tooltips on the codes of «Финал»'s tables (header tooltips and each cell's meaning)
+CODE_TOOLTIPS = {
+    **{m: code_tooltip({c: glossary.grade_hint(m, c) for c in GRADE_NAMES[m]}) for m in GRADE_NAMES},
+    "cluster": code_tooltip({c: glossary.cluster_hint(c) for c in CLUSTER_NAMES}),
+    "region": code_tooltip({r: glossary.region_hint(r) for r in REGION_NAMES}),
+    "class": {
+        "function": "(function (c) { var n = NAMES; if (!c || String(c).length !== 4) { return ''; } "
+        "var s = String(c); return s + ': ' + ['R','F','M','A'].map(function (l, i) { "
+        "return l + s[i] + ' ' + (n[l.toLowerCase()][s[i]] || ''); }).join(' · '); })(params.value)".replace(
+            "NAMES",
+            json.dumps({m: {str(k): v for k, v in n.items()} for m, n in GRADE_NAMES.items()}, ensure_ascii=False),
+        )
+    },
+}
+HEADER_TOOLTIPS = {
+    **{m: glossary.METRICS[m][0] + ": " + glossary.METRICS[m][1] for m in GRADE_NAMES},
+    "class": glossary.CLASS_CODE,
+    "cluster": glossary.CLUSTER_CODE,
+    "region": glossary.REGION_CODE,
+}
+
+
+def with_tooltips(column: dict) -> dict:
+    """A column definition with the tooltips of its codes, when it holds codes."""
+    field = column["field"]
+    if field in CODE_TOOLTIPS:
+        column = column | {"tooltipValueGetter": CODE_TOOLTIPS[field], "headerTooltip": HEADER_TOOLTIPS[field]}
+    return column
+
+
 def client_grid() -> dag.AgGrid:
     """The client table: AG Grid's infinite row model with pagination; rows, sort and filters on the server."""
     column_defs = []
@@ -61,7 +101,7 @@ def client_grid() -> dag.AgGrid:
             column["pinned"] = "left"
         if field == "revenue":
             column["sort"] = "desc"
-        column_defs.append(column)
+        column_defs.append(with_tooltips(column))
     return dag.AgGrid(
         id=ids.FINAL.CLIENT_GRID,
         columnDefs=column_defs,
@@ -79,6 +119,7 @@ def client_grid() -> dag.AgGrid:
             "animateRows": False,
             "localeText": GRID_LOCALE,
             "suppressCellFocus": True,
+            "tooltipShowDelay": 300,
         },
         style={"height": "560px"},
         className="ag-theme-alpine",

@@ -70,6 +70,6 @@ def render_breadcrumb(segment: Segment) -> html.Nav:
     return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "Выбранный сегмент"})
 
 
-def static_tree() -> html.Div:
-    """The tree before the period's data arrives (fixed nodes, no counts)."""
-    return tree_list(segment_tree(pd.DataFrame(columns=["card", "class", "revenue"])), counts=False)
+def static_tree(selected: str = ALL) -> html.Div:
+    """The tree before the period's data arrives (fixed nodes, no counts), `selected` marked."""
+    return tree_list(segment_tree(pd.DataFrame(columns=["card", "class", "revenue"])), counts=False, selected=selected)

@@ -9,6 +9,7 @@ from core import formatting as fmt
 from core.db import DataSource
 from dashboard import ids
 from dashboard.appdb import describe_pins
+from dashboard.services.page_state import PageState
 from dashboard.services.shell import PageView
 from dashboard.services.thresholds import ThresholdSetView
 from layouts.components import RU_DATE_PICKER
@@ -84,17 +85,19 @@ def render_threshold_set(view: ThresholdSetView | None) -> tuple:
     return text, save, discard, "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0", problem, label
 
 
-def layout(page: PageView) -> html.Header:
-    """The header of the page (the period picker spans the data's first … last cheque date)."""
-    start, end = page.bounds if page.bounds else (None, None)
+def layout(page: PageView, state: PageState | None = None) -> html.Header:
+    """The header of the page (the period picker spans the data's first … last cheque date; it opens on the
+    address's period, else all of it) and the «Справка» button."""
+    first, last = page.bounds if page.bounds else (None, None)
+    start, end = (state.start, state.end) if state and state.start and state.end else (first, last)
     source_error = page.error
     source_text = source_line(page.name, page.source) if page.source is not None else ""
     period = dcc.DatePickerRange(
         id=ids.HEADER.PERIOD,
         start_date=start,
         end_date=end,
-        min_date_allowed=start,
-        max_date_allowed=end,
+        min_date_allowed=first,
+        max_date_allowed=last,
         initial_visible_month=end,
         start_date_placeholder_text="начало",
         end_date_placeholder_text="конец",
@@ -112,6 +115,9 @@ def layout(page: PageView) -> html.Header:
         ],
         className="ms-md-2 mt-2 mt-md-0",
     )
+    help_button = dbc.Button(
+        "Справка", id=ids.HEADER.HELP_BUTTON, color="info", outline=True, size="sm", className="ms-md-2 mt-2 mt-md-0"
+    )
     source = html.Div(
         source_error or source_text,
         id=ids.HEADER.SOURCE,
@@ -125,7 +131,7 @@ def layout(page: PageView) -> html.Header:
                         dbc.Col(html.H1("RFMA-анализ клиентов аптечной сети", className="rfma-title"), lg=5),
                         dbc.Col(
                             html.Div(
-                                [html.Span("Период:", className="me-2 fw-semibold"), period, presets],
+                                [html.Span("Период:", className="me-2 fw-semibold"), period, presets, help_button],
                                 className="d-flex flex-wrap align-items-center justify-content-lg-end",
                             ),
                             lg=7,

@@ -62,7 +62,7 @@ def render_pharmacies(view: PharmaciesView) -> html.Div:
         overview.unidentified_revenue_share,
         "Доля неидентифицированной выручки по аптекам",
     )
-    monthly = charts.shop_monthly_revenue(overview.shop_monthly, overview.shop_names())
+    monthly = charts.shop_monthly_revenue(overview.shop_monthly, overview.shop_names(), view.partial_months)
     return html.Div(
         [
             *notes,

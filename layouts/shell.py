@@ -6,8 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
+from dashboard.services.migration import bonus_date_inside
+from dashboard.services.page_state import PageState
 from dashboard.services.shell import PageView
-from layouts import clients, final, header, migration, pharmacies, thresholds
+from layouts import clients, final, header, help, migration, pharmacies, thresholds
 
 TABS = (
     (ids.TAB_CLIENTS, "Клиенты"),
@@ -18,36 +20,41 @@ TABS = (
 )
 
 
-def tab_contents(page: PageView) -> dict:
-    """Each tab's skeleton by tab id."""
+def tab_contents(page: PageView, state: PageState) -> dict:
+    """Each tab's skeleton by tab id, opened with the address's state (the «Финал» selection and filters)."""
     first, last = page.bounds if page.bounds else (None, None)
     return {
         ids.TAB_CLIENTS: clients.layout(),
         ids.TAB_PHARMACIES: pharmacies.layout(),
         ids.TAB_THRESHOLDS: thresholds.layout(),
-        ids.TAB_FINAL: final.layout(),
-        ids.TAB_MIGRATION: migration.layout(first, last, page.bonus_date),
+        ids.TAB_FINAL: final.layout(state),
+        ids.TAB_MIGRATION: migration.layout(first, last, bonus_date_inside(state.start, state.end, page.bonus_date)),
     }
 
 
-def layout(page: PageView) -> html.Div:
-    """Every tab is in the page (so every callback id exists); each tab's callbacks compute only while it is active."""
-    contents = tab_contents(page)
+def layout(page: PageView, state: PageState | None = None) -> html.Div:
+    """Every tab is in the page (so every callback id exists); each tab's callbacks compute only while it is active.
+
+    `state` is what the address asked for (dashboard.services.page_state), already checked against the data;
+    the page opens with it rendered here, so the first load costs no extra round trip.
+    """
+    if state is None:
+        start, end = page.bounds if page.bounds else (None, None)
+        state = PageState(start=start, end=end)
+    contents = tab_contents(page, state)
     tabs = [
         dbc.Tab(contents[tab_id], label=label, tab_id=tab_id, tab_class_name=f"rfma-{tab_id}", class_name="pt-3")
         for tab_id, label in TABS
     ]
     return html.Div(
         [
-            header.layout(page),
+            header.layout(page, state),
             dbc.Container(
                 [
                     dbc.Tabs(
                         tabs,
                         id=ids.SHELL.TABS,
-                        active_tab=ids.TAB_CLIENTS,
-                        persistence=True,
-                        persistence_type="session",
+                        active_tab=state.tab,
                         className="mt-3",
                     ),
                 ],
@@ -55,5 +62,6 @@ def layout(page: PageView) -> html.Div:
             ),
             # the draft survives a reload of this browser tab and is nobody else's; None follows the chain's set
             dcc.Store(id=ids.SHELL.DRAFT, data=None, storage_type="session"),
+            help.help_panel(),
         ]
     )

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import ACCENT, IDENTIFIED_COLOR, MONTH_FORMAT, UNIDENTIFIED_COLOR, count_share, layout
+from dashboard.figures.common import (
+    ACCENT,
+    IDENTIFIED_COLOR,
+    MONTH_FORMAT,
+    UNIDENTIFIED_COLOR,
+    count_share,
+    layout,
+    mark_partial_months,
+    month_key,
+    partial_bar_style,
+)
 
 
 def clients_by_shop_count(shops: pd.DataFrame) -> go.Figure:
@@ -25,22 +37,35 @@ def clients_by_shop_count(shops: pd.DataFrame) -> go.Figure:
     return layout(fig, "Клиенты по количеству посещенных аптек", "аптек посещено", "клиентов")
 
 
-def new_clients_monthly(new_clients: pd.DataFrame) -> go.Figure:
-    """Bars: identified clients whose first cheque falls in each month."""
+def _tops(months: pd.Series, values: pd.Series) -> dict[dt.date, float]:
+    """Each month's bar top (stacked bars add up)."""
+    tops: dict[dt.date, float] = {}
+    for month, value in zip(months, values, strict=True):
+        key = month_key(month)
+        tops[key] = tops.get(key, 0.0) + float(value)
+    return tops
+
+
+def new_clients_monthly(new_clients: pd.DataFrame, partial: dict[dt.date, int] | None = None) -> go.Figure:
+    """Bars: identified clients whose first cheque falls in each month (a partial month hatched and labelled)."""
+    partial = partial or {}
     fig = go.Figure(
         go.Bar(
             x=new_clients["month"],
             y=new_clients["clients"],
             marker_color=IDENTIFIED_COLOR,
             hovertemplate="%{x|%m.%Y}<br>новых клиентов: %{y}<extra></extra>",
+            **partial_bar_style(new_clients["month"], partial),
         )
     )
+    mark_partial_months(fig, partial, _tops(new_clients["month"], new_clients["clients"]))
     fig.update_xaxes(tickformat=MONTH_FORMAT, dtick="M1")
     return layout(fig, "Новые идентифицированные клиенты по месяцам", None, "клиентов")
 
 
-def cheques_monthly(monthly: pd.DataFrame) -> go.Figure:
-    """Stacked bars: identified vs unidentified cheques per month."""
+def cheques_monthly(monthly: pd.DataFrame, partial: dict[dt.date, int] | None = None) -> go.Figure:
+    """Stacked bars: identified vs unidentified cheques per month (a partial month hatched and labelled)."""
+    partial = partial or {}
     fig = go.Figure()
     for flag, name, color in (
         (True, "идентифицированные", IDENTIFIED_COLOR),
@@ -54,8 +79,10 @@ def cheques_monthly(monthly: pd.DataFrame) -> go.Figure:
                 name=name,
                 marker_color=color,
                 hovertemplate="%{x|%m.%Y}<br>" + name + ": %{y}<extra></extra>",
+                **partial_bar_style(part["month"], partial),
             )
         )
+    mark_partial_months(fig, partial, _tops(monthly["month"], monthly["cheques"]))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(tickformat=MONTH_FORMAT, dtick="M1")
     return layout(fig, "Идентифицированные и неидентифицированные чеки по месяцам", None, "чеков")

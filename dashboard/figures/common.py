@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
+import pandas as pd
 import plotly.graph_objects as go
 
 from core import formatting as fmt
@@ -56,3 +60,45 @@ def message_figure(text: str) -> go.Figure:
 def count_share(count: float, share: float) -> str:
     """A bar's label: the count and its share, e.g. '1 234 (45,2 %)'."""
     return f"{fmt.integer(count)} ({fmt.percent(share)})"
+
+
+PARTIAL_PATTERN = "/"
+PARTIAL_OPACITY = 0.45
+
+
+def partial_label(days: int) -> str:
+    """The note on a month the data covers only in part, e.g. 'неполный месяц (6 дней)'."""
+    return f"неполный месяц ({fmt.count(days, 'день', 'дня', 'дней')})"
+
+
+def month_key(value) -> dt.date:
+    """The first day of a series' month (a Timestamp, datetime or date)."""
+    return pd.Timestamp(value).date().replace(day=1)
+
+
+def partial_bar_style(months: Iterable, partial: dict[dt.date, int]) -> dict:
+    """Bar marker properties drawing partial months hatched and lighter (whole months as usual)."""
+    flags = [month_key(m) in partial for m in months]
+    return {
+        "marker_pattern_shape": [PARTIAL_PATTERN if f else "" for f in flags],
+        "marker_opacity": [PARTIAL_OPACITY if f else 1.0 for f in flags],
+    }
+
+
+def mark_partial_months(fig: go.Figure, partial: dict[dt.date, int], tops: dict[dt.date, float]) -> go.Figure:
+    """An annotation «неполный месяц (N дней)» above each partial month of the chart (at its bar's or point's top)."""
+    for month, days in sorted(partial.items()):
+        if month not in tops:
+            continue
+        fig.add_annotation(
+            x=month.isoformat(),
+            y=tops[month],
+            text=partial_label(days),
+            showarrow=True,
+            arrowhead=0,
+            ax=0,
+            ay=-28,
+            font={"size": 11, "color": "#6c757d"},
+            bgcolor="rgba(255,255,255,0.85)",
+        )
+    return fig

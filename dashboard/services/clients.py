@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from core.messages import NO_CHEQUES
 from core.model import RfmaError
 from core.overview import Overview
+from core.periods import partial_months
 from dashboard.services.analysis import Analyses
 from dashboard.services.request import AnalysisRequest
 
@@ -22,6 +24,7 @@ class ClientsView:
     multi_shop_share: float
     shops_per_client: pd.DataFrame  # shops, clients
     message: str | None = None
+    partial_months: dict[dt.date, int] = field(default_factory=dict)  # month → days the period's data covers
 
 
 class ClientsService:
@@ -40,4 +43,11 @@ class ClientsService:
         counts = clients["shops"].value_counts().sort_index() if not clients.empty else pd.Series(dtype="int64")
         shops = pd.DataFrame({"shops": counts.index.astype("int64"), "clients": counts.to_numpy(dtype="int64")})
         multi = float((clients["shops"] > 1).mean()) if len(clients) else 0.0
-        return ClientsView(overview, len(clients), multi, shops, base.empty_message())
+        partial = monthly_partial(overview)
+        return ClientsView(overview, len(clients), multi, shops, base.empty_message(), partial)
+
+
+def monthly_partial(overview: Overview) -> dict[dt.date, int]:
+    """The months of the overview's monthly series that its first … last cheque covers only in part."""
+    months = {pd.Timestamp(m).date() for m in overview.monthly["month"]} if len(overview.monthly) else set()
+    return partial_months(sorted(months), overview.first_date, overview.last_date)

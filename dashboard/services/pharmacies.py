@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -10,6 +11,7 @@ from core.messages import NO_CHEQUES
 from core.model import RfmaError
 from core.overview import Overview
 from dashboard.services.analysis import Analyses
+from dashboard.services.clients import monthly_partial
 from dashboard.services.request import AnalysisRequest
 
 
@@ -21,6 +23,7 @@ class PharmaciesView:
     shop_table: pd.DataFrame
     closed_shops: list[str]  # no sale in the period's last month
     all_unidentified: bool
+    partial_months: dict[dt.date, int] = field(default_factory=dict)  # month → days the period's data covers
 
 
 def closed_shops(overview: Overview, shop_table: pd.DataFrame) -> list[str]:
@@ -48,4 +51,5 @@ class PharmaciesService:
             shop_table=table,
             closed_shops=closed_shops(overview, table),
             all_unidentified=overview.unidentified_cheques == overview.cheques,
+            partial_months=monthly_partial(overview),
         )

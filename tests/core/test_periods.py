@@ -61,3 +61,16 @@ def test_a_bonus_date_passes_exactly_when_it_lies_between_the_bounds(bonus, firs
         assert not inside
     else:
         assert inside
+
+
+def test_a_month_the_span_covers_in_part_is_partial_with_its_days():
+    from core.periods import month_days_covered, partial_months
+
+    first, last = dt.date(2021, 7, 15), dt.date(2022, 6, 6)
+    months = [dt.date(2021, 7, 1), dt.date(2021, 8, 1), dt.date(2022, 2, 1), dt.date(2022, 6, 1)]
+    assert partial_months(months, first, last) == {dt.date(2021, 7, 1): 17, dt.date(2022, 6, 1): 6}
+    assert month_days_covered(dt.date(2022, 2, 14), first, last) == 28  # any day names its month
+    assert month_days_covered(dt.date(2022, 7, 1), first, last) == 0
+    assert partial_months([dt.date(2022, 6, 1)], dt.date(2022, 6, 1), dt.date(2022, 6, 30)) == {}  # a whole month
+    assert partial_months([dt.date(2024, 2, 1)], dt.date(2024, 2, 1), dt.date(2024, 2, 28)) == {dt.date(2024, 2, 1): 28}
+    assert partial_months(months, None, None) == {}

@@ -16,8 +16,8 @@ PORT = free_port()  # one per test process: parallel runs (and other servers) ne
 TIMEOUT = 20
 
 
-def open_dashboard(dash_duo, app):
-    dash_duo.start_server(app, port=PORT)
+def open_dashboard(dash_duo, app, port: int = PORT):
+    dash_duo.start_server(app, port=port)
     dash_duo.wait_for_element(f"#{ids.CLIENTS.GRAPH_CHEQUES} .main-svg", timeout=TIMEOUT)
 
 

@@ -32,9 +32,9 @@ def visible(dash_duo, element_id: str) -> bool:
 
 
 def as_another_visitor(dash_duo) -> None:
-    """A fresh browser session on the same page: nothing of this session's draft is left."""
+    """A fresh browser session opening the dashboard: nothing of this session's draft is left."""
     dash_duo.driver.execute_script("window.sessionStorage.clear()")
-    dash_duo.driver.refresh()
+    dash_duo.driver.get(dash_duo.server_url)
     dash_duo.wait_for_element(f"#{ids.CLIENTS.GRAPH_CHEQUES} .main-svg", timeout=TIMEOUT)
 
 

@@ -101,3 +101,26 @@ def test_the_selection_summary_shows_shares_and_the_average_cheque():
 def test_a_card_with_cheques_but_no_identified_client_is_explained():
     empty = pd.DataFrame(columns=["datetime", "amount", "shop"])
     assert "не проходит шаблон" in text(render_client(ClientCard("ABC", None, empty)))
+
+
+def test_codes_in_final_tables_carry_their_meaning_as_tooltips():
+    from core.summaries import segment_summary  # noqa: F401  (the tables' frames are plain summaries)
+    from layouts.components import table
+    from layouts.final import CLUSTER_HINTS, class_grid
+    from layouts.final_grid import client_grid
+
+    regions = pd.DataFrame({"region": [110], "cluster": [21]})
+    cells = table(regions, {"region": "Регион", "cluster": "Кластер"}, hints=CLUSTER_HINTS).children[1].children[0]
+    titles = [cell.title for cell in cells.children]
+    assert titles[0].startswith("110 — VIP, прогрев 1 горячие. Наши лучшие клиенты")
+    assert titles[1] == "21 — спящий VIP (регион 110 VIP)"
+    classes = pd.DataFrame(
+        [{c: 1 for c in ("r", "f", "m", "a", "clients", "cluster", "region")} | {"class": "1111", "class_name": "x"}]
+    )
+    for grid in (class_grid(classes), client_grid()):
+        columns = {c["field"]: c for c in grid.columnDefs}
+        assert (
+            "частота" in columns["f"]["headerTooltip"] and "недавний" in columns["r"]["tooltipValueGetter"]["function"]
+        )
+        assert "четыре цифры" in columns["class"]["headerTooltip"] and "tooltipValueGetter" in columns["region"]
+        assert "tooltipValueGetter" not in columns["clients" if "clients" in columns else "card"]

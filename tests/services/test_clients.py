@@ -24,3 +24,13 @@ def test_another_period_has_fewer_clients_and_pharmacies(services):
 def test_an_empty_period_is_an_error(services):
     with pytest.raises(RfmaError, match="нет ни одного чека"):
         services.clients.view(services.requests.build(*EMPTY))
+
+
+def test_a_month_the_period_covers_in_part_is_named_with_its_days(services):
+    import datetime as dt
+
+    assert services.clients.view(services.requests.build(*FULL)).partial_months == {}  # whole months only
+    view = services.clients.view(services.requests.build("2022-01-10", "2022-06-06"))
+    assert view.partial_months == {dt.date(2022, 1, 1): 22, dt.date(2022, 6, 1): 6}
+    pharmacies = services.pharmacies.view(services.requests.build("2022-01-10", "2022-06-06"))
+    assert pharmacies.partial_months == view.partial_months

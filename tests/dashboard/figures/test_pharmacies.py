@@ -31,3 +31,22 @@ def test_shop_monthly_revenue_has_one_line_per_pharmacy_and_a_closed_one_stops()
     fig = charts.shop_monthly_revenue(frame, ["A", "B"])
     assert [t.name for t in fig.data] == ["A", "B"]
     assert len(fig.data[1].x) == 1
+
+
+def test_the_segment_into_a_partial_month_is_dashed_and_labelled():
+    import datetime as dt
+
+    frame = pd.DataFrame(
+        {
+            "shop": ["A", "A", "A"],
+            "month": months("2022-04-01", "2022-05-01", "2022-06-01"),
+            "revenue": [10.0, 12.0, 2.0],
+            "cheques": [1, 1, 1],
+        }
+    )
+    fig = charts.shop_monthly_revenue(frame, ["A"], {dt.date(2022, 6, 1): 6})
+    whole, dashed = fig.data
+    assert len(whole.x) == 2 and whole.line.dash is None
+    assert dashed.line.dash == "dash" and not dashed.showlegend and list(dashed.y) == [12.0, 2.0]
+    assert [a.text for a in fig.layout.annotations] == ["неполный месяц (6 дней)"]
+    assert [t.line.dash for t in charts.shop_monthly_revenue(frame, ["A"]).data] == [None]

@@ -1,0 +1,104 @@
+"""The glossary a manager reads: what R, F, M, A and the class, cluster and region codes mean (SPEC §2–4).
+
+Plain texts and lookups for the dashboard's «Справка» and the tooltips on codes in its tables. No Dash, no Flask.
+"""
+
+from __future__ import annotations
+
+from core.segments import (
+    CLUSTER_NAMES,
+    GRADE_NAMES,
+    REGION_NAMES,
+    REGION_OF_CLUSTER,
+    REGION_RECOMMENDATIONS,
+    WARMTH_NAMES,
+    warmth_of_region,
+)
+
+# metric → (letter and name, what is measured and in which units, how the grade codes are cut)
+METRICS: dict[str, tuple[str, str, str]] = {
+    "r": (
+        "R — давность (Recency)",
+        "дней от последней покупки клиента до даты анализа (последнего чека периода); меньше — лучше",
+        "1 — до r1 дней, 2 — до r2, 3 — до r3 (период оттока), 4 — больше r3",
+    ),
+    "f": (
+        "F — частота (Frequency)",
+        "покупок за базовый интервал в r1 дней — это темп, а не число покупок: 0,5 значит одна покупка "
+        "за два интервала; чем больше, тем лучше",
+        "1 — не меньше f1, 2 — между f2 и f1, 3 — не больше f2",
+    ),
+    "m": (
+        "M — средний чек (Monetary)",
+        "выручка клиента за период, делённая на число его покупок, в рублях",
+        "1 — больше m1, 2 — от m2 до m1, 3 — не больше m2",
+    ),
+    "a": (
+        "A — возраст (Age)",
+        "дней от первой покупки клиента за всю историю (и до начала периода) до даты анализа",
+        "1 — больше a2 дней, 2 — от a1 до a2, 3 — до a1",
+    ),
+}
+CLASS_CODE = (
+    "Класс — четыре цифры R F M A: например, 1121 — недавний, частый, средний чек, ветеран. "
+    "Цифра 1 в каждой позиции — лучшая оценка. 4 × 3 × 3 × 3 = 108 классов."
+)
+CLUSTER_CODE = (
+    "Кластер — две цифры: первая — давность R, вторая — профиль клиента. 108 классов сводятся к 16 кластерам."
+)
+REGION_CODE = (
+    "Регион — три цифры: первая — прогрев (1 горячие … 5 холодные). 16 кластеров сводятся к 9 регионам, "
+    "и у каждого региона своя рекомендация маркетингу."
+)
+WARMTH = "Прогрев — насколько клиент «тёплый» для сети: 1 горячие, 2 тёплые, 3 остывающие, 4 остывшие, 5 холодные."
+
+
+def grade_hint(metric: str, code: object) -> str:
+    """A grade code's meaning, e.g. 'R 2 — спящий: дней от последней покупки …' ('' for an unknown code)."""
+    names = GRADE_NAMES.get(metric, {})
+    try:
+        number = int(str(code))
+    except ValueError:
+        return ""
+    if number not in names:
+        return ""
+    return f"{metric.upper()} {number} — {names[number]}: {METRICS[metric][1]}"
+
+
+def class_hint(code: object) -> str:
+    """A class code's digits spelled out, e.g. '1121: R1 недавний · F1 частый · M2 средний_чек · A1 ветеран'."""
+    text = str(code)
+    if len(text) != 4 or not text.isdigit():
+        return ""
+    parts = []
+    for metric, digit in zip("rfma", text, strict=True):
+        name = GRADE_NAMES[metric].get(int(digit))
+        if name is None:
+            return ""
+        parts.append(f"{metric.upper()}{digit} {name}")
+    return f"{text}: " + " · ".join(parts)
+
+
+def cluster_hint(code: object) -> str:
+    """A cluster's name and its region, e.g. '21 — спящий VIP (регион 110 VIP)'."""
+    try:
+        number = int(str(code))
+    except ValueError:
+        return ""
+    if number not in CLUSTER_NAMES:
+        return ""
+    region = REGION_OF_CLUSTER[number]
+    return f"{number} — {CLUSTER_NAMES[number]} (регион {region} {REGION_NAMES[region]})"
+
+
+def region_hint(code: object) -> str:
+    """A region's name, warmth and recommended action."""
+    try:
+        number = int(str(code))
+    except ValueError:
+        return ""
+    if number not in REGION_NAMES:
+        return ""
+    warmth = warmth_of_region(number)
+    name = f"{number} — {REGION_NAMES[number]}, прогрев {warmth} {WARMTH_NAMES[warmth]}"
+    return f"{name}. {REGION_RECOMMENDATIONS[number]}"
