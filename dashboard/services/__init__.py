@@ -49,6 +49,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     requests = Requests(settings, source)
     pins = PinsStore(settings.pins_path, settings.database_url)
     analyses = Analyses(shared)
+    migration = MigrationService(analyses)
     return Services(
         settings=settings,
         source=source,
@@ -60,6 +61,8 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         pharmacies=PharmaciesService(analyses),
         thresholds=ThresholdsService(analyses, pins),
         final=FinalService(analyses),
-        migration=MigrationService(analyses),
-        exports=ExportsService(analyses, requests, shared, shared=settings.cache_type != "NullCache"),
+        migration=migration,
+        exports=ExportsService(
+            analyses, requests, shared, shared=settings.cache_type != "NullCache", migration=migration
+        ),
     )
