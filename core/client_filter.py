@@ -153,22 +153,27 @@ def sort_clients(frame: pd.DataFrame, sort: Sort = ()) -> pd.DataFrame:
     return frame.take(sort_positions(frame, np.arange(len(frame)), sort))
 
 
-def sort_positions(clients: pd.DataFrame, positions: Sequence[int] | np.ndarray, sort: Sort = ()) -> np.ndarray:
+def sort_positions(
+    clients: pd.DataFrame,
+    positions: Sequence[int] | np.ndarray,
+    sort: Sort = (),
+    table: Sequence[str] = TABLE_COLUMNS,
+) -> np.ndarray:
     """`positions` of `clients` reordered as `sort_clients` orders those rows; copies only the sort-key columns.
 
-    Pairs naming a column outside the table (or the frame) are ignored, as are repeats; NaN sorts last."""
-    columns, ascending = _sort_keys(clients, sort)
+    Pairs naming a column outside the `table` (or the frame) are ignored, as are repeats; NaN sorts last."""
+    columns, ascending = _sort_keys(clients, sort, table)
     positions = np.asarray(positions, dtype=np.intp)
     keys = clients[columns].take(positions).reset_index(drop=True)  # copy-on-write: only the taken rows are copied
     order = keys.sort_values(columns, ascending=ascending, kind="stable", na_position="last").index.to_numpy()
     return positions[order]
 
 
-def _sort_keys(frame: pd.DataFrame, sort: Sort) -> tuple[list[str], list[bool]]:
+def _sort_keys(frame: pd.DataFrame, sort: Sort, table: Sequence[str] = TABLE_COLUMNS) -> tuple[list[str], list[bool]]:
     columns: list[str] = []
     ascending: list[bool] = []
     for column, descending in sort:
-        if column in TABLE_COLUMNS and column in frame.columns and column not in columns:
+        if column in table and column in frame.columns and column not in columns:
             columns.append(column)
             ascending.append(not descending)
     if "card" not in columns:

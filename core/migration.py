@@ -5,20 +5,69 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
 from core.classify import Classification
 from core.client_base import ClientBase, load_client_base
+from core.client_filter import TABLE_COLUMNS
 from core.db import reads_cheques
 from core.grading import empty_graded, grade_clients
 from core.messages import NO_CHEQUES_FOR_MIGRATION
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, Thresholds
 from core.periods import check_bonus_date, period_bounds
-from core.segments import NEW_SOURCE
+from core.segments import NEW_SOURCE, OTHER_FLOWS, SEGMENT_LEVELS, segment_label, segment_order
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
 
-LEVELS = ("region", "cluster", "class")
+LEVELS = SEGMENT_LEVELS
+TOP_FLOWS = 15  # the class-level Sankey draws this many largest flows, the rest as one «прочие» → «прочие»
+SOURCE_COLUMNS = [f"source_{level}" for level in LEVELS]
+# The columns of a flow's client table and of its CSV: the client's source segments, then the snapshot-2 table
+FLOW_COLUMNS = ["card", *SOURCE_COLUMNS, *TABLE_COLUMNS[1:]]
+FLOW_COLUMNS.insert(FLOW_COLUMNS.index("revenue") + 1, "revenue_after")
+TOTAL = "total"  # flow_table's column of the row's total
+STAYED = "stayed_share"  # flow_table's column of the row's share of clients whose segment is unchanged
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One migration flow: the clients of `source` before the bonus date found in `destination` after it."""
+
+    level: str
+    source: str
+    destination: str
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise RfmaError(f"уровень миграции {self.level!r}: допустимы region, cluster, class")
+        if (self.source == OTHER_FLOWS) != (self.destination == OTHER_FLOWS):
+            raise RfmaError("«прочие» — это поток «прочие → прочие»")
+
+    @property
+    def key(self) -> str:
+        """'region|110|410': the flow as one text (a chart's customdata, a component id)."""
+        return f"{self.level}|{self.source}|{self.destination}"
+
+    @classmethod
+    def parse(cls, key: object) -> Flow:
+        """The flow of a key made by `Flow.key`; RfmaError for anything else."""
+        parts = str(key or "").split("|")
+        if len(parts) != 3 or not all(parts):
+            raise RfmaError("Выберите поток на диаграмме или в матрице миграции.")
+        return cls(*parts)
+
+    @property
+    def label(self) -> str:
+        """'110 VIP → 410 ушедший VIP'."""
+        if self.source == OTHER_FLOWS:
+            return f"прочие потоки (кроме {TOP_FLOWS} крупнейших)"
+        return f"{segment_label(self.level, self.source)} → {segment_label(self.level, self.destination)}"
+
+    def file_part(self) -> str:
+        """'migration_110_to_410' (ASCII: «новый» is 'new', «прочие» is 'other')."""
+        names = {NEW_SOURCE: "new", OTHER_FLOWS: "other"}
+        return f"migration_{names.get(self.source, self.source)}_to_{names.get(self.destination, self.destination)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,9 +94,29 @@ class Migration:
             .agg(clients=("card", "size"), revenue_after=("revenue_after", "sum"))
             .reset_index()
         )
-        order = grouped[source].map(lambda code: (code == NEW_SOURCE, code))
-        grouped = grouped.assign(_order=order).sort_values(["_order", destination], kind="stable")
-        return grouped.drop(columns="_order").reset_index(drop=True)
+        order = [
+            (segment_order(level, s), segment_order(level, d))
+            for s, d in zip(grouped[source], grouped[destination], strict=True)
+        ]
+        return grouped.take(sorted(range(len(grouped)), key=order.__getitem__)).reset_index(drop=True)
+
+    def client_table(self) -> pd.DataFrame:
+        """Snapshot-2 clients (graded with the migration's thresholds) with their sources and revenue after the
+        bonus date: FLOW_COLUMNS, rows in the order of `flows`."""
+        clients = self.after.clients
+        extra = {name: self.flows[name].to_numpy() for name in (*SOURCE_COLUMNS, "revenue_after")}
+        return clients.assign(**extra)[[c for c in FLOW_COLUMNS if c in clients.columns or c in extra]]
+
+    def flow_positions(self, flow: Flow, top: int = TOP_FLOWS) -> np.ndarray:
+        """Row positions (of `flows` and `client_table`) of a flow's clients; «прочие» = outside the `top` largest."""
+        source, destination = f"source_{flow.level}", f"destination_{flow.level}"
+        if flow.source == OTHER_FLOWS:
+            kept = top_flows(self.matrix(flow.level), flow.level, top)
+            pairs = set(zip(kept[source], kept[destination], strict=True)) - {(OTHER_FLOWS, OTHER_FLOWS)}
+            index = pd.MultiIndex.from_arrays([self.flows[source], self.flows[destination]])
+            return np.flatnonzero(~index.isin(list(pairs)))
+        mask = (self.flows[source] == flow.source) & (self.flows[destination] == flow.destination)
+        return np.flatnonzero(mask.to_numpy())
 
     def shares(self) -> dict[str, float | int]:
         """Counts and shares of returning clients that warmed, stayed or cooled (warmth digit), and new clients."""
@@ -67,6 +136,45 @@ class Migration:
             result[f"{name}_share"] = counts[name] / total if total else 0.0
         result["returning"] = total
         return result
+
+
+def flow_table(matrix: pd.DataFrame, level: str, value: str = "clients") -> pd.DataFrame:
+    """Source × destination values (rows and columns in warmth order) with each row's TOTAL and STAYED: the share
+    of the row's clients whose segment is unchanged (NaN for «новый»)."""
+    source, destination = f"source_{level}", f"destination_{level}"
+    pivot = matrix.pivot_table(index=source, columns=destination, values=value, aggfunc="sum", fill_value=0)
+    clients = matrix.pivot_table(index=source, columns=destination, values="clients", aggfunc="sum", fill_value=0)
+    rows = sorted(pivot.index, key=lambda code: segment_order(level, code))
+    columns = sorted(pivot.columns, key=lambda code: segment_order(level, code))
+    table = pivot.reindex(index=rows, columns=columns, fill_value=0)
+    clients = clients.reindex(index=rows, columns=columns, fill_value=0)
+    stayed = [clients.at[code, code] / clients.loc[code].sum() if code in clients.columns else 0.0 for code in rows]
+    table[TOTAL] = table[columns].sum(axis=1)
+    table[STAYED] = [np.nan if code == NEW_SOURCE else share for code, share in zip(rows, stayed, strict=True)]
+    table.index.name, table.columns.name = source, None
+    return table
+
+
+def top_flows(matrix: pd.DataFrame, level: str, n: int = TOP_FLOWS) -> pd.DataFrame:
+    """The `n` largest flows by clients (ties in warmth order) and one «прочие» → «прочие» row for the rest."""
+    source, destination = f"source_{level}", f"destination_{level}"
+    if len(matrix) <= n:
+        return matrix.reset_index(drop=True)
+    keys = [
+        (-int(c), segment_order(level, s), segment_order(level, d))
+        for c, s, d in zip(matrix["clients"], matrix[source], matrix[destination], strict=True)
+    ]
+    order = sorted(range(len(matrix)), key=keys.__getitem__)
+    kept, rest = matrix.take(order[:n]), matrix.take(order[n:])
+    other = pd.DataFrame(
+        {
+            source: [OTHER_FLOWS],
+            destination: [OTHER_FLOWS],
+            "clients": [int(rest["clients"].sum())],
+            "revenue_after": [float(rest["revenue_after"].sum())],
+        }
+    )
+    return pd.concat([kept, other], ignore_index=True)
 
 
 @reads_cheques

@@ -69,6 +69,8 @@ WARMTH_NAMES = {1: "горячие", 2: "теплые", 3: "остывающие
 WARMTH_COLORS = {1: "#d62728", 2: "#ff7f0e", 3: "#e3b505", 4: "#6baed6", 5: "#2b5fa8"}  # hot red … cold blue
 
 NEW_SOURCE = "новый"
+OTHER_FLOWS = "прочие"  # the flows merged beyond the largest ones shown (class-level Sankey)
+SEGMENT_LEVELS = ("region", "cluster", "class")
 
 
 def warmth_of_region(region: int) -> int:
@@ -257,3 +259,43 @@ REGION_SUCCESS_METRICS = {
     420: "Доля реактивированных клиентов, стоимость возврата одного клиента, выручка вернувшихся.",
     510: "Доля клиентов, совершивших вторую покупку, переход в теплые регионы, отклик на сезонные рассылки.",
 }
+
+
+def segment_region(level: str, code: str) -> int:
+    """The region of a region, cluster or class code (as text, e.g. '110', '11', '1121')."""
+    if level == "region":
+        return int(code)
+    if level == "cluster":
+        return REGION_OF_CLUSTER[int(code)]
+    if level == "class":
+        r, f, m, a = (int(ch) for ch in str(code))
+        return REGION_OF_CLUSTER[cluster_of(r, f, m, a)]
+    raise ValueError(f"segment level {level!r}: expected one of {SEGMENT_LEVELS}")
+
+
+def segment_order(level: str, code: str) -> tuple[int, int, str]:
+    """Sort key of a segment code: warmth, then region code, then the code; «новый», then «прочие» last."""
+    if code == NEW_SOURCE:
+        return (8, 0, code)
+    if code == OTHER_FLOWS:
+        return (9, 0, code)
+    region = segment_region(level, code)
+    return (warmth_of_region(region), region, str(code))
+
+
+def segment_label(level: str, code: str) -> str:
+    """'110 VIP', '11 VIP', '1121' (a class by its code); «новый» and «прочие» as they are."""
+    if code in (NEW_SOURCE, OTHER_FLOWS):
+        return code
+    if level == "region":
+        return f"{code} {REGION_NAMES[int(code)]}"
+    if level == "cluster":
+        return f"{code} {CLUSTER_NAMES[int(code)]}"
+    return str(code)
+
+
+def segment_color(level: str, code: str) -> str:
+    """The warmth colour of a segment code; grey for «новый» and «прочие»."""
+    if code in (NEW_SOURCE, OTHER_FLOWS):
+        return "#6c757d" if code == NEW_SOURCE else "#adb5bd"
+    return WARMTH_COLORS[warmth_of_region(segment_region(level, code))]

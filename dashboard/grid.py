@@ -71,9 +71,9 @@ def sort_keys(sort_model: list[dict[str, Any]] | None) -> Sort:
     return tuple((str(c.get("colId")), c["sort"] == "desc") for c in entries)
 
 
-def page_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def page_records(frame: pd.DataFrame, table: list[str] = TABLE_COLUMNS) -> list[dict[str, Any]]:
     """The rows of a (sorted) page as JSON-ready records: ISO dates, money to kopecks, frequency to 6 decimals."""
-    columns = [c for c in TABLE_COLUMNS if c in frame.columns]
+    columns = [c for c in table if c in frame.columns]
     values = {c: frame[c].to_numpy() for c in columns}
     return [{c: _json_value(c, values[c][i]) for c in columns} for i in range(len(frame))]
 

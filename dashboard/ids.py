@@ -144,8 +144,22 @@ MIGRATION = _ids(
     NEW="new",
     THRESHOLDS="thresholds",
     SANKEY="sankey",
-    HEATMAP="heatmap",
+    MATRIX="matrix",
+    FLOW="flow",
+    FLOW_COUNT="flow-count",
+    FLOW_GRID="flow-grid",
+    FLOW_CSV_BUTTON="flow-csv-button",
+    FLOW_CSV_LINK="flow-csv-link",
+    FLOW_EXPORT_MESSAGE="flow-export-message",
 )
+
+MIGRATION_FLOW_TYPE = "migration-flow"
+
+
+def migration_flow(flow: str) -> dict:
+    """Pattern-matching id of one clickable cell of the migration matrix (a flow key, e.g. 'region|110|410')."""
+    return {"type": MIGRATION_FLOW_TYPE, "flow": flow}
+
 
 THRESHOLD_HINT_TYPE = "threshold-hint"
 

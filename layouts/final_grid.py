@@ -83,17 +83,14 @@ def with_tooltips(column: dict) -> dict:
     return column
 
 
-def client_grid() -> dag.AgGrid:
-    """The client table: AG Grid's infinite row model with pagination; rows, sort and filters on the server."""
-    column_defs = []
-    for field, header, width, flt, formatter in CLIENT_COLUMNS:
-        column = {
-            "field": field,
-            "headerName": header,
-            "width": width,
-            "filter": flt,
-            "filterParams": {"maxNumConditions": 1, "debounceMs": 400},
-        }
+def column_defs(columns: list[tuple], filters: bool = True) -> list[dict]:
+    """AG Grid column definitions of (field, header, width, filter, formatter) rows: the card pinned left, money
+    right-aligned in Russian format, the table sorted by revenue; without filters when `filters` is False."""
+    defs = []
+    for field, header, width, flt, formatter in columns:
+        column: dict = {"field": field, "headerName": header, "width": width}
+        if filters:
+            column |= {"filter": flt, "filterParams": {"maxNumConditions": 1, "debounceMs": 400}}
         if formatter:
             column["valueFormatter"] = formatter
             column["type"] = "rightAligned"
@@ -101,10 +98,17 @@ def client_grid() -> dag.AgGrid:
             column["pinned"] = "left"
         if field == "revenue":
             column["sort"] = "desc"
-        column_defs.append(with_tooltips(column))
+        defs.append(with_tooltips(column))
+    return defs
+
+
+def client_grid(
+    grid_id: str = ids.FINAL.CLIENT_GRID, columns: list[tuple] | None = None, filters: bool = True
+) -> dag.AgGrid:
+    """A client table: AG Grid's infinite row model with pagination; rows, sort (and filters) on the server."""
     return dag.AgGrid(
-        id=ids.FINAL.CLIENT_GRID,
-        columnDefs=column_defs,
+        id=grid_id,
+        columnDefs=column_defs(CLIENT_COLUMNS if columns is None else columns, filters),
         defaultColDef={"sortable": True, "resizable": True},
         rowModelType="infinite",
         dashGridOptions={

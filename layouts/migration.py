@@ -1,19 +1,44 @@
-"""Tab «Миграция»: bonus date, level and value switches; the renderer of the Sankey, the matrix and the warmth
-shares."""
+"""Tab «Миграция»: bonus date, level and value switches; the renderers of the Sankey, the flow matrix (row totals,
+«осталось %», a click opens a flow) and the warmth shares; the flow's client table with «Скачать CSV»."""
 
 from __future__ import annotations
 
+import math
+
 import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
 from dash import dcc, html
 
 from core import formatting as fmt
+from core.migration import STAYED, TOP_FLOWS, TOTAL, Flow
+from core.segments import OTHER_FLOWS, segment_color, segment_label
 from dashboard import ids
 from dashboard.figures import migration as charts
-from dashboard.services.migration import MigrationView
+from dashboard.figures.common import message_figure
+from dashboard.services.migration import FlowView, MigrationView
 from layouts.components import RU_DATE_PICKER, graph, kpi, loading
+from layouts.final_grid import CLIENT_COLUMNS, client_grid
 
 LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
 VALUES = (("clients", "клиенты"), ("revenue_after", "выручка после бонус-даты"))
+LEVEL_NAMES = {"region": "регион", "cluster": "кластер", "class": "класс"}
+NO_SANKEY = message_figure("Диаграмма миграции появится, когда будет выбрана бонус-дата внутри периода.")
+FLOW_PROMPT = "Нажмите на поток в диаграмме или на число в матрице, чтобы увидеть клиентов этого потока."
+_CARD, *_REST = CLIENT_COLUMNS
+# the flow table: the card, where the client was before the bonus date, then «Финал»'s columns (the segments after)
+FLOW_GRID_COLUMNS = [
+    _CARD,
+    ("source_region", "Регион до", 105, None, None),
+    ("source_cluster", "Кластер до", 110, None, None),
+    ("source_class", "Класс до", 100, None, None),
+    *[c for c in _REST if c[0] not in ("revenue", "shops")],
+]
+_REVENUE = next(c for c in CLIENT_COLUMNS if c[0] == "revenue")
+FLOW_GRID_COLUMNS.insert(FLOW_GRID_COLUMNS.index(next(c for c in _REST if c[0] == "avg_cheque")), _REVENUE)
+FLOW_GRID_COLUMNS.insert(
+    FLOW_GRID_COLUMNS.index(_REVENUE) + 1, ("revenue_after", "Выручка после бонус-даты, ₽", 150, None, _REVENUE[4])
+)
 
 
 def _control(title: str, component) -> dbc.Col:
@@ -61,13 +86,119 @@ def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.
         "до бонус-даты.",
         className="text-muted small",
     )
-    return html.Div([controls, note, loading(html.Div(id=ids.MIGRATION.BODY, className="rfma-body"))])
+    flow = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H5("Клиенты потока", className="card-title"),
+                html.Div(FLOW_PROMPT, id=ids.MIGRATION.FLOW_COUNT, className="mb-2"),
+                html.Div(
+                    [
+                        dbc.Button("Скачать CSV", id=ids.MIGRATION.FLOW_CSV_BUTTON, color="primary", size="sm"),
+                        dcc.Store(id=ids.MIGRATION.FLOW_CSV_LINK),  # the streamed CSV's link, opened clientside
+                    ],
+                    className="mb-2",
+                ),
+                loading(html.Div(id=ids.MIGRATION.FLOW_EXPORT_MESSAGE)),
+                client_grid(ids.MIGRATION.FLOW_GRID, FLOW_GRID_COLUMNS, filters=False),
+            ]
+        ),
+        className="mb-3",
+    )
+    return html.Div(
+        [
+            dcc.Store(id=ids.MIGRATION.FLOW),  # the selected flow's key ('region|110|410')
+            controls,
+            note,
+            loading(html.Div(id=ids.MIGRATION.BODY, className="rfma-body")),
+            # the Sankey is in the skeleton (its clickData is a callback input), filled with the body
+            loading(graph(NO_SANKEY, ids.MIGRATION.SANKEY)),
+            html.Div(id=ids.MIGRATION.MATRIX),
+            flow,
+        ]
+    )
 
 
-def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
-    """Shares of warmed / stayed / cooled and new clients, the Sankey and the heatmap of one level."""
+def _value_text(value: float, kind: str) -> str:
+    return fmt.integer(value) if kind == "clients" else fmt.money(value)
+
+
+def render_matrix(table: pd.DataFrame, level: str, value: str) -> html.Div:
+    """The flow matrix as a table: sources down (warmth order), destinations across, each non-empty cell a button
+    that opens its flow; the row's total and «осталось %» (clients whose segment is unchanged) on the right."""
+    columns = [c for c in table.columns if c not in (TOTAL, STAYED)]
+    peak = max((float(v) for v in table[columns].to_numpy().ravel()), default=0.0) or 1.0
+    unit = "клиенты" if value == "clients" else "выручка после бонус-даты, ₽"
+    head = html.Tr(
+        [
+            html.Th("до \\ после", className="rfma-matrix-corner"),
+            *[html.Th(segment_label(level, c), style={"color": segment_color(level, c)}) for c in columns],
+            html.Th("Всего"),
+            html.Th("осталось %", title="доля клиентов строки, чей сегмент не изменился"),
+        ]
+    )
+    rows = []
+    for source, row in table.iterrows():
+        code = str(source)
+        cells = [html.Th(segment_label(level, code), style={"color": segment_color(level, code)})]
+        for destination in columns:
+            amount = float(row[destination])
+            if amount <= 0:
+                cells.append(html.Td(""))
+                continue
+            flow = Flow(level, code, str(destination))
+            shade = f"rgba(13,110,253,{0.08 + 0.5 * amount / peak:.3f})"
+            cells.append(
+                html.Td(
+                    html.Button(
+                        _value_text(amount, value),
+                        id=ids.migration_flow(flow.key),
+                        className="rfma-flow-cell",
+                        title=f"{flow.label}: открыть клиентов потока",
+                    ),
+                    style={"background": shade},
+                    className="rfma-stayed" if code == destination else None,
+                )
+            )
+        stayed = row[STAYED]
+        cells.append(html.Td(_value_text(float(row[TOTAL]), value), className="rfma-matrix-total"))
+        cells.append(html.Td("—" if math.isnan(stayed) else fmt.percent(stayed), className="rfma-matrix-total"))
+        rows.append(html.Tr(cells))
+    caption = html.Div(
+        f"Матрица миграции ({unit}). Строки — {LEVEL_NAMES[level]} до бонус-даты, столбцы — после; "
+        "нажмите на число, чтобы открыть клиентов потока.",
+        className="rfma-group-title",
+    )
+    matrix = html.Table([html.Thead(head), html.Tbody(rows)], className="table table-sm rfma-matrix mb-0")
+    return html.Div([caption, html.Div(matrix, className="rfma-matrix-scroll")])
+
+
+def render_flow(view: FlowView) -> html.Span:
+    """The count line above the flow's clients: the flow, how many clients, their revenue after the bonus date."""
+    return html.Span(
+        [
+            html.B(f"{view.flow.label}: {fmt.count(view.clients, *fmt.CLIENTS)}"),
+            f" · выручка после бонус-даты {fmt.money(view.revenue_after)} · бонус-дата {fmt.date(view.bonus_date)}",
+        ]
+    )
+
+
+def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.Div, go.Figure, html.Div]:
+    """(shares of warmed / stayed / cooled and new clients with the notes, the Sankey, the flow matrix) of one
+    level; the Sankey always counts clients (the value switch is the matrix's)."""
     s = view.shares
-    matrix = view.matrices[level]
+    drawn = view.sankeys[level]
+    merged = len(view.matrices[level]) - len(drawn) + 1 if OTHER_FLOWS in set(drawn[f"source_{level}"]) else 0
+    sankey_note = (
+        [
+            html.P(
+                f"На диаграмме — {TOP_FLOWS} крупнейших потоков; остальные {fmt.integer(merged)} объединены в "
+                "«прочие → прочие». Все потоки — в матрице ниже.",
+                className="text-muted small",
+            )
+        ]
+        if merged
+        else []
+    )
     cards = dbc.Row(
         [
             kpi(
@@ -89,7 +220,7 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
         "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",
         className="text-muted small",
     )
-    used = ", ".join(f"{name} = {fmt.threshold(value)}" for name, value in view.thresholds.items())
+    used = ", ".join(f"{name} = {fmt.threshold(number)}" for name, number in view.thresholds.items())
     thresholds = html.P(
         f"Оба снимка классифицированы одними порогами (закреплёнными или предложенными по снимку до бонус-даты, "
         f"поэтому «после» может отличаться от вкладки «Финал»): {used}.",
@@ -97,13 +228,6 @@ def render_migration(view: MigrationView, level: str, value: str) -> html.Div:
         id=ids.MIGRATION.THRESHOLDS,
     )
     warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
-    return html.Div(
-        [
-            cards,
-            note,
-            thresholds,
-            *warnings,
-            graph(charts.migration_sankey(matrix, level, "clients"), ids.MIGRATION.SANKEY),  # flows of clients
-            graph(charts.migration_heatmap(matrix, level, value), ids.MIGRATION.HEATMAP),
-        ]
-    )
+    body = html.Div([cards, note, thresholds, *warnings, *sankey_note])
+    sankey = charts.migration_sankey(view.sankeys[level], level, "clients")
+    return body, sankey, render_matrix(view.tables[(level, value)], level, value)

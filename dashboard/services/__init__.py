@@ -52,6 +52,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     sets = open_threshold_sets(settings.app_database_url, settings.database_url, settings.pins_path)
     requests = Requests(settings, source, sets)
     analyses = Analyses(shared)
+    migration = MigrationService(analyses)
     return Services(
         settings=settings,
         source=source,
@@ -65,6 +66,8 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         pharmacies=PharmaciesService(analyses),
         thresholds=ThresholdsService(analyses, sets),
         final=FinalService(analyses),
-        migration=MigrationService(analyses),
-        exports=ExportsService(analyses, requests, shared, shared=settings.cache_type != "NullCache"),
+        migration=migration,
+        exports=ExportsService(
+            analyses, requests, shared, shared=settings.cache_type != "NullCache", migration=migration
+        ),
     )

@@ -7,6 +7,8 @@ in the client table's order, with no second copy of the table.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,16 +18,18 @@ from cachelib import SimpleCache
 from core import report as core_report
 from core.client_filter import TABLE_COLUMNS, ClientFilter
 from core.export import CSV_FORMATS, client_list_filename, client_list_header, iter_client_list_csv
+from core.migration import Flow
 from core.model import RfmaError
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
+from dashboard.services.migration import MigrationService
 from dashboard.services.request import AnalysisRequest, Requests
 
 EXPORT_KEY = "export:"
 EXPORT_TTL = 600  # seconds a «Скачать CSV» link stays valid
 EXPIRED = (
     f"Ссылка на файл устарела (она действует {EXPORT_TTL // 60} минут) или неверна. Вернитесь на вкладку "
-    "«Финал» и нажмите «Скачать CSV» ещё раз."
+    "«Финал» или «Миграция» и нажмите «Скачать CSV» ещё раз."
 )
 
 
@@ -43,22 +47,43 @@ class ClientListExport:
     fmt: str = "excel"
 
 
+@dataclass(frozen=True)
+class FlowExport:
+    """What a «Скачать CSV» link of «Миграция» downloads: one flow's clients across a bonus date."""
+
+    request: AnalysisRequest
+    bonus_date: dt.date
+    flow: Flow
+    sort: tuple[tuple[str, bool], ...] = ()
+    fmt: str = "excel"
+
+
 class ExportsService:
     """Client-list CSV files and segment reports of a filtered selection."""
 
-    def __init__(self, analyses: Analyses, requests: Requests, cache: SharedCache, shared: bool = True):
+    def __init__(
+        self,
+        analyses: Analyses,
+        requests: Requests,
+        cache: SharedCache,
+        shared: bool = True,
+        migration: MigrationService | None = None,
+    ):
         self.analyses = analyses
+        self.migration = migration or MigrationService(analyses)
         self.requests = requests
         # export tokens live in the shared cache (every worker sees them); in a process-local one with NullCache
         self._tokens: SharedCache | SimpleCache = cache if shared else SimpleCache(threshold=500)
 
-    def client_list(self, export: ClientListExport) -> tuple[str, Iterator[bytes]]:
-        """(file name, CSV chunks) of the whole filtered selection in the table's order.
+    def client_list(self, export: ClientListExport | FlowExport) -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the whole filtered selection (or migration flow) in the table's order.
 
         Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
         """
         if export.fmt not in CSV_FORMATS:
             raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
+        if isinstance(export, FlowExport):
+            return self.migration.flow_csv(export.request, export.bonus_date, export.flow, export.sort, export.fmt)
         request, flt = export.request, export.flt
         classification = self.analyses.classification(request)
         clients = classification.clients
@@ -82,7 +107,7 @@ class ExportsService:
 
         return client_list_filename(segment.file_part(), date_from, date_to), chunks()
 
-    def keep_client_list(self, export: ClientListExport) -> tuple[str, str]:
+    def keep_client_list(self, export: ClientListExport | FlowExport) -> tuple[str, str]:
         """Check an export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
         name, _ = self.client_list(export)
         token = secrets.token_urlsafe(24)
@@ -94,8 +119,7 @@ class ExportsService:
         export = self._tokens.get(EXPORT_KEY + token)
         if export is None:
             raise ExportExpired(EXPIRED)
-        request = self.requests.refresh(export.request)
-        return self.client_list(ClientListExport(request, export.flt, export.sort, export.fmt))
+        return self.client_list(dataclasses.replace(export, request=self.requests.refresh(export.request)))
 
     def segment_report(self, request: AnalysisRequest, flt: ClientFilter, fmt: str = "html") -> tuple[str, str]:
         """(file name, text) of the segment report of the filtered selection."""

@@ -1,18 +1,25 @@
-"""Tab «Миграция»: two snapshots around a bonus date graded with one threshold set, and the flows between them."""
+"""Tab «Миграция»: two snapshots around a bonus date graded with one threshold set, the flows between them, and
+one flow's clients (table pages and the CSV)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from core.client_filter import sort_positions
+from core.export import client_list_filename, client_list_header, iter_client_list_csv
 from core.messages import NO_CHEQUES_FOR_MIGRATION
-from core.migration import LEVELS, migrate_bases
+from core.migration import FLOW_COLUMNS, LEVELS, TOP_FLOWS, Flow, Migration, flow_table, migrate_bases, top_flows
 from core.model import RfmaError, parse_date
 from core.periods import check_bonus_date, resolved_bounds
+from dashboard import grid
 from dashboard.services.analysis import Analyses
+from dashboard.services.cache import WorkerMemory
 from dashboard.services.request import AnalysisRequest, iso_date
 
 NO_BONUS_DATE = "Выберите бонус-дату внутри периода."
@@ -27,6 +34,23 @@ class MigrationView:
     shares: dict
     warnings: tuple[str, ...]
     thresholds: dict[str, float]
+    tables: dict[tuple[str, str], pd.DataFrame]  # (level, value) → core.migration.flow_table
+    sankeys: dict[str, pd.DataFrame]  # level → the flows the Sankey draws (the class level: TOP_FLOWS + «прочие»)
+
+
+@dataclass(frozen=True, eq=False)
+class FlowView:
+    """One flow's clients as the count line above their table names them."""
+
+    flow: Flow
+    bonus_date: dt.date
+    clients: int
+    revenue_after: float
+
+
+RESULTS_KEPT = 2  # per worker: migrations (snapshot-2 graded clients) kept for the flow tables
+ORDERS_KEPT = 3  # per worker: flow-table row orders (flow × sort)
+MAX_PAGE_ROWS = 500  # one block of the flow table; the grid asks for 50 at a time
 
 
 def middle_date(start: str, end: str) -> str:
@@ -49,17 +73,37 @@ class MigrationService:
 
     def __init__(self, analyses: Analyses):
         self.analyses = analyses
+        self._results = WorkerMemory(RESULTS_KEPT)
+        self._tables = WorkerMemory(RESULTS_KEPT)
+        self._orders = WorkerMemory(ORDERS_KEPT)
 
-    def view(self, request: AnalysisRequest, bonus_date: object) -> MigrationView:
-        """The migration across `bonus_date` (a date picker's value); RfmaError when it is missing or outside."""
+    @staticmethod
+    def bonus(bonus_date: object) -> dt.date:
+        """The bonus date of a date picker's value; RfmaError when it is missing or not a date."""
         bonus = parse_date(iso_date(bonus_date), "бонус-дата")
         if bonus is None:
             raise RfmaError(NO_BONUS_DATE)
+        return bonus
+
+    @staticmethod
+    def flow(key: object) -> Flow:
+        """The flow of a key from a chart or a matrix cell ('region|110|410'); RfmaError for anything else."""
+        return Flow.parse(key)
+
+    def view(self, request: AnalysisRequest, bonus_date: object) -> MigrationView:
+        """The migration across `bonus_date` (a date picker's value); RfmaError when it is missing or outside."""
+        bonus = self.bonus(bonus_date)
         return self.analyses.cache.get_or_compute(
-            request.key("migration", bonus.isoformat()), lambda: self._view(request, bonus)
+            request.key("migration", bonus.isoformat()), lambda: self._view(self._migration(request, bonus))
         )
 
-    def _view(self, request: AnalysisRequest, bonus: dt.date) -> MigrationView:
+    def _migration(self, request: AnalysisRequest, bonus: dt.date) -> Migration:
+        """The core result (both snapshots' graded clients), kept in this worker's memory."""
+        return self._results.get_or_compute(
+            request.key("migration_result", bonus.isoformat()), lambda: self._migrate(request, bonus)
+        )
+
+    def _migrate(self, request: AnalysisRequest, bonus: dt.date) -> Migration:
         after = self.analyses.client_base(request)
         if after.cheques == 0:
             raise RfmaError(NO_CHEQUES_FOR_MIGRATION)
@@ -76,13 +120,73 @@ class MigrationService:
                 revenue_after = pd.Series(later.clients["revenue"].to_numpy(), index=later.clients["card"].to_numpy())
             before_base = before.result()
         result = migrate_bases(before_base, after, bonus, request.pins, revenue_after)
-        thresholds = result.suggestion.thresholds
-        if thresholds is None:
+        if result.suggestion.thresholds is None:
             raise RfmaError(result.suggestion.warnings[0] if result.suggestion.warnings else "Нет данных для миграции.")
+        return result
+
+    @staticmethod
+    def _view(result: Migration) -> MigrationView:
+        thresholds = result.suggestion.thresholds
+        matrices = {level: result.matrix(level) for level in LEVELS}
         return MigrationView(
-            bonus_date=bonus,
-            matrices={level: result.matrix(level) for level in LEVELS},
+            bonus_date=result.bonus_date,
+            matrices=matrices,
             shares=result.shares(),
             warnings=result.warnings,
-            thresholds=thresholds.as_dict(),
+            thresholds=thresholds.as_dict() if thresholds else {},
+            tables={
+                (level, value): flow_table(matrices[level], level, value)
+                for level in LEVELS
+                for value in ("clients", "revenue_after")
+            },
+            sankeys={level: top_flows(m, level) if level == "class" else m for level, m in matrices.items()},
         )
+
+    def _ordered(
+        self, request: AnalysisRequest, bonus: dt.date, flow: Flow, sort: tuple
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        """(the flow table of every snapshot-2 client, positions of the flow's clients in the table's order)."""
+        result = self._migration(request, bonus)
+        table = self._tables.get_or_compute(
+            request.key("migration_table", bonus.isoformat()), lambda: result.client_table()
+        )
+        order = self._orders.get_or_compute(
+            request.key("migration_order", bonus.isoformat(), flow.key, repr(sort)),
+            lambda: sort_positions(table, result.flow_positions(flow, TOP_FLOWS), sort, FLOW_COLUMNS),
+        )
+        return table, order
+
+    def flow_view(self, request: AnalysisRequest, bonus_date: object, flow: Flow) -> FlowView:
+        """How many clients the flow holds and their revenue after the bonus date."""
+        bonus = self.bonus(bonus_date)
+        table, order = self._ordered(request, bonus, flow, ())
+        return FlowView(flow, bonus, len(order), float(table["revenue_after"].to_numpy()[order].sum()))
+
+    def flow_page(
+        self, request: AnalysisRequest, bonus_date: object, flow: Flow, start_row: int, end_row: int, sort: tuple
+    ) -> tuple[list[dict], int]:
+        """One block of the flow's client table (at most MAX_PAGE_ROWS rows) and the flow's client count."""
+        table, order = self._ordered(request, self.bonus(bonus_date), flow, sort)
+        start = max(0, int(start_row))
+        end = min(max(start, int(end_row)), start + MAX_PAGE_ROWS)
+        return grid.page_records(table.take(order[start:end]), FLOW_COLUMNS), len(order)
+
+    def flow_csv(
+        self, request: AnalysisRequest, bonus_date: object, flow: Flow, sort: tuple = (), fmt: str = "excel"
+    ) -> tuple[str, Iterator[bytes]]:
+        """(file name, CSV chunks) of the flow's clients in the table's order, with a '#' header naming the flow."""
+        bonus = self.bonus(bonus_date)
+        result = self._migration(request, bonus)
+        table, order = self._ordered(request, bonus, flow, sort)
+        first, last = (d.isoformat() for d in resolved_bounds(result.after.base))
+        header = client_list_header(
+            f"клиенты потока {flow.label}",
+            first,
+            last,
+            result.after.base.analysis_date,
+            thresholds.as_dict() if (thresholds := result.suggestion.thresholds) else {},
+            [f"поток миграции: {flow.label}", f"бонус-дата: {bonus.isoformat()}"],
+            len(order),
+        )
+        chunks = iter_client_list_csv(table, [c for c in FLOW_COLUMNS if c in table.columns], header, fmt, rows=order)
+        return client_list_filename(flow.file_part(), first, last), chunks

@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from core.client_base import load_client_base
 from core.db import create_tables, make_engine
-from core.migration import migrate, migrate_bases
+from core.migration import FLOW_COLUMNS, STAYED, TOTAL, Flow, flow_table, migrate, migrate_bases, top_flows
 from core.model import Period, RfmaError, ThresholdPins
 from tests.conftest import cheques_frame, load_cheques
 
@@ -100,3 +102,69 @@ def test_migrate_bases_with_an_empty_first_snapshot_keeps_the_base_columns(duckd
     assert "shops" in result.before.clients.columns and "shops" in result.after.clients.columns
     assert result.before.clients.empty and len(result.after.clients) == 2
     assert result.matrix("region")["clients"].sum() == 2
+
+
+def region_matrix(rows: list[tuple[str, str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["source_region", "destination_region", "clients", "revenue_after"])
+
+
+def test_the_flow_table_has_warmth_order_row_totals_and_the_share_that_stayed():
+    matrix = region_matrix(
+        [
+            ("210", "110", 2, 10.0),
+            ("новый", "110", 5, 50.0),
+            ("110", "410", 1, 0.0),
+            ("110", "110", 3, 30.0),
+            ("210", "210", 2, 20.0),
+        ]
+    )
+    table = flow_table(matrix, "region")
+    assert list(table.index) == ["110", "210", "новый"] and list(table.columns) == ["110", "210", "410", TOTAL, STAYED]
+    assert table.loc["110"].tolist()[:4] == [3, 0, 1, 4] and table.at["110", STAYED] == 0.75  # 3 of 4 stayed in 110
+    assert table.at["210", TOTAL] == 4 and table.at["210", STAYED] == 0.5  # 2 of 4
+    assert table.at["новый", TOTAL] == 5 and np.isnan(table.at["новый", STAYED])
+    revenue = flow_table(matrix, "region", "revenue_after")
+    assert revenue.at["110", TOTAL] == 30.0 and revenue.at["110", STAYED] == 0.75  # the share counts clients
+
+
+def test_top_flows_keeps_the_largest_and_merges_the_rest_into_other():
+    matrix = region_matrix(
+        [("110", "110", 3, 1.0), ("210", "410", 7, 2.0), ("новый", "110", 1, 4.0), ("210", "210", 3, 8.0)]
+    )
+    top = top_flows(matrix, "region", 2)
+    # 7 first; 110→110 and 210→210 tie at 3: warmth order keeps 110→110; the rest (3 + 1 clients) is «прочие»
+    assert top.values.tolist() == [
+        ["210", "410", 7, 2.0],
+        ["110", "110", 3, 1.0],
+        ["прочие", "прочие", 4, 12.0],
+    ]
+    assert top_flows(matrix, "region", 4).equals(matrix)
+
+
+def test_a_flow_has_a_key_a_label_a_file_name_and_its_clients(engine):
+    flow = Flow.parse("region|220|320")
+    assert flow == Flow("region", "220", "320") and flow.key == "region|220|320"
+    assert flow.label == "220 добро пожаловать → 320 давний середняк"
+    assert Flow("class", "новый", "1121").file_part() == "migration_new_to_1121"
+    with pytest.raises(RfmaError, match="Выберите поток"):
+        Flow.parse("region|110")
+    with pytest.raises(RfmaError, match="уровень"):
+        Flow.parse("segment|110|110")
+    with pytest.raises(RfmaError, match="прочие"):
+        Flow("class", "прочие", "1121")
+    result = migrate(engine, dt.date(2022, 1, 31), pins=PINS)
+    table = result.client_table()
+    assert list(table.columns) == [c for c in FLOW_COLUMNS if c != "shops"]  # core's base has no shops
+    # card 2: 220 before, 320 after (test_migration_by_hand); card 3 is new
+    assert table["card"].take(result.flow_positions(flow)).tolist() == ["2"]
+    assert table["card"].take(result.flow_positions(Flow("region", "новый", "110"))).tolist() == []
+    new = Flow("region", "новый", result.flows.set_index("card").at["3", "destination_region"])
+    assert table["card"].take(result.flow_positions(new)).tolist() == ["3"]
+    assert table.set_index("card").at["1", "revenue_after"] == 2000.0
+    # top 1 flow kept (each holds one client: the warmest source first), the two others are «прочие»
+    other = result.flow_positions(Flow("region", "прочие", "прочие"), top=1)
+    assert len(other) == 2 and set(table["card"].take(other)) | set(
+        table["card"].take(
+            result.flow_positions(Flow("region", *top_flows(result.matrix("region"), "region", 1).iloc[0, :2]))
+        )
+    ) == {"1", "2", "3"}

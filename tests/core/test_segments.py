@@ -63,3 +63,28 @@ def test_regions_and_warmth():
     assert [warmth_of_region(r) for r in REGION_NAMES] == [1, 2, 2, 2, 3, 3, 4, 4, 5]
     per_region = class_table().groupby("region").size().to_dict()
     assert per_region == {110: 12, 210: 12, 220: 18, 230: 12, 310: 9, 320: 9, 410: 9, 420: 9, 510: 18}
+
+
+def test_segment_order_is_warmth_then_region_code_with_new_and_other_last():
+    from core.segments import segment_order
+
+    # cluster 21 → region 110 (warmth 1), 12 → 210 (2), 25 → 230 (2), 41 → 410 (4), 33 → 510 (5)
+    codes = ["33", "новый", "12", "прочие", "41", "25", "21"]
+    assert sorted(codes, key=lambda c: segment_order("cluster", c)) == ["21", "12", "25", "41", "33", "новый", "прочие"]
+    # class 4311: R=4, F=3 → cluster 43 → region 510; class 2111: R=2, not newbie, VIP profile → 21 → 110
+    assert sorted(["4311", "2111"], key=lambda c: segment_order("class", c)) == ["2111", "4311"]
+    assert sorted(["510", "110", "230", "220"], key=lambda c: segment_order("region", c)) == [
+        "110",
+        "220",
+        "230",
+        "510",
+    ]
+
+
+def test_segment_labels_and_warmth_colours():
+    from core.segments import WARMTH_COLORS, segment_color, segment_label
+
+    assert segment_label("region", "410") == "410 ушедший VIP" and segment_label("cluster", "11") == "11 VIP"
+    assert segment_label("class", "1121") == "1121" and segment_label("region", "новый") == "новый"
+    assert segment_color("cluster", "21") == WARMTH_COLORS[1] and segment_color("class", "4311") == WARMTH_COLORS[5]
+    assert segment_color("region", "новый") != segment_color("region", "прочие")

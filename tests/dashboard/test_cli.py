@@ -194,12 +194,21 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_starts(capsys):
     assert "Dash is running" not in err.out
 
 
-def test_rfma_and_the_dashboard_classify_with_the_chain_set_saved_on_the_page(services, chain_url, tmp_path, capsys):
+def test_rfma_and_the_dashboard_classify_with_the_chain_set_saved_on_the_page(make_app, chain_url, tmp_path, capsys):
     """Issue 11: «110 VIP» was 660 on screen and 654 in `rfma classify --region 110`; now both use the chain's set."""
+    import shutil
+
     from callbacks.shell import ShellCallbacks
     from tests.callbacks.test_shell import act
     from tests.support.dashboard import FULL
 
+    copy = tmp_path / "chain.duckdb"  # the CLI opens its database read-write: never the shared read-only test file
+    shutil.copy(chain_url.removeprefix("duckdb:///"), copy)
+    chain_url = f"duckdb:///{copy}"
+    app = make_app(chain_url)
+    context = app.server.test_request_context()
+    context.push()
+    services = app.server.extensions["rfma_services"]
     draft = {"r1": 25, "m1": 1500}
     assert act(services, ids.HEADER.SAVE_FOR_CHAIN, draft)[0] is None
     app_db = ["--app-db", services.settings.app_database_url]
@@ -214,6 +223,7 @@ def test_rfma_and_the_dashboard_classify_with_the_chain_set_saved_on_the_page(se
     suggested = services.analyses.classification(services.requests.build(*FULL, {})).clients
     assert set(pd.read_csv(out, dtype={"card": str})["card"]) == set(suggested.loc[suggested["region"] == 110, "card"])
     assert ShellCallbacks(services).threshold_set(*FULL, None)[0].startswith("Пороги: утверждённые для сети")
+    context.pop()
 
 
 def test_thresholds_saves_the_chain_set_and_prints_its_history(url, tmp_path, capsys, monkeypatch):

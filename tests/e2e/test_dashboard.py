@@ -82,7 +82,7 @@ def test_every_tab_opens_with_russian_labels(dash_duo, make_app, chain_db, scree
     screenshot("04_final")
     open_tab(dash_duo, ids.TAB_MIGRATION)
     dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
-    dash_duo.wait_for_element(f"#{ids.MIGRATION.HEATMAP} .main-svg", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.MIGRATION.MATRIX} .rfma-flow-cell", timeout=TIMEOUT)
     screenshot("05_migration")
     assert_no_console_errors(dash_duo)
 
@@ -143,7 +143,7 @@ def test_picking_a_bonus_date_shows_the_sankey(dash_duo, make_app, chain_db, scr
     dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .sankey", timeout=TIMEOUT)
     assert "новый" in text_of(dash_duo, f"#{ids.MIGRATION.SANKEY}")
     dash_duo.find_element(f"#{ids.MIGRATION.LEVEL} input[value='cluster']").click()
-    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.HEATMAP}", "VIP", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text(f"#{ids.MIGRATION.MATRIX}", "11 VIP", timeout=TIMEOUT)
     screenshot("09_migration_bonus_date")
     # the period moves past the bonus date: the bonus date moves inside the new period (issue 11)
     dash_duo.find_element(f"#{ids.HEADER.PRESET_MONTH}").click()

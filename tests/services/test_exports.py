@@ -47,3 +47,20 @@ def test_a_kept_export_reads_the_data_as_it_is_when_downloaded(make_app, tmp_pat
 def test_the_report_names_the_segment_and_the_period(services, full):
     name, html = services.exports.segment_report(full, ClientFilter.build("r110"), "md")
     assert name == "rfma_report_110_VIP_2021-07-01_2022-06-30.md" and "110 VIP" in html
+
+
+def test_a_kept_flow_export_streams_the_flow_s_csv(services, full):
+    import datetime as dt
+
+    from core.migration import Flow
+    from dashboard.services.exports import FlowExport
+
+    export = FlowExport(full, dt.date(2022, 1, 15), Flow("region", "новый", "110"), (("revenue", True),), "excel")
+    name, token = services.exports.keep_client_list(export)
+    kept_name, kept = services.exports.kept_client_list(token)
+    direct_name, direct = services.migration.flow_csv(full, "2022-01-15", export.flow, export.sort, "excel")
+    assert name == kept_name == direct_name == "rfma_migration_new_to_110_2021-07-01_2022-06-30.csv"
+    content = b"".join(direct)
+    assert b"".join(kept) == content and "новый → 110 VIP" in content.decode("utf-8-sig")
+    with pytest.raises(RfmaError, match="формат CSV"):
+        services.exports.keep_client_list(FlowExport(full, dt.date(2022, 1, 15), export.flow, (), "xlsx"))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+
+import pandas as pd
 import pytest
 
 from core.model import RfmaError
@@ -46,3 +50,49 @@ def test_cheques_but_no_client_before_the_bonus_date_make_everyone_new(make_app,
         view = services.migration.view(services.requests.build("2022-01-01", "2022-02-28"), "2022-01-31")
     assert view.shares["new"] == 2 and view.shares["returning"] == 0
     assert any("До бонус-даты нет идентифицированных клиентов" in w for w in view.warnings)
+
+
+def test_a_flow_s_clients_are_those_of_its_matrix_cell_paged_and_sorted(services):
+    from core.migration import Flow
+    from core.model import Period
+
+    request = services.requests.build(*FULL)
+    view = services.migration.view(request, "2022-01-15")
+    matrix = view.matrices["region"]
+    cell = matrix.sort_values("clients").iloc[-1]  # the largest flow
+    flow = Flow("region", cell["source_region"], cell["destination_region"])
+    summary = services.migration.flow_view(request, "2022-01-15", flow)
+    assert summary.clients == cell["clients"] and summary.revenue_after == pytest.approx(cell["revenue_after"])
+    rows, count = services.migration.flow_page(request, "2022-01-15", flow, 0, 50, (("revenue_after", True),))
+    assert count == cell["clients"] and len(rows) == min(50, count)
+    assert all(r["source_region"] == flow.source and str(r["region"]) == flow.destination for r in rows)
+    after = [r["revenue_after"] for r in rows]
+    assert after == sorted(after, reverse=True) and "shops" in rows[0]
+    # the clients are exactly core's: the same migration computed straight from the database
+    from core.migration import migrate
+
+    result = migrate(request.engine(), dt.date(2022, 1, 15), Period(*(dt.date.fromisoformat(d) for d in FULL)))
+    expected = set(result.flows["card"].take(result.flow_positions(flow)))
+    _, total = services.migration.flow_page(request, "2022-01-15", flow, 0, 10_000, ())
+    everyone = services.migration.flow_page(request, "2022-01-15", flow, 0, 500, ())[0]
+    assert {r["card"] for r in everyone} == expected and total == len(expected)
+
+
+def test_the_flow_csv_names_the_flow_and_holds_its_clients(services):
+    from core.migration import Flow
+
+    request = services.requests.build(*FULL)
+    flow = Flow("class", "прочие", "прочие")
+    name, chunks = services.migration.flow_csv(request, "2022-01-15", flow, (), "csv")
+    assert name == "rfma_migration_other_to_other_2021-07-01_2022-06-30.csv"
+    text = b"".join(chunks).decode("utf-8-sig")
+    assert "# фильтры: поток миграции: прочие потоки (кроме 15 крупнейших) | бонус-дата: 2022-01-15" in text
+    frame = pd.read_csv(io.StringIO(text), comment="#", dtype={"card": str, "source_class": str})
+    view = services.migration.view(request, "2022-01-15")
+    assert len(frame) == view.sankeys["class"]["clients"].iloc[-1]  # the «прочие → прочие» link's clients
+    assert list(frame.columns[:4]) == ["card", "source_region", "source_cluster", "source_class"]
+
+
+def test_a_bad_flow_key_is_a_russian_error(services):
+    with pytest.raises(RfmaError, match="Выберите поток"):
+        services.migration.flow("110")
