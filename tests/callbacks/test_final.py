@@ -136,7 +136,9 @@ def test_the_table_pages_sorts_and_filters_on_the_server(services):
 
 def test_summary_count_scatter_and_breakdown_follow_the_selection(services):
     callbacks = FinalCallbacks(services)
-    summary, count, _filters, scatter, bars = callbacks.update_selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {})
+    summary, count, _filters, scatter, bars = callbacks.update_selection(
+        ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {}
+    )
     vip = engine_cards(services, region=110)
     assert count.startswith(f"110 VIP: {len(vip)} клиент")
     assert {c for trace in scatter.data for c in trace.customdata[:, 0]} == vip
@@ -178,7 +180,9 @@ def test_an_invalid_state_shows_the_message_and_makes_no_link(services):
     callbacks = FinalCallbacks(services)
     url, note = callbacks.download_csv(1, *EMPTY, {}, "all", *NO_FILTERS, {}, None, "excel", "ru")
     assert no_update(url) and "нет ни одного чека" in text(note)
-    url, note = callbacks.download_csv(1, *FULL, {}, "all", *NO_FILTERS, {"nope": {"filterType": "text"}}, None, "csv", "ru")
+    url, note = callbacks.download_csv(
+        1, *FULL, {}, "all", *NO_FILTERS, {"nope": {"filterType": "text"}}, None, "csv", "ru"
+    )
     assert no_update(url) and "неизвестной колонке" in text(note)
 
 

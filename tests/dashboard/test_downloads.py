@@ -33,9 +33,7 @@ def csv_rows(frame: pd.DataFrame, fmt: str, names: str = "ru") -> bytes:
 
 
 def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(request_ctx, services):
-    url, note = FinalCallbacks(services).download_csv(
-        1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel", "ru"
-    )
+    url, note = FinalCallbacks(services).download_csv(1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel", "ru")
     assert url.startswith("/download/clients.csv?token=") and "скачивается" in text(note)
     response = request_ctx.server.test_client().get(url)
     assert response.status_code == 200 and response.is_streamed
