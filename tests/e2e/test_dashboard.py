@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
@@ -11,7 +13,7 @@ from dashboard import ids
 
 pytestmark = pytest.mark.browser
 
-PORT = 8063
+PORT = int(os.environ.get("RFMA_E2E_PORT", "8063"))  # another port lets two browser runs share a machine
 TIMEOUT = 20
 
 
