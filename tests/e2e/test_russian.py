@@ -47,6 +47,13 @@ def overflowing(dash_duo, selector: str) -> list[str]:
     )
 
 
+def listed(dash_duo) -> list[str]:
+    """The texts of an open AG Grid select list (a filter's conditions)."""
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('.ag-select-list .ag-list-item')].map(e => e.textContent.trim())"
+    )
+
+
 def test_the_client_table_speaks_russian_and_shows_cards_and_headers_whole(dash_duo, make_app, long_cards_db):
     open_dashboard(dash_duo, make_app(long_cards_db))
     open_tab(dash_duo, ids.TAB_FINAL)
@@ -60,7 +67,7 @@ def test_the_client_table_speaks_russian_and_shows_cards_and_headers_whole(dash_
     # every card whole: 13 digits in the cell, and the cell's text not cut
     cards = grid_cards(dash_duo)
     assert cards and all(re.fullmatch(r"2000766\d{6}", card) for card in cards), cards[:3]
-    assert overflowing(dash_duo, f"{GRID} .ag-row [col-id='card'] .ag-cell-value") == []
+    assert overflowing(dash_duo, f"{GRID} .ag-row [col-id='card']") == []
     # headers wrap instead of «Давнос…»; each has a tooltip
     assert overflowing(dash_duo, f"{GRID} .ag-header-cell-text") == []
     headers = [e.text for e in dash_duo.driver.find_elements("css selector", f"{GRID} .ag-header-cell-text")]
@@ -70,14 +77,18 @@ def test_the_client_table_speaks_russian_and_shows_cards_and_headers_whole(dash_
         menu = dash_duo.find_element(f"{GRID} .ag-header-cell[col-id='{column}'] .ag-header-cell-filter-button")
         dash_duo.driver.execute_script("arguments[0].click()", menu)
         popup = dash_duo.wait_for_element(".ag-popup .ag-filter", timeout=TIMEOUT)
-        words = popup.text + " " + " ".join(
-            e.get_attribute("placeholder") or "" for e in popup.find_elements("css selector", "input")
+        words = (
+            popup.text
+            + " "
+            + " ".join(e.get_attribute("placeholder") or "" for e in popup.find_elements("css selector", "input"))
         )
-        options = dash_duo.driver.execute_script(
-            "return [...document.querySelectorAll('.ag-popup .ag-picker-field-display')].map(e => e.textContent)"
-        )
+        popup.find_element("css selector", ".ag-picker-field-wrapper").click()
+        wait_until(dash_duo, lambda: listed(dash_duo), "the list of filter conditions opens")
+        options = listed(dash_duo)
+        assert len(options) >= 6, options
         assert not LATIN_WORD.search(words + " ".join(options)), (column, words, options)
-        ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()
+        ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()  # the list
+        ActionChains(dash_duo.driver).send_keys(Keys.ESCAPE).perform()  # the popup
         dash_duo.wait_for_no_elements(".ag-popup .ag-filter", timeout=TIMEOUT)
     assert_no_console_errors(dash_duo)
 
