@@ -126,7 +126,7 @@ class FinalCallbacks:
     def update_selection(self, active_tab, start, end, pins, *flt):
         """Summary, client count, RFM scatter and breakdown of the filtered selection."""
         if active_tab != ids.TAB_FINAL:
-            return no_update, no_update, no_update, no_update
+            return no_update, no_update, no_update, no_update, no_update
         final = self.services.final
         try:
             return render_selection(final.selection(self._request(start, end, pins), final.client_filter(*flt)))
@@ -155,13 +155,14 @@ class FinalCallbacks:
     def download_csv(self, _clicks, start, end, pins, *state):
         """«Скачать CSV»: a short-lived link to the whole filtered selection (not the visible page) in the table's
         order, streamed by `dashboard.downloads`; the state is checked here, so errors show next to the button."""
-        *flt, column_state, csv_format = state
+        *flt, column_state, csv_format, csv_names = state
         try:
             export = ClientListExport(
                 self._request(start, end, pins),
                 self.services.final.client_filter(*flt),
                 grid.sort_keys(column_state),
                 csv_format or "excel",
+                csv_names or "ru",
             )
             name, token = self.services.exports.keep_client_list(export)
         except Exception as exc:
@@ -246,6 +247,7 @@ def register(app, services: Services) -> None:
     app.callback(
         Output(ids.FINAL.SELECTION_SUMMARY, "children"),
         Output(ids.FINAL.CLIENT_COUNT, "children"),
+        Output(ids.FINAL.CLIENT_FILTERS, "children"),
         Output(ids.FINAL.SCATTER, "figure"),
         Output(ids.FINAL.BREAKDOWN, "children"),
         ACTIVE_TAB,
@@ -270,6 +272,7 @@ def register(app, services: Services) -> None:
         grid_filter_state,
         State(ids.FINAL.CLIENT_GRID, "columnState"),
         State(ids.FINAL.CSV_FORMAT, "value"),
+        State(ids.FINAL.CSV_NAMES, "value"),
         prevent_initial_call=True,
     )(callbacks.download_csv)
     app.clientside_callback(OPEN_DOWNLOAD, Input(ids.FINAL.CSV_LINK, "data"), prevent_initial_call=True)

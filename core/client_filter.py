@@ -49,6 +49,38 @@ TABLE_COLUMNS = [
     "last_date",
 ]
 
+# The Russian header of each column of the client table: the grid's column headers and the CSV's header row.
+TABLE_HEADERS = {
+    "card": "Карта",
+    "region": "Регион",
+    "region_name": "Название региона",
+    "cluster": "Кластер",
+    "cluster_name": "Название кластера",
+    "class": "Класс",
+    "class_name": "Описание класса",
+    "r": "R",
+    "f": "F",
+    "m": "M",
+    "a": "A",
+    "recency_days": "Давность, дн.",
+    "age_days": "Возраст, дн.",
+    "purchases": "Покупок",
+    "frequency": "Частота F",
+    "revenue": "Выручка, ₽",
+    "avg_cheque": "Средний чек, ₽",
+    "bonus_spent": "Бонусов списано",
+    "bonus_earned": "Бонусов начислено",
+    "shops": "Аптек",
+    "first_date": "Первая покупка",
+    "last_date": "Последняя покупка",
+    "warmth": "Теплота",
+    # «Миграция»'s flow table: where the client was before the bonus date, what they spent after it
+    "source_region": "Регион до",
+    "source_cluster": "Кластер до",
+    "source_class": "Класс до",
+    "revenue_after": "Выручка после бонус-даты, ₽",
+}
+
 Sort = tuple[tuple[str, bool], ...]  # (column, descending) pairs, the first pair the main key
 
 
@@ -117,7 +149,7 @@ class ClientFilter:
         if self.card:
             lines.append(f"карта содержит: {self.card}")
         if self.columns:
-            lines.append("фильтры таблицы: " + describe_columns(self.columns))
+            lines.append("фильтры таблицы: " + describe_columns(self.columns, TABLE_HEADERS))
         return lines
 
 

@@ -5,11 +5,13 @@ their Russian description. Frozen and hashable, so a filter can be part of a cac
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from core.formatting import date
 from core.model import RfmaError
 
 Value = str | float | None
@@ -92,12 +94,12 @@ class ColumnCondition:
         return test(series.astype("float64"), float(self.value), to_number).fillna(False)
 
     def describe(self) -> str:
-        """E.g. '> 500', 'в диапазоне 5 … 6', 'содержит VIP', 'пусто'."""
+        """E.g. '> 500', 'в диапазоне 5 … 6', 'содержит VIP', 'пусто', '> 01.06.2022' (dates as ДД.ММ.ГГГГ)."""
         text = OP_NAMES[self.op]
         if self.value is not None:
-            text += f" {self.value}"
+            text += f" {_shown(self.value)}"
             if self.op == "between" and self.value_to not in (None, ""):
-                text += f" … {self.value_to}"
+                text += f" … {_shown(self.value_to)}"
         return text
 
 
@@ -123,10 +125,23 @@ class ColumnFilter:
             combined = part if i == 0 else (combined | part) if self.join == "or" else (combined & part)
         return combined
 
-    def describe(self) -> str:
-        """E.g. 'purchases = 1 или в диапазоне 5 … 6'."""
+    def describe(self, headers: Mapping[str, str] | None = None) -> str:
+        """E.g. 'purchases = 1 или в диапазоне 5 … 6' («Покупок = 1 …» with the table's Russian `headers`)."""
         joiner = " или " if self.join == "or" else " и "
-        return f"{self.column} " + joiner.join(c.describe() for c in self.conditions)
+        return f"{(headers or {}).get(self.column, self.column)} " + joiner.join(c.describe() for c in self.conditions)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _shown(value: object) -> str:
+    """A condition's value for people: a date filter's ISO day ('2022-06-01 00:00:00') as ДД.ММ.ГГГГ."""
+    if isinstance(value, str) and _ISO_DAY.match(value):
+        try:
+            return date(value)
+        except ValueError:
+            return value
+    return str(value)
 
 
 def check_column(column: str, allowed: Collection[str]) -> None:
@@ -144,6 +159,6 @@ def columns_mask(frame: pd.DataFrame, filters: tuple[ColumnFilter, ...], allowed
     return mask
 
 
-def describe_columns(filters: tuple[ColumnFilter, ...]) -> str:
-    """A one-line Russian description of column filters."""
-    return "; ".join(f.describe() for f in filters)
+def describe_columns(filters: tuple[ColumnFilter, ...], headers: Mapping[str, str] | None = None) -> str:
+    """A one-line Russian description of column filters (columns named by `headers` when given)."""
+    return "; ".join(f.describe(headers) for f in filters)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,6 +85,16 @@ class SegmentReport:
         return self.total_clients == 0
 
 
+_THRESHOLD_NAME = re.compile(r"\b(r[123]|f[12]|m[12]|a[12])\b")
+
+
+def with_numbers(text: str, thresholds: dict | None) -> str:
+    """A description with the thresholds' values instead of their names: «возраст до a1 дней» → «возраст до 365
+    дней» (names without a value stay)."""
+    values = thresholds or {}
+    return _THRESHOLD_NAME.sub(lambda m: fmt.threshold(values[m[1]]) if values.get(m[1]) is not None else m[1], text)
+
+
 def build_report(
     clients: pd.DataFrame,
     *,
@@ -113,9 +124,9 @@ def build_report(
                 mean_frequency=float(row["mean_frequency"]),
                 mean_avg_cheque=float(row["mean_avg_cheque"]),
                 mean_age_days=float(row["mean_age_days"]),
-                description=REGION_DESCRIPTIONS[region],
-                strategy=REGION_RECOMMENDATIONS[region],
-                success_metrics=REGION_SUCCESS_METRICS[region],
+                description=with_numbers(REGION_DESCRIPTIONS[region], thresholds),
+                strategy=with_numbers(REGION_RECOMMENDATIONS[region], thresholds),
+                success_metrics=with_numbers(REGION_SUCCESS_METRICS[region], thresholds),
             )
         )
     counts = summary[["region", "region_name", "warmth", "clients", "share", "revenue_share"]].copy()

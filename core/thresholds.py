@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.client_base import ClientBase, frozen
+from core.formatting import count, money, threshold
 from core.messages import NO_IDENTIFIED_CLIENTS
 from core.model import (
     DEFAULT_A1,
@@ -82,15 +83,23 @@ def _observed(percentile: float | None) -> float:
     return percentile
 
 
+def _days(value: float) -> str:
+    """A number of days in words: '1 день', '49 дней', '12,5 дня'."""
+    if float(value).is_integer():
+        return count(int(value), "день", "дня", "дней")
+    return f"{threshold(value)} дня"
+
+
 def _squeezed(
     name: str, q: int, percentile: float, floor: int, upper_name: str, upper: int, warnings: list[str]
 ) -> int:
     """Rule 2 for r1 and r2: min(max(percentile, floor), upper − 1), with a warning when it is not the percentile."""
     value = int(min(max(percentile, floor), upper - 1))
     if value != percentile:
+        at_least = count(floor, "дня", "дней", "дней")  # «не меньше 1 дня / 2 дней»
         warnings.append(
-            f"Правило 2: {name} = min(max(p{q}(D), {floor}), {upper_name} − 1) = {value}, а не {q}-й перцентиль "
-            f"давности {percentile:g} ({upper_name} = {upper})."
+            f"Правило 2: {name} = {_days(value)}, а не {_days(percentile)} (давность, которую не превышают {q} % "
+            f"клиентов): {name} не бывает меньше {at_least} и должен быть меньше {upper_name} = {_days(upper)}."
         )
     return value
 
@@ -127,7 +136,7 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
     else:
         r3 = max(churn, 3)
         if r3 != churn:
-            warnings.append(f"Правило 2: r3 = max(C, 3) = 3, так как период оттока C = {churn} меньше 3 дней.")
+            warnings.append(f"Правило 2: r3 = 3 дня, а не период оттока ({_days(churn)}): r3 не бывает меньше 3 дней.")
     r2 = pins.r2 if pins.r2 is not None else _squeezed("r2", 40, p40, 2, "r3", r3, warnings)
     r1 = pins.r1 if pins.r1 is not None else _squeezed("r1", 20, p20, 1, "r2", r2, warnings)
 
@@ -140,7 +149,8 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         if f1 <= f2:
             repaired = round(f2 + 0.000001, 6)
             warnings.append(
-                f"Правило 3: 85-й перцентиль частоты {f1:g} не больше f2 = {f2:g} — f1 = f2 + 0,000001 = {repaired:g}."
+                f"Правило 3: f1 = {threshold(repaired)}: частота, которую превышают 15 % клиентов ({threshold(f1)}), "
+                f"не больше f2 = {threshold(f2)}, а f1 должен быть больше f2, поэтому f1 взят чуть больше f2."
             )
             f1 = repaired
 
@@ -155,7 +165,9 @@ def suggest_thresholds(base: ClientBase, pins: ThresholdPins = ThresholdPins()) 
         if m2 >= m1:
             repaired = round(m1 - 0.01, 6)
             warnings.append(
-                f"Правило 4: 40-й перцентиль суммы чека {m2:g} не меньше m1 = {m1:g} — m2 = m1 − 0,01 = {repaired:g}."
+                f"Правило 4: m2 = {money(repaired, 2)}: сумма чека, которой не превышают 40 % чеков "
+                f"({money(m2, 2)}), не меньше m1 = {money(m1, 2)}, а m2 должен быть меньше m1, поэтому m2 взят "
+                "на копейку меньше m1."
             )
             m2 = repaired
 

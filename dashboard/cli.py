@@ -1,4 +1,4 @@
-"""The `rfma` command line: demo, import, thresholds, classify, migrate, report, serve."""
+"""The `rfma` command line: demo, import, thresholds, classify, export, migrate, report, serve."""
 
 from __future__ import annotations
 
@@ -108,6 +108,30 @@ def build_parser() -> argparse.ArgumentParser:
     cls.add_argument("--region", action="append", type=int, help="only clients of this region (repeatable)")
     cls.add_argument("--cluster", action="append", type=int, help="only clients of this cluster (repeatable)")
     cls.add_argument("--class", dest="class_", action="append", help="only clients of this class (repeatable)")
+
+    exp = sub.add_parser(
+        "export", help="write the client list a manager opens in Excel (as the dashboard's «Скачать CSV»)"
+    )
+    _add_db(exp)
+    _add_period(exp)
+    exp.add_argument("--out", metavar="FILE.csv", help="default: the dashboard's file name, in the current folder")
+    exp.add_argument(
+        "--format",
+        default="excel",
+        choices=("excel", "csv"),
+        help="excel: ';', decimal comma, ДД.ММ.ГГГГ, the card as Excel text (default); csv: ',', ISO dates",
+    )
+    exp.add_argument(
+        "--columns", default="ru", choices=("ru", "machine"), help="header row: Russian (default) or machine names"
+    )
+    exp.add_argument(
+        "--describe",
+        action="store_true",
+        help="'#' lines (period, thresholds, filters, count) above the header; read with pd.read_csv(comment='#')",
+    )
+    exp.add_argument("--region", action="append", type=int, help="only clients of this region (repeatable)")
+    exp.add_argument("--cluster", action="append", type=int, help="only clients of this cluster (repeatable)")
+    exp.add_argument("--class", dest="class_", action="append", help="only clients of this class (repeatable)")
 
     rep = sub.add_parser("report", help="write the segment report (per region: size, revenue, R/F/M/A, strategy)")
     _add_db(rep)
@@ -248,6 +272,51 @@ def cmd_classify(args) -> int:
     return 0
 
 
+def _segment_filters(args) -> list[str]:
+    """The --region/--cluster/--class filters in words."""
+    return [
+        f"{name}: {', '.join(map(str, values))}"
+        for name, values in (("регионы", args.region), ("кластеры", args.cluster), ("классы", args.class_))
+        if values
+    ]
+
+
+def cmd_export(args) -> int:
+    import numpy as np
+
+    from core.classify import classify
+    from core.client_filter import TABLE_COLUMNS, sort_positions
+    from core.export import client_list_filename, client_list_header, filter_segment, iter_client_list_csv
+    from core.formatting import CLIENTS, count
+    from core.periods import resolved_bounds
+
+    period = Period.parse(args.date_from, args.date_to)
+    result = classify(open_engine(args.db), period, ThresholdPins.parse(args.pin), _options(args), with_shops=True)
+    if result.message:
+        raise CliError(result.message)
+    clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
+    clients = clients.reset_index(drop=True)
+    order = sort_positions(clients, np.arange(len(clients)), (("revenue", True),))  # the table's default order
+    date_from, date_to = (str(day) for day in resolved_bounds(result.base))
+    filters = _segment_filters(args)
+    segment = "_".join(" ".join(filters).replace(":", "").replace(",", "").split()) or "все_клиенты"
+    out = args.out or client_list_filename(segment, date_from, date_to)
+    header = []
+    if args.describe:
+        thresholds = result.thresholds.as_dict() if result.thresholds else {}
+        title = f"клиенты ({'; '.join(filters)})" if filters else "все клиенты"
+        header = client_list_header(
+            title, date_from, date_to, result.base.analysis_date, thresholds, filters, len(clients)
+        )
+    with open(out, "wb") as file:
+        for piece in iter_client_list_csv(clients, TABLE_COLUMNS, header, args.format, rows=order, names=args.columns):
+            file.write(piece)
+    print(f"записано: {count(len(clients), *CLIENTS)} → {out}")
+    for warning in result.suggestion.warnings:
+        print(f"предупреждение: {warning}", file=sys.stderr)
+    return 0
+
+
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".md": "md"}
 
 
@@ -265,11 +334,7 @@ def cmd_report(args) -> int:
     period = Period.parse(args.date_from, args.date_to)
     result = classify(open_engine(args.db), period, pins_in_force(args), _options(args))
     clients = filter_segment(result.clients, regions=args.region, clusters=args.cluster, classes=args.class_)
-    filters = [
-        f"{name}: {', '.join(map(str, values))}"
-        for name, values in (("регионы", args.region), ("кластеры", args.cluster), ("классы", args.class_))
-        if values
-    ]
+    filters = _segment_filters(args)
     analysis = result.base.analysis_date
     date_from, date_to = resolved_bounds(result.base) if analysis else (period.date_from, period.date_to)
     report = build_report(
@@ -336,6 +401,7 @@ COMMANDS = {
     "import": cmd_import,
     "thresholds": cmd_thresholds,
     "classify": cmd_classify,
+    "export": cmd_export,
     "report": cmd_report,
     "migrate": cmd_migrate,
     "serve": cmd_serve,

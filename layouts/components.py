@@ -9,7 +9,8 @@ from dash import dcc, html
 from core.db import DatabaseError
 from core.model import RfmaError, ThresholdOrderError
 
-RU_DATE_PICKER = {"display_format": "DD.MM.YYYY", "first_day_of_week": 1}  # dates as the UI writes them
+# dates as the UI writes them; month and weekday names come from assets/ru-date-picker.js
+RU_DATE_PICKER = {"display_format": "DD.MM.YYYY", "month_format": "MMMM YYYY", "first_day_of_week": 1}
 GRAPH_CONFIG = {"displaylogo": False, "locale": "ru", "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
 

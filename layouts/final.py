@@ -103,11 +103,27 @@ def segment_section(state: PageState | None = None) -> html.Div:
     )
     downloads = html.Div(
         [
-            html.Div(id=ids.FINAL.CLIENT_COUNT, className="fw-semibold me-auto"),
+            html.Div(
+                [
+                    html.Div(id=ids.FINAL.CLIENT_COUNT, className="fw-semibold"),
+                    html.Div(id=ids.FINAL.CLIENT_FILTERS, className="small text-muted"),
+                ],
+                className="me-auto",
+            ),
             dbc.RadioItems(
                 id=ids.FINAL.CSV_FORMAT,
                 options=[{"label": "Excel (;)", "value": "excel"}, {"label": "CSV (,)", "value": "csv"}],
                 value="excel",
+                inline=True,
+                className="small",
+            ),
+            dbc.RadioItems(
+                id=ids.FINAL.CSV_NAMES,
+                options=[
+                    {"label": "столбцы по-русски", "value": "ru"},
+                    {"label": "машинные имена", "value": "machine"},
+                ],
+                value="ru",
                 inline=True,
                 className="small",
             ),
@@ -389,14 +405,15 @@ def render_selection_summary(view: SelectionView) -> dbc.Row:
 
 
 def render_selection(view: SelectionView) -> tuple:
-    """(summary, client count line, RFM scatter figure, breakdown chart) of the selection."""
+    """(summary, client count line, the filters in force, RFM scatter figure, breakdown chart) of the selection."""
     count = f"{view.segment.label}: {fmt.count(view.clients, *fmt.CLIENTS)}"
+    filters = "Фильтры: " + "; ".join(view.filters) if view.filters else ""
     parts = view.breakdown
     level_title = LEVEL_TITLES[parts["level"].iloc[0]] if len(parts) else ""
     bars = graph(charts.selection_breakdown(parts, f"Выборка по {level_title}" if level_title else "Выборка"))
-    return render_selection_summary(view), count, charts.rfm_scatter(view.points, view.clients), bars
+    return render_selection_summary(view), count, filters, charts.rfm_scatter(view.points, view.clients), bars
 
 
 def render_selection_error(error: html.Div | dbc.Alert) -> tuple:
     """The selection's outputs when it cannot be computed: the message in place of the summary."""
-    return error, "", message_figure("Нет данных"), None
+    return error, "", "", message_figure("Нет данных"), None

@@ -7,6 +7,7 @@ import json
 import dash_ag_grid as dag
 
 from core import glossary
+from core.client_filter import TABLE_HEADERS
 from core.segments import CLUSTER_NAMES, GRADE_NAMES, REGION_NAMES
 from dashboard import ids
 
@@ -20,30 +21,49 @@ def _money(digits: int = 2) -> dict:
     return {"function": _RU % (digits, digits)}
 
 
-# field, header, width, filter, formatter
+# ISO 'YYYY-MM-DD' (as the server sends it) shown as ДД.ММ.ГГГГ
+_DATE = {"function": "params.value ? String(params.value).slice(0, 10).split('-').reverse().join('.') : ''"}
+
+
+# field, width, filter, formatter (headers: core.client_filter.TABLE_HEADERS, the CSV's too)
 CLIENT_COLUMNS = [
-    ("card", "Карта", 120, "agTextColumnFilter", None),
-    ("region", "Регион", 90, "agNumberColumnFilter", None),
-    ("region_name", "Название региона", 150, "agTextColumnFilter", None),
-    ("cluster", "Кластер", 95, "agNumberColumnFilter", None),
-    ("cluster_name", "Название кластера", 170, "agTextColumnFilter", None),
-    ("class", "Класс", 85, "agTextColumnFilter", None),
-    ("class_name", "Описание класса", 280, "agTextColumnFilter", None),
-    ("r", "R", 62, "agNumberColumnFilter", None),
-    ("f", "F", 62, "agNumberColumnFilter", None),
-    ("m", "M", 62, "agNumberColumnFilter", None),
-    ("a", "A", 62, "agNumberColumnFilter", None),
-    ("recency_days", "Давность, дн.", 120, "agNumberColumnFilter", None),
-    ("age_days", "Возраст, дн.", 115, "agNumberColumnFilter", None),
-    ("purchases", "Покупок", 100, "agNumberColumnFilter", None),
-    ("frequency", "Частота F", 110, "agNumberColumnFilter", _money(3)),
-    ("revenue", "Выручка, ₽", 125, "agNumberColumnFilter", _money(2)),
-    ("avg_cheque", "Средний чек, ₽", 130, "agNumberColumnFilter", _money(2)),
-    ("bonus_spent", "Бонусов списано", 130, "agNumberColumnFilter", _money(2)),
-    ("shops", "Аптек", 85, "agNumberColumnFilter", None),
-    ("first_date", "Первая покупка", 130, "agDateColumnFilter", None),
-    ("last_date", "Последняя покупка", 140, "agDateColumnFilter", None),
+    ("card", 150, "agTextColumnFilter", None),  # 13 digits and the pin: never «20007661…»
+    ("region", 100, "agNumberColumnFilter", None),
+    ("region_name", 150, "agTextColumnFilter", None),
+    ("cluster", 105, "agNumberColumnFilter", None),
+    ("cluster_name", 170, "agTextColumnFilter", None),
+    ("class", 95, "agTextColumnFilter", None),
+    ("class_name", 280, "agTextColumnFilter", None),
+    ("r", 70, "agNumberColumnFilter", None),
+    ("f", 70, "agNumberColumnFilter", None),
+    ("m", 70, "agNumberColumnFilter", None),
+    ("a", 70, "agNumberColumnFilter", None),
+    ("recency_days", 125, "agNumberColumnFilter", None),
+    ("age_days", 125, "agNumberColumnFilter", None),
+    ("purchases", 110, "agNumberColumnFilter", None),
+    ("frequency", 115, "agNumberColumnFilter", _money(3)),
+    ("revenue", 130, "agNumberColumnFilter", _money(2)),
+    ("avg_cheque", 130, "agNumberColumnFilter", _money(2)),
+    ("bonus_spent", 130, "agNumberColumnFilter", _money(2)),
+    ("shops", 90, "agNumberColumnFilter", None),
+    ("first_date", 135, "agDateColumnFilter", _DATE),
+    ("last_date", 135, "agDateColumnFilter", _DATE),
 ]
+# What a header means, shown as its tooltip (the header itself wraps instead of being cut).
+HEADER_TIPS = {
+    "card": "Номер карты лояльности",
+    "region": "Код региона: первая цифра — теплота (1 горячие … 4 холодные)",
+    "cluster": "Код кластера внутри региона",
+    "class": "Код класса: цифры R, F, M, A",
+    "r": "R — давность: 1 недавний, 2 спящий, 3 уходящий, 4 ушедший",
+    "f": "F — частота покупок в день: 1 частый, 2 редкий, 3 разовый",
+    "m": "M — средний чек: 1 высокий, 2 средний, 3 низкий",
+    "a": "A — возраст: 1 старожил, 2 опытный, 3 новичок",
+    "recency_days": "Дней от последней покупки до даты анализа",
+    "age_days": "Дней от первой покупки (за всю историю) до даты анализа",
+    "frequency": "Покупок в день",
+    "shops": "Число аптек, где клиент покупал за период",
+}
 PAGE_SIZE = 50
 
 
@@ -83,17 +103,27 @@ def with_tooltips(column: dict) -> dict:
     return column
 
 
-def column_defs(columns: list[tuple], filters: bool = True) -> list[dict]:
-    """AG Grid column definitions of (field, header, width, filter, formatter) rows: the card pinned left, money
-    right-aligned in Russian format, the table sorted by revenue; without filters when `filters` is False."""
+def column_defs(columns: list[tuple], filters: bool = True, headers: dict[str, str] | None = None) -> list[dict]:
+    """AG Grid column definitions of (field, width, filter, formatter) rows, headers from TABLE_HEADERS (or
+    `headers`): the card pinned left, money right-aligned in Russian format, the table sorted by revenue, tooltips
+    on headers and codes; without filters when `filters` is False."""
+    names = TABLE_HEADERS | (headers or {})
     defs = []
-    for field, header, width, flt, formatter in columns:
-        column: dict = {"field": field, "headerName": header, "width": width}
+    for field, width, flt, formatter in columns:
+        header = names[field]
+        column: dict = {
+            "field": field,
+            "headerName": header,
+            "headerTooltip": HEADER_TIPS.get(field, header),
+            "width": width,
+            "minWidth": width,
+        }
         if filters:
             column |= {"filter": flt, "filterParams": {"maxNumConditions": 1, "debounceMs": 400}}
         if formatter:
             column["valueFormatter"] = formatter
-            column["type"] = "rightAligned"
+            if formatter is not _DATE:
+                column["type"] = "rightAligned"
         if field == "card":
             column["pinned"] = "left"
         if field == "revenue":
@@ -103,13 +133,16 @@ def column_defs(columns: list[tuple], filters: bool = True) -> list[dict]:
 
 
 def client_grid(
-    grid_id: str = ids.FINAL.CLIENT_GRID, columns: list[tuple] | None = None, filters: bool = True
+    grid_id: str = ids.FINAL.CLIENT_GRID,
+    columns: list[tuple] | None = None,
+    filters: bool = True,
+    headers: dict[str, str] | None = None,
 ) -> dag.AgGrid:
     """A client table: AG Grid's infinite row model with pagination; rows, sort (and filters) on the server."""
     return dag.AgGrid(
         id=grid_id,
-        columnDefs=column_defs(CLIENT_COLUMNS if columns is None else columns, filters),
-        defaultColDef={"sortable": True, "resizable": True},
+        columnDefs=column_defs(CLIENT_COLUMNS if columns is None else columns, filters, headers),
+        defaultColDef={"sortable": True, "resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
         rowModelType="infinite",
         dashGridOptions={
             "pagination": True,
@@ -119,11 +152,11 @@ def client_grid(
             "maxBlocksInCache": 20,
             "infiniteInitialRowCount": 1,
             "rowHeight": 30,
-            "headerHeight": 34,
+            "tooltipShowDelay": 300,
+            "suppressColumnVirtualisation": True,  # 21 columns: all in the page (and checked whole by the tests)
             "animateRows": False,
             "localeText": GRID_LOCALE,
             "suppressCellFocus": True,
-            "tooltipShowDelay": 300,
         },
         style={"height": "560px"},
         className="ag-theme-alpine",
@@ -131,17 +164,28 @@ def client_grid(
 
 
 GRID_LOCALE = {
+    # the paging panel: «1 — 50 из 5 926 · Страница 1 из 119»
     "page": "Страница",
     "of": "из",
     "to": "—",
-    "more": "ещё",
-    "firstPage": "Первая",
-    "lastPage": "Последняя",
-    "nextPage": "Следующая",
-    "previousPage": "Предыдущая",
+    "more": "многих",
+    "pageLastRowUnknown": "?",
+    "firstPage": "Первая страница",
+    "lastPage": "Последняя страница",
+    "nextPage": "Следующая страница",
+    "previousPage": "Предыдущая страница",
+    "pageSizeSelectorLabel": "Строк на странице:",
+    "footerTotal": "Итого",
+    "thousandSeparator": "\u00a0",
+    "decimalSeparator": ",",
     "loadingOoo": "Загрузка…",
+    "loadingError": "Ошибка",
     "noRowsToShow": "Нет клиентов",
+    "enabled": "Включено",
+    "disabled": "Выключено",
+    # filters
     "filterOoo": "Значение…",
+    "empty": "Выберите…",
     "equals": "Равно",
     "notEqual": "Не равно",
     "lessThan": "Меньше",
@@ -149,18 +193,70 @@ GRID_LOCALE = {
     "lessThanOrEqual": "Меньше или равно",
     "greaterThanOrEqual": "Больше или равно",
     "inRange": "В диапазоне",
+    "inRangeStart": "от",
+    "inRangeEnd": "до",
     "contains": "Содержит",
     "notContains": "Не содержит",
     "startsWith": "Начинается с",
     "endsWith": "Заканчивается на",
     "blank": "Пусто",
     "notBlank": "Не пусто",
+    "before": "До",
+    "after": "После",
+    "dateFormatOoo": "дд.мм.гггг",
     "andCondition": "И",
     "orCondition": "ИЛИ",
     "applyFilter": "Применить",
     "resetFilter": "Сбросить",
     "clearFilter": "Очистить",
-    "inRangeStart": "от",
-    "inRangeEnd": "до",
-    "dateFormatOoo": "дд.мм.гггг",
+    "cancelFilter": "Отмена",
+    "selectAll": "(Выбрать все)",
+    "selectAllSearchResults": "(Выбрать все найденные)",
+    "addCurrentSelectionToFilter": "Добавить выбранное к фильтру",
+    "searchOoo": "Поиск…",
+    "blanks": "(Пусто)",
+    "noMatches": "Ничего не найдено",
+    "invalidDate": "Неверная дата",
+    "invalidNumber": "Неверное число",
+    # column menu and panels
+    "columnFilter": "Фильтр столбца",
+    "columnChooser": "Выбрать столбцы",
+    "chooseColumns": "Выбрать столбцы",
+    "columns": "Столбцы",
+    "filters": "Фильтры",
+    "pinColumn": "Закрепить столбец",
+    "pinLeft": "Закрепить слева",
+    "pinRight": "Закрепить справа",
+    "noPin": "Не закреплять",
+    "autosizeThisColumn": "Подогнать ширину",
+    "autosizeAllColumns": "Подогнать ширину всех",
+    "resetColumns": "Вернуть столбцы",
+    "sortAscending": "По возрастанию",
+    "sortDescending": "По убыванию",
+    "sortUnSort": "Без сортировки",
+    "hideColumn": "Скрыть столбец",
+    "copy": "Копировать",
+    "copyWithHeaders": "Копировать с заголовками",
+    # read by screen readers and shown as hints
+    "ariaFilterInput": "Поле фильтра",
+    "ariaFilterValue": "Значение фильтра",
+    "ariaFilterFromValue": "Значение «от»",
+    "ariaFilterToValue": "Значение «до»",
+    "ariaFilteringOperator": "Условие фильтра",
+    "ariaDateFilterInput": "Дата фильтра",
+    "ariaFilterList": "Список фильтров",
+    "ariaSearch": "Поиск",
+    "ariaSearchFilterValues": "Поиск значений",
+    "ariaColumnFiltered": "Столбец отфильтрован",
+    "ariaLabelColumnMenu": "Меню столбца",
+    "ariaLabelColumnFilter": "Фильтр столбца",
+    "ariaLabelDialog": "Диалог",
+    "ariaFilterMenuOpen": "Открыть фильтр",
+    "ariaMenuColumn": "Меню столбца",
+    "ariaSortableColumn": "Нажмите Enter, чтобы отсортировать",
+    "ariaPageSizeSelectorLabel": "Строк на странице",
+    "ariaChecked": "отмечено",
+    "ariaUnchecked": "не отмечено",
+    "ariaVisible": "видим",
+    "ariaHidden": "скрыт",
 }

@@ -29,16 +29,14 @@ _CARD, *_REST = CLIENT_COLUMNS
 # the flow table: the card, where the client was before the bonus date, then «Финал»'s columns (the segments after)
 FLOW_GRID_COLUMNS = [
     _CARD,
-    ("source_region", "Регион до", 105, None, None),
-    ("source_cluster", "Кластер до", 110, None, None),
-    ("source_class", "Класс до", 100, None, None),
+    ("source_region", 105, None, None),
+    ("source_cluster", 110, None, None),
+    ("source_class", 100, None, None),
     *[c for c in _REST if c[0] not in ("revenue", "shops")],
 ]
 _REVENUE = next(c for c in CLIENT_COLUMNS if c[0] == "revenue")
 FLOW_GRID_COLUMNS.insert(FLOW_GRID_COLUMNS.index(next(c for c in _REST if c[0] == "avg_cheque")), _REVENUE)
-FLOW_GRID_COLUMNS.insert(
-    FLOW_GRID_COLUMNS.index(_REVENUE) + 1, ("revenue_after", "Выручка после бонус-даты, ₽", 150, None, _REVENUE[4])
-)
+FLOW_GRID_COLUMNS.insert(FLOW_GRID_COLUMNS.index(_REVENUE) + 1, ("revenue_after", 150, None, _REVENUE[3]))
 
 
 def _control(title: str, component) -> dbc.Col:

@@ -17,7 +17,7 @@ from cachelib import SimpleCache
 
 from core import report as core_report
 from core.client_filter import TABLE_COLUMNS, ClientFilter
-from core.export import CSV_FORMATS, client_list_filename, client_list_header, iter_client_list_csv
+from core.export import COLUMN_NAMES, CSV_FORMATS, client_list_filename, filters_file_part, iter_client_list_csv
 from core.migration import Flow
 from core.model import RfmaError
 from dashboard.services.analysis import Analyses
@@ -39,12 +39,14 @@ class ExportExpired(RfmaError):
 
 @dataclass(frozen=True)
 class ClientListExport:
-    """What a «Скачать CSV» link downloads: the request, the filter, the table's sort and the CSV format."""
+    """What a «Скачать CSV» link downloads: the request, the filter, the table's sort, the CSV format and the
+    header row's names ("ru" = the table's Russian headers, "machine" = `rfma classify`'s names)."""
 
     request: AnalysisRequest
     flt: ClientFilter
     sort: tuple[tuple[str, bool], ...] = ()
     fmt: str = "excel"
+    names: str = "ru"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class FlowExport:
     flow: Flow
     sort: tuple[tuple[str, bool], ...] = ()
     fmt: str = "excel"
+    names: str = "ru"
 
 
 class ExportsService:
@@ -82,30 +85,24 @@ class ExportsService:
         """
         if export.fmt not in CSV_FORMATS:
             raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
+        if export.names not in COLUMN_NAMES:
+            raise RfmaError(f"неизвестные названия столбцов {export.names!r}")
         if isinstance(export, FlowExport):
-            return self.migration.flow_csv(export.request, export.bonus_date, export.flow, export.sort, export.fmt)
+            return self.migration.flow_csv(
+                export.request, export.bonus_date, export.flow, export.sort, export.fmt, export.names
+            )
         request, flt = export.request, export.flt
         classification = self.analyses.classification(request)
-        clients = classification.clients
-        rows = self.analyses.filtered_positions(request, clients, flt)
+        self.analyses.filtered_positions(request, classification.clients, flt)  # a bad filter fails now
         date_from, date_to = self.analyses.resolved_period(classification)
-        segment = flt.segment_obj
-        thresholds = classification.thresholds
-        header = client_list_header(
-            f"клиенты сегмента {segment.label}",
-            date_from,
-            date_to,
-            classification.base.analysis_date,
-            thresholds.as_dict() if thresholds else {},
-            flt.describe(),
-            len(rows),
-        )
+        name = client_list_filename(flt.segment_obj.file_part(), date_from, date_to, filters_part=file_part(flt))
 
         def chunks() -> Iterator[bytes]:
             frame, ordered = self.analyses.ordered_positions(request, flt, export.sort)  # the table's order
-            yield from iter_client_list_csv(frame, TABLE_COLUMNS, header, export.fmt, rows=ordered)
+            yield from iter_client_list_csv(frame, TABLE_COLUMNS, [], export.fmt, rows=ordered, names=export.names)
 
-        return client_list_filename(segment.file_part(), date_from, date_to), chunks()
+        # no '#' description lines: the file is a plain table (Excel, pd.read_csv); its name says what it holds
+        return name, chunks()
 
     def keep_client_list(self, export: ClientListExport | FlowExport) -> tuple[str, str]:
         """Check an export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
@@ -134,5 +131,18 @@ class ExportsService:
             filters=flt.describe(),
             title=f"Сегментация клиентов: {segment.label}",
         )
-        name = client_list_filename(segment.file_part(), chosen.date_from, chosen.date_to, fmt, prefix="rfma_report")
+        name = client_list_filename(
+            segment.file_part(),
+            chosen.date_from,
+            chosen.date_to,
+            fmt,
+            prefix="rfma_report",
+            filters_part=file_part(flt),
+        )
         return name, core_report.render(report, fmt)
+
+
+def file_part(flt: ClientFilter) -> str:
+    """The filters in force besides the segment, for file names (the card search without its digits)."""
+    grades = {name: getattr(flt, name) for name in ("r", "f", "m", "a")}
+    return filters_file_part(flt.shops, grades, bool(flt.card), len(flt.columns))

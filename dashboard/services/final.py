@@ -55,6 +55,7 @@ class SelectionView:
     mean_age_days: float | None
     breakdown: pd.DataFrame = field(repr=False)  # level, code, label, clients, revenue
     points: pd.DataFrame = field(repr=False)  # the scatter's clients (a sample above SCATTER_LIMIT)
+    filters: tuple[str, ...] = ()  # the filters in force besides the segment, in words (shown next to the count)
 
     @property
     def avg_cheque(self) -> float | None:
@@ -160,6 +161,7 @@ class FinalService:
             mean_age_days=_mean(clients["age_days"]),
             breakdown=breakdown(clients, segment),
             points=sample_clients(clients),
+            filters=tuple(flt.describe()[1:]),  # the first line names the segment, already in the count line
         )
 
     def client_page(

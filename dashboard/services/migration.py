@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.client_filter import sort_positions
-from core.export import client_list_filename, client_list_header, iter_client_list_csv
+from core.export import client_list_filename, iter_client_list_csv
 from core.messages import NO_CHEQUES_FOR_MIGRATION
 from core.migration import FLOW_COLUMNS, LEVELS, TOP_FLOWS, Flow, Migration, flow_table, migrate_bases, top_flows
 from core.model import RfmaError, parse_date
@@ -172,21 +172,21 @@ class MigrationService:
         return grid.page_records(table.take(order[start:end]), FLOW_COLUMNS), len(order)
 
     def flow_csv(
-        self, request: AnalysisRequest, bonus_date: object, flow: Flow, sort: tuple = (), fmt: str = "excel"
+        self,
+        request: AnalysisRequest,
+        bonus_date: object,
+        flow: Flow,
+        sort: tuple = (),
+        fmt: str = "excel",
+        names: str = "ru",
     ) -> tuple[str, Iterator[bytes]]:
-        """(file name, CSV chunks) of the flow's clients in the table's order, with a '#' header naming the flow."""
+        """(file name, CSV chunks) of the flow's clients in the table's order; the name says the flow, the bonus date
+        and the period (no '#' lines: the file is a plain table, as «Финал»'s)."""
         bonus = self.bonus(bonus_date)
         result = self._migration(request, bonus)
         table, order = self._ordered(request, bonus, flow, sort)
         first, last = (d.isoformat() for d in resolved_bounds(result.after.base))
-        header = client_list_header(
-            f"клиенты потока {flow.label}",
-            first,
-            last,
-            result.after.base.analysis_date,
-            thresholds.as_dict() if (thresholds := result.suggestion.thresholds) else {},
-            [f"поток миграции: {flow.label}", f"бонус-дата: {bonus.isoformat()}"],
-            len(order),
-        )
-        chunks = iter_client_list_csv(table, [c for c in FLOW_COLUMNS if c in table.columns], header, fmt, rows=order)
-        return client_list_filename(flow.file_part(), first, last), chunks
+        columns = [c for c in FLOW_COLUMNS if c in table.columns]
+        chunks = iter_client_list_csv(table, columns, [], fmt, rows=order, names=names)
+        name = client_list_filename(flow.file_part(), first, last, filters_part=f"бонус-дата_{bonus.isoformat()}")
+        return name, chunks

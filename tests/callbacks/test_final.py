@@ -136,7 +136,9 @@ def test_the_table_pages_sorts_and_filters_on_the_server(services):
 
 def test_summary_count_scatter_and_breakdown_follow_the_selection(services):
     callbacks = FinalCallbacks(services)
-    summary, count, scatter, bars = callbacks.update_selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {})
+    summary, count, _filters, scatter, bars = callbacks.update_selection(
+        ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {}
+    )
     vip = engine_cards(services, region=110)
     assert count.startswith(f"110 VIP: {len(vip)} клиент")
     assert {c for trace in scatter.data for c in trace.customdata[:, 0]} == vip
@@ -158,30 +160,29 @@ def test_the_sunburst_zooms_to_the_selection(services):
 def test_the_csv_download_holds_the_whole_filtered_selection(request_ctx, services):
     callbacks = FinalCallbacks(services)
     expected = engine_cards(services, cluster=22)
-    url, note = callbacks.download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel")
+    url, note = callbacks.download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel", "ru")
     response = request_ctx.server.test_client().get(url)
     assert response.status_code == 200 and "rfma_22_" in response.headers["Content-Disposition"]
-    frame = pd.read_csv(
-        io.BytesIO(response.data), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str}
-    )
-    assert set(frame["card"]) == expected and len(frame) == len(expected) > 50  # more than one page
+    frame = pd.read_csv(io.BytesIO(response.data), sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    assert frame.columns[0] == "Карта" and frame["Карта"].str.match(r'^="\d+"$').all()  # Excel keeps it as text
+    assert set(frame["Карта"].str[2:-1]) == expected and len(frame) == len(expected) > 50  # more than one page
     assert "rfma_22_спящий_середняк_2021-07-01_2022-06-30.csv скачивается" in text(note)
-    shop_url, _ = callbacks.download_csv(1, *FULL, {}, ALL, ["Аптека 2"], None, None, None, None, None, {}, None, "csv")
-    shop_frame = pd.read_csv(
-        io.BytesIO(request_ctx.server.test_client().get(shop_url).data),
-        comment="#",
-        encoding="utf-8-sig",
-        dtype={"card": str},
+    shop_url, note = callbacks.download_csv(
+        1, *FULL, {}, ALL, ["Аптека 2"], None, None, None, None, None, {}, None, "csv", "machine"
     )
+    assert "rfma_все_клиенты_Аптека_2_2021-07-01_2022-06-30.csv скачивается" in text(note)
+    shop_frame = pd.read_csv(io.BytesIO(request_ctx.server.test_client().get(shop_url).data), dtype={"card": str})
     pairs = services.analyses.shop_clients(services.requests.build(*FULL))
     assert set(shop_frame["card"]) == set(pairs.loc[pairs["shop"] == "Аптека 2", "card"])
 
 
 def test_an_invalid_state_shows_the_message_and_makes_no_link(services):
     callbacks = FinalCallbacks(services)
-    url, note = callbacks.download_csv(1, *EMPTY, {}, "all", *NO_FILTERS, {}, None, "excel")
+    url, note = callbacks.download_csv(1, *EMPTY, {}, "all", *NO_FILTERS, {}, None, "excel", "ru")
     assert no_update(url) and "нет ни одного чека" in text(note)
-    url, note = callbacks.download_csv(1, *FULL, {}, "all", *NO_FILTERS, {"nope": {"filterType": "text"}}, None, "csv")
+    url, note = callbacks.download_csv(
+        1, *FULL, {}, "all", *NO_FILTERS, {"nope": {"filterType": "text"}}, None, "csv", "ru"
+    )
     assert no_update(url) and "неизвестной колонке" in text(note)
 
 
@@ -202,7 +203,7 @@ def test_a_click_on_a_scatter_point_opens_the_client_in_the_lookup():
 
 
 def test_every_figure_of_the_selection_comes_from_the_selection(services):
-    _summary, _count, scatter, bars = FinalCallbacks(services).update_selection(
+    _summary, _count, _filters, scatter, bars = FinalCallbacks(services).update_selection(
         ids.TAB_FINAL, *FULL, {}, "c22", *NO_FILTERS, {}
     )
     assert {c for trace in scatter.data for c in trace.customdata[:, 0]} == engine_cards(services, cluster=22)

@@ -53,7 +53,7 @@ def test_grade_card_and_column_filters_combine(chain_clients):
         "R: 1 недавний, 2 спящий",
         "M: 1 высокий_чек",
         "карта содержит: 1000",
-        "фильтры таблицы: revenue > 500",
+        "фильтры таблицы: Выручка, ₽ > 500",
     ]
     with pytest.raises(RfmaError):
         ClientFilter.build(ALL, grades={"f": [4]})
@@ -78,7 +78,8 @@ def test_text_range_date_and_or_conditions(chain_clients):
     assert set(out["card"]) == set(expected["card"]) and len(out) > 0
     assert [f.column for f in flt.columns] == ["class_name", "last_date", "purchases"]  # one order: one cache key
     assert flt.describe()[-1] == (
-        "фильтры таблицы: class_name начинается с НЕДАВНИЙ; last_date > 2022-06-01; purchases = 1 или в диапазоне 5 … 6"
+        "фильтры таблицы: Описание класса начинается с НЕДАВНИЙ; Последняя покупка > 01.06.2022; "
+        "Покупок = 1 или в диапазоне 5 … 6"
     )
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from core.classify import classify
 from core.client_filter import (
     TABLE_COLUMNS,
+    TABLE_HEADERS,
     ClientFilter,
     Sort,
     _sort_keys,
@@ -30,10 +31,14 @@ from tests.support.chain import build_chain_database
 HEADER = ["# RFMA: клиенты сегмента 110 VIP", "# клиентов: 5"]
 
 
-def one_shot_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str) -> bytes:
+def one_shot_csv(
+    clients: pd.DataFrame, columns: list[str], header_lines: list[str], fmt: str, names: str = "ru"
+) -> bytes:
     """The export as it was written before streaming (the whole frame in one to_csv): the reference bytes."""
     sep, decimal = CSV_FORMATS[fmt]
     frame = clients[columns]
+    if fmt == "excel" and "card" in columns:
+        frame = frame.assign(card=['="' + card.replace('"', '""') + '"' for card in frame["card"]])
     rounded = {
         c: frame[c].astype("float64").round(2)
         for c in ("revenue", "avg_cheque", "bonus_spent", "bonus_earned")
@@ -45,7 +50,9 @@ def one_shot_csv(clients: pd.DataFrame, columns: list[str], header_lines: list[s
     buffer.write(BOM)
     for line in header_lines:
         buffer.write(line + "\n")
-    frame.to_csv(buffer, sep=sep, decimal=decimal, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    header = [TABLE_HEADERS.get(c, c) for c in columns] if names == "ru" else columns
+    dates = "%d.%m.%Y" if fmt == "excel" else "%Y-%m-%d"
+    frame.to_csv(buffer, sep=sep, decimal=decimal, index=False, header=header, date_format=dates, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
@@ -99,8 +106,10 @@ def test_row_positions_pick_and_order_the_rows(fmt, chunk_rows):
     clients = hand_clients()
     rows = np.array([4, 0, 3])
     columns = list(clients.columns)
-    joined = b"".join(iter_client_list_csv(clients, columns, HEADER, fmt, rows=rows, chunk_rows=chunk_rows))
-    assert joined == one_shot_csv(clients.take(rows), columns, HEADER, fmt)
+    joined = b"".join(
+        iter_client_list_csv(clients, columns, HEADER, fmt, rows=rows, chunk_rows=chunk_rows, names="machine")
+    )
+    assert joined == one_shot_csv(clients.take(rows), columns, HEADER, fmt, names="machine")
     back = pd.read_csv(
         io.BytesIO(joined),
         sep=CSV_FORMATS[fmt][0],
@@ -109,7 +118,8 @@ def test_row_positions_pick_and_order_the_rows(fmt, chunk_rows):
         encoding="utf-8-sig",
         dtype={"card": str},
     )
-    assert list(back["card"]) == ["300", "0042", '9"9'] and back["revenue"].iloc[1] == 1234.57
+    cards = ['="300"', '="0042"', '="9""9"'] if fmt == "excel" else ["300", "0042", '9"9']  # Excel text formulas
+    assert list(back["card"]) == cards and back["revenue"].iloc[1] == 1234.57
 
 
 def test_an_empty_selection_still_has_the_header_row():
@@ -120,7 +130,8 @@ def test_an_empty_selection_still_has_the_header_row():
             frame, ["card", "revenue"], HEADER, "excel"
         )
     assert (
-        b"".join(iter_client_list_csv(clients, ["card"], [], rows=np.array([], dtype=int))) == (BOM + "card\n").encode()
+        b"".join(iter_client_list_csv(clients, ["card"], [], rows=np.array([], dtype=int)))
+        == (BOM + "Карта\n").encode()
     )
 
 
@@ -253,3 +264,48 @@ def test_the_classify_csv_is_sorted_by_card_with_iso_dates_and_six_decimal_frequ
     empty = tmp_path / "empty.csv"
     write_classified_csv(graded[CLIENT_COLUMNS], empty)
     assert pd.read_csv(empty).columns.tolist() == CLIENT_COLUMNS
+
+
+# --- the file a manager opens -----------------------------------------------------------------------------------
+
+
+def test_the_excel_file_has_russian_headers_text_cards_russian_dates_and_no_comment_lines():
+    clients = hand_clients().iloc[[0, 3]]  # "0042" (a leading zero) and '9"9' (a quote)
+    columns = ["card", "region", "revenue", "first_date"]
+    excel = b"".join(iter_client_list_csv(clients, columns, []))
+    assert excel.decode("utf-8") == (
+        "\ufeffКарта;Регион;Выручка, ₽;Первая покупка\n"
+        '"=""0042""";110;1234,57;01.07.2021\n'
+        '"=""9""""9""";110;10000000,12;\n'
+    )
+    machine = b"".join(iter_client_list_csv(clients, columns, [], "csv", names="machine"))
+    assert machine.decode("utf-8") == (
+        '\ufeffcard,region,revenue,first_date\n0042,110,1234.57,2021-07-01\n"9""9",110,10000000.12,\n'
+    )
+    # both read back with plain pd.read_csv: no '#' line to skip, the card column stays text
+    back = pd.read_csv(io.BytesIO(machine), encoding="utf-8-sig", dtype={"card": str})
+    assert list(back["card"]) == ["0042", '9"9'] and list(back.columns) == columns
+    with pytest.raises(ValueError, match="unknown column names"):
+        iter_client_list_csv(clients, columns, [], names="english")
+
+
+def test_the_file_name_carries_the_filters_but_never_the_cards_digits():
+    from core.export import client_list_filename, filters_file_part
+
+    assert filters_file_part() == ""
+    assert filters_file_part(("Аптека 1",)) == "Аптека_1"
+    assert filters_file_part(("А/1", "Б")) == "2_аптеки"
+    assert filters_file_part(tuple("abcde")) == "5_аптек"
+    part = filters_file_part((), {"r": (1, 2), "f": (), "m": (3,)}, card=True, columns=2)
+    assert part == "R1-2_M3_поиск_по_карте_фильтры_таблицы_2"
+    name = client_list_filename("110_VIP", "2021-07-01", "2022-06-06", filters_part=part)
+    assert name == "rfma_110_VIP_R1-2_M3_поиск_по_карте_фильтры_таблицы_2_2021-07-01_2022-06-06.csv"
+    assert client_list_filename("110_VIP", "2021-07-01", "2022-06-06") == "rfma_110_VIP_2021-07-01_2022-06-06.csv"
+
+
+def test_the_description_lines_show_russian_dates():
+    from core.export import client_list_header
+
+    lines = client_list_header("клиенты", "2021-07-01", "2022-06-06", "2022-06-06", {"r1": 21.0}, [], 51)
+    assert lines[1] == "# период: 01.07.2021 — 06.06.2022; дата анализа: 06.06.2022"
+    assert lines[2:] == ["# пороги: r1=21", "# фильтры: нет", "# клиентов: 51"]

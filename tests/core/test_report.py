@@ -123,7 +123,8 @@ def test_the_csv_round_trips_through_pandas_with_the_bom(classification, fmt, se
         ["сегмент: 210 середняк"],
         len(clients),
     )
-    content = b"".join(iter_client_list_csv(clients, TABLE_COLUMNS, header, fmt))
+    # the '#' description lines (rfma export --describe) and machine names, read back as documented
+    content = b"".join(iter_client_list_csv(clients, TABLE_COLUMNS, header, fmt, names="machine"))
     assert content.startswith(b"\xef\xbb\xbf# RFMA")
     back = pd.read_csv(
         io.BytesIO(content),
@@ -134,16 +135,18 @@ def test_the_csv_round_trips_through_pandas_with_the_bom(classification, fmt, se
         dtype={"card": str, "class": str},
     )
     assert list(back.columns) == TABLE_COLUMNS
-    assert list(back["card"]) == list(clients["card"])
+    cards = [f'="{card}"' for card in clients["card"]] if fmt == "excel" else list(clients["card"])
+    assert list(back["card"]) == cards
     assert back["revenue"].to_numpy() == pytest.approx(clients["revenue"].to_numpy(), abs=0.005)
     assert back["frequency"].to_numpy() == pytest.approx(clients["frequency"].to_numpy(), abs=1e-6)
-    assert back["first_date"].iloc[0] == clients["first_date"].iloc[0].strftime("%Y-%m-%d")
+    day = "%d.%m.%Y" if fmt == "excel" else "%Y-%m-%d"
+    assert back["first_date"].iloc[0] == clients["first_date"].iloc[0].strftime(day)
     skipped = pd.read_csv(
         io.BytesIO(content), sep=sep, decimal=decimal, skiprows=len(header), encoding="utf-8-sig", dtype={"card": str}
     )
-    assert list(skipped["card"]) == list(clients["card"])
+    assert list(skipped["card"]) == cards
     lines = content.decode("utf-8-sig").splitlines()
-    assert lines[1] == "# период: 2021-07-01 — 2022-06-30; дата анализа: 2022-06-30"
+    assert lines[1] == "# период: 01.07.2021 — 30.06.2022; дата анализа: 30.06.2022"
     assert lines[2].startswith("# пороги: r1=") and "m1=" in lines[2]
 
 
@@ -169,7 +172,20 @@ def test_an_export_of_200_000_clients_completes(classification):
         decimal=",",
         comment="#",
         encoding="utf-8-sig",
-        usecols=["card"],
-        dtype={"card": str},
+        usecols=["Карта"],
+        dtype={"Карта": str},
     )
-    assert len(back) == 200_000 and back["card"].is_unique
+    assert len(back) == 200_000 and back["Карта"].is_unique
+
+
+def test_region_descriptions_print_the_thresholds_values_not_their_names():
+    from core.report import with_numbers
+
+    assert with_numbers("Новички (возраст до a1 дней).", {"a1": 365.0}) == "Новички (возраст до 365 дней)."
+    assert with_numbers("чек выше m1 и до m2", {"m1": 1500.0, "m2": 0.25}) == "чек выше 1\u00a0500 и до 0,25"
+    assert with_numbers("возраст до a1 дней", None) == "возраст до a1 дней"  # no value: the name stays
+
+
+def test_the_report_has_no_threshold_symbols(classification):
+    text = render_markdown(report_of(classification.clients, classification))
+    assert not re.search(r"\b(r[123]|f[12]|m[12]|a[12]) (дн|₽)", text)  # «до a1 дней» is printed as a number

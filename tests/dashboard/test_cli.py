@@ -246,3 +246,25 @@ def test_an_unreachable_application_database_is_one_line(url, capsys):
     assert main(["thresholds", "--db", url, "--app-db", "postgresql://nobody@127.0.0.1:1/none"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("rfma thresholds: ошибка: база приложения недоступна") and len(err.splitlines()) == 1
+
+
+def test_export_writes_the_managers_file_by_default_and_the_tools_file_on_request(url, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--db", url]) == 0
+    name = "rfma_все_клиенты_2022-01-01_2022-02-05.csv"
+    assert capsys.readouterr().out == f"записано: 3 клиента → {name}\n"
+    lines = (tmp_path / name).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("Карта;Регион;Название региона;") and lines[0].endswith(";Последняя покупка")
+    # revenue descending, ties by card; the card as Excel text, decimal commas, ДД.ММ.ГГГГ
+    assert [line.split(";")[0] for line in lines[1:]] == ['"=""200"""', '"=""300"""', '"=""100"""']
+    assert lines[3].endswith(";0,428571;600,0;200,0;0,0;2;01.01.2022;31.01.2022")
+    out = tmp_path / "m.csv"
+    args = ["export", "--db", url, "--columns", "machine", "--format", "csv", "--describe", "--region", "220"]
+    assert main([*args, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.startswith("# RFMA: клиенты (регионы: 220)\n# период: 01.01.2022 — 05.02.2022;")
+    frame = pd.read_csv(out, comment="#", dtype={"card": str})
+    assert frame["card"].tolist() == ["200", "300"] and frame.columns[0] == "card"
+    assert frame["first_date"].tolist() == ["2022-01-20", "2022-01-10"]
+    assert main(["export", "--db", url, "--cluster", "12"]) == 0
+    assert (tmp_path / "rfma_кластеры_12_2022-01-01_2022-02-05.csv").exists()

@@ -27,13 +27,13 @@ def engine_selection(services, flt: ClientFilter, sort) -> pd.DataFrame:
     return sort_clients(filter_clients(clients, flt, shop_cards), sort)
 
 
-def csv_rows(frame: pd.DataFrame, fmt: str) -> bytes:
-    """The CSV rows (header row and data, no BOM or comment lines) of a frame."""
-    return b"".join(iter_client_list_csv(frame, TABLE_COLUMNS, [], fmt))[3:]
+def csv_rows(frame: pd.DataFrame, fmt: str, names: str = "ru") -> bytes:
+    """The CSV rows (header row and data, no BOM) of a frame."""
+    return b"".join(iter_client_list_csv(frame, TABLE_COLUMNS, [], fmt, names=names))[3:]
 
 
 def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(request_ctx, services):
-    url, note = FinalCallbacks(services).download_csv(1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel")
+    url, note = FinalCallbacks(services).download_csv(1, *FULL, {}, "r110", *NO_FILTERS, {}, BY_REVENUE, "excel", "ru")
     assert url.startswith("/download/clients.csv?token=") and "скачивается" in text(note)
     response = request_ctx.server.test_client().get(url)
     assert response.status_code == 200 and response.is_streamed
@@ -41,16 +41,14 @@ def test_the_link_streams_the_segment_in_the_tables_order_with_its_file_name(req
     name = "rfma_110_VIP_2021-07-01_2022-06-30.csv"
     assert response.headers["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
     chunks = list(response.response)
-    assert len(chunks) >= 2 and chunks[0].startswith(b"\xef\xbb\xbf# RFMA: ")  # comment header first, then the rows
+    assert len(chunks) >= 2 and chunks[0] == b"\xef\xbb\xbf"  # the BOM (no '#' lines), then the rows
     content = b"".join(chunks)
     expected = engine_selection(services, ClientFilter.build("r110"), (("revenue", True),))
-    lines = content.split(b"\n", 5)
-    assert lines[4] == f"# клиентов: {len(expected)}".encode()
-    assert lines[5] == csv_rows(expected, "excel")
-    frame = pd.read_csv(
-        io.BytesIO(content), sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str}
-    )
-    assert list(frame["card"]) == list(expected["card"]) and set(frame["region"]) == {110} and len(frame) > 50
+    assert content == b"\xef\xbb\xbf" + csv_rows(expected, "excel")
+    assert content.decode("utf-8-sig").startswith("Карта;Регион;Название региона;Кластер;")
+    frame = pd.read_csv(io.BytesIO(content), sep=";", decimal=",", encoding="utf-8-sig", dtype={"Карта": str})
+    assert list(frame["Карта"]) == [f'="{card}"' for card in expected["card"]] and len(frame) > 50
+    assert set(frame["Регион"]) == {110} and frame["Выручка, ₽"].dtype == "float64"
 
 
 def test_every_filter_reaches_the_file(request_ctx, services):
@@ -58,19 +56,20 @@ def test_every_filter_reaches_the_file(request_ctx, services):
     by_card = [{"colId": "card", "sort": "desc", "sortIndex": 0}]
     shops = ["Аптека 2", "Аптека 4"]
     url, _ = FinalCallbacks(services).download_csv(
-        1, *FULL, {}, "w1", shops, [1], None, None, None, "1", model, by_card, "csv"
+        1, *FULL, {}, "w1", shops, [1], None, None, None, "1", model, by_card, "csv", "machine"
     )
-    content = request_ctx.server.test_client().get(url).data
+    response = request_ctx.server.test_client().get(url)
+    content = response.data
     flt = ClientFilter.build("w1", shops, {"r": [1]}, "1", grid.column_filters(model))
     expected = engine_selection(services, flt, (("card", True),))
-    assert content.split(b"\n", 5)[5] == csv_rows(expected, "csv") and len(expected) > 0
-    filters = content.decode("utf-8-sig").splitlines()[3]
-    assert filters.startswith("# фильтры: сегмент: 1 горячие | аптеки: Аптека 2, Аптека 4 | R: 1")
-    assert "revenue > 300" in filters
+    assert content == b"\xef\xbb\xbf" + csv_rows(expected, "csv", "machine") and len(expected) > 0
+    assert content.decode("utf-8-sig").startswith("card,region,region_name,")
+    name = "rfma_1_горячие_2_аптеки_R1_поиск_по_карте_фильтры_таблицы_1_2021-07-01_2022-06-30.csv"
+    assert response.headers["Content-Disposition"].endswith(quote(name))  # the filters, never the card's digits
 
 
 def test_a_cyrillic_file_name_is_encoded_per_rfc_5987(request_ctx, services):
-    url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "all", *NO_FILTERS, {}, None, "excel")
+    url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "all", *NO_FILTERS, {}, None, "excel", "ru")
     disposition = request_ctx.server.test_client().get(url).headers["Content-Disposition"]
     name = "rfma_все_клиенты_2021-07-01_2022-06-30.csv"
     assert disposition.endswith(f"filename*=UTF-8''{quote(name)}") and disposition.isascii()
@@ -90,7 +89,7 @@ def test_links_work_without_a_shared_cache(make_app, chain_url):
     app = make_app(chain_url, cache_type="NullCache")
     services = app.server.extensions["rfma_services"]
     with app.server.test_request_context():
-        url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel")
+        url, _ = FinalCallbacks(services).download_csv(1, *FULL, {}, "c22", *NO_FILTERS, {}, None, "excel", "ru")
     response = app.server.test_client().get(url)
-    assert response.status_code == 200 and b"# RFMA: " in response.data
+    assert response.status_code == 200 and response.data.decode("utf-8-sig").startswith("Карта;")
     assert url.startswith(app.server.config[downloads.URL_CONFIG])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
@@ -12,7 +14,7 @@ from tests.support.serving import free_port
 
 pytestmark = pytest.mark.browser
 
-PORT = free_port()  # one per test process: parallel runs (and other servers) never collide on a fixed port
+PORT = int(os.environ.get("RFMA_E2E_PORT") or free_port())  # a free port per test process unless one is given
 TIMEOUT = 20
 
 

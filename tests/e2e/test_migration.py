@@ -77,10 +77,11 @@ def test_a_matrix_cell_and_a_sankey_link_open_their_flow_s_clients_and_the_csv(
 
     click(dash_duo, f"#{ids.MIGRATION.FLOW_CSV_BUTTON}")
     path = wait_for_download(dash_duo, folder, ".csv")
-    assert path.name == "rfma_migration_110_to_410_2021-07-01_2022-06-30.csv"
-    frame = pd.read_csv(path, sep=";", decimal=",", comment="#", encoding="utf-8-sig", dtype={"card": str})
-    assert set(frame["card"]) == vip_gone and len(frame) == len(vip_gone)
-    assert set(frame["source_region"]) == {110} and set(frame["region"]) == {410}
+    assert path.name == "rfma_migration_110_to_410_бонус-дата_2021-12-30_2021-07-01_2022-06-30.csv"
+    frame = pd.read_csv(path, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Карта": str})
+    cards = frame["Карта"].str.removeprefix('="').str.removesuffix('"')  # Excel's text form of a card
+    assert set(cards) == vip_gone and len(frame) == len(vip_gone)
+    assert set(frame["Регион до"]) == {110} and set(frame["Регион"]) == {410}
 
     # the thickest Sankey link: its flow key is the link's customdata
     links = dash_duo.driver.find_elements("css selector", f"#{ids.MIGRATION.SANKEY} path.sankey-link")

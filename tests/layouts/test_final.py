@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from core.segment_tree import ALL, Segment, segment_tree
@@ -90,6 +92,14 @@ def test_the_selection_count_uses_russian_plurals():
     assert render_selection(view(1))[1] == "110 VIP: 1 клиент"
     assert render_selection(view(3))[1] == "110 VIP: 3 клиента"
     assert render_selection(view(11))[1] == "110 VIP: 11 клиентов"
+    assert render_selection(view(1233))[1] == "110 VIP: 1\u00a0233 клиента"
+    assert render_selection(view(51))[1] == "110 VIP: 51 клиент"
+
+
+def test_the_filters_in_force_are_named_next_to_the_count():
+    assert render_selection(view(3))[2] == ""
+    filtered = replace(view(3), filters=("R: 1 недавний", "фильтры таблицы: Выручка, ₽ > 300"))
+    assert render_selection(filtered)[2] == "Фильтры: R: 1 недавний; фильтры таблицы: Выручка, ₽ > 300"
 
 
 def test_the_selection_summary_shows_shares_and_the_average_cheque():

@@ -86,7 +86,7 @@ def test_a_deleted_cache_directory_is_created_again(services, full):
     shutil.rmtree(services.settings.cache_dir)
     _, token = services.exports.keep_client_list(ClientListExport(full, ClientFilter.build("r110")))
     name, chunks = services.exports.kept_client_list(token)
-    assert name.startswith("rfma_110_VIP_") and b"# RFMA: " in b"".join(chunks)
+    assert name.startswith("rfma_110_VIP_") and b"".join(chunks).decode("utf-8-sig").startswith("Карта;")
 
 
 def test_simultaneous_callers_of_one_key_compute_it_once():

@@ -41,7 +41,7 @@ def test_a_kept_export_reads_the_data_as_it_is_when_downloaded(make_app, tmp_pat
     with app.server.test_request_context():
         _, chunks = services.exports.kept_client_list(token)
         content = b"".join(chunks).decode("utf-8-sig")
-    assert "# клиентов: 55" in content
+    assert len(content.splitlines()) == 1 + 55  # the header row and every client, the five new ones included
 
 
 def test_the_report_names_the_segment_and_the_period(services, full):
@@ -59,8 +59,10 @@ def test_a_kept_flow_export_streams_the_flow_s_csv(services, full):
     name, token = services.exports.keep_client_list(export)
     kept_name, kept = services.exports.kept_client_list(token)
     direct_name, direct = services.migration.flow_csv(full, "2022-01-15", export.flow, export.sort, "excel")
-    assert name == kept_name == direct_name == "rfma_migration_new_to_110_2021-07-01_2022-06-30.csv"
+    expected = "rfma_migration_new_to_110_бонус-дата_2022-01-15_2021-07-01_2022-06-30.csv"
+    assert name == kept_name == direct_name == expected
     content = b"".join(direct)
-    assert b"".join(kept) == content and "новый → 110 VIP" in content.decode("utf-8-sig")
+    header = content.decode("utf-8-sig").splitlines()[0]
+    assert b"".join(kept) == content and header.startswith("Карта;Регион до;Кластер до;Класс до;")
     with pytest.raises(RfmaError, match="формат CSV"):
         services.exports.keep_client_list(FlowExport(full, dt.date(2022, 1, 15), export.flow, (), "xlsx"))

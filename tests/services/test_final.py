@@ -27,6 +27,7 @@ def test_the_selection_summarises_exactly_its_clients(services, full):
     assert set(view.points["card"]) == set(vip["card"])
     nobody = services.final.selection(full, ClientFilter.build(card="нет-такой-карты"))
     assert nobody.clients == 0 and nobody.avg_cheque is None and nobody.mean_frequency is None
+    assert view.filters == () and nobody.filters == ("карта содержит: нет-такой-карты",)  # the segment is in the count
 
 
 def test_pages_cover_the_selection_once_in_the_requested_order(services, full):
