@@ -118,6 +118,9 @@ FINAL = _ids(
     CARD_BUTTON="card-button",
     CARD_RESULT="card-result",
     CLIENT_CHEQUES="client-cheques",
+    CLIENT_CHEQUE_TABLE="client-cheque-table",
+    CLIENT_SHOPS="client-shops",
+    CLIENT_ACTION="client-action",
     RECOMMENDATIONS="recommendations",
 )
 
