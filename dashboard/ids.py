@@ -121,6 +121,11 @@ FINAL = _ids(
     CLIENT_CHEQUE_TABLE="client-cheque-table",
     CLIENT_SHOPS="client-shops",
     CLIENT_ACTION="client-action",
+    DRAWN_BODY="drawn-body",
+    DRAWN_CARD="drawn-card",
+    DRAWN_TREE="drawn-tree",
+    DRAWN_SUNBURST="drawn-sunburst",
+    DRAWN_SELECTION="drawn-selection",
     RECOMMENDATIONS="recommendations",
 )
 

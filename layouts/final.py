@@ -162,7 +162,17 @@ def layout() -> html.Div:
         ],
         title="Клиент по номеру карты",
     )
-    return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
+    drawn = [  # the key of what each part shows (callbacks.final: a part shown again unchanged is kept)
+        dcc.Store(id=store, storage_type="memory")
+        for store in (
+            ids.FINAL.DRAWN_BODY,
+            ids.FINAL.DRAWN_CARD,
+            ids.FINAL.DRAWN_TREE,
+            ids.FINAL.DRAWN_SUNBURST,
+            ids.FINAL.DRAWN_SELECTION,
+        )
+    ]
+    return html.Div([segment_section(), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body")), *drawn])
 
 
 # --- renderers ----------------------------------------------------------------------------------------------
