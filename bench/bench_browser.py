@@ -279,7 +279,8 @@ def main() -> int:
         f"{args.label + '. ' if args.label else ''}Headless Debian Chromium (chromedriver, tests/e2e CHROME_ARGS, "
         f"window 1440×1100) against `rfma serve` (Flask's threaded server) on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; load average (1 / 5 min) {before} before and "
-        f"{after} after the run (other sessions were running tests on the same 2 cores, so the figures are noisy).",
+        f"{after} after the run (anything else running on the machine slows the figures down: compare runs taken under "
+        "similar load).",
         "Seconds from the click to a quiet page (renderer idle, no callback queued or running, no "
         "`data-dash-is-loading`, no graph still drawing, held 0.3 s); see the module docstring. "
         f"Warm = the median (min–max) of {args.runs} passes in fresh browsers after one cold pass "
