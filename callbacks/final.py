@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 from dash import ALL as ANY
 from dash import Input, Output, State, ctx, dcc, no_update
+from dash.exceptions import PreventUpdate
 
 from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
 from dashboard import downloads, grid, ids
@@ -24,9 +28,21 @@ from layouts.final_tree import node_classes, render_breadcrumb, tree_list
 EMPTY_PAGE = {"rowData": [], "rowCount": 0}
 
 # Refresh the client table when anything outside the grid changes: purge AG Grid's infinite cache, so it asks
-# the server for rows again (the grid's own sort and filters refresh it by themselves).
-PURGE_GRID = """
-function () {
+# the server for rows again (the grid's own sort and filters refresh it by themselves). While «Финал» is hidden the
+# server answers the grid's requests with no rows, so a change made then only marks the rows stale; showing «Финал»
+# purges stale rows (and rows never filled, e.g. asked for while the app opened on another tab) and keeps the rest.
+PURGE_GRID = (
+    """
+function (activeTab) {
+    var fromTabs = (dash_clientside.callback_context.triggered || []).some(function (t) {
+        return t.prop_id === "TABS_ID.active_tab";
+    });
+    if (activeTab !== "TAB_FINAL") {
+        if (!fromTabs) { window.rfmaGridStale = true; }
+        return;
+    }
+    if (fromTabs && window.rfmaGridStale === false) { return; }
+    window.rfmaGridStale = false;
     if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
         window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
             if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
@@ -34,6 +50,9 @@ function () {
     }
 }
 """.replace("GRID_ID", ids.FINAL.CLIENT_GRID)
+    .replace("TABS_ID", ids.SHELL.TABS)
+    .replace("TAB_FINAL", ids.TAB_FINAL)
+)
 
 # Open the streamed CSV's link as a download (an <a download> click: the page stays, the browser saves the file).
 OPEN_DOWNLOAD = """
@@ -62,10 +81,40 @@ class FinalCallbacks:
     def _request(self, start, end, pins):
         return self.services.requests.build(start, end, pins)
 
-    def update_final(self, active_tab, start, end, pins):
-        """Regions, clusters and classes (nothing while the tab is hidden)."""
+    def drawn_key(self, active_tab, start, end, pins, *inputs) -> str | None:
+        """What a part of the tab drawn for these inputs shows: the request's key (database, data version, period,
+        pins) and the part's other inputs, as text. None while the tab is hidden or the request cannot be built (an
+        error is drawn afresh every time)."""
         if active_tab != ids.TAB_FINAL:
             return None
+        try:
+            request = self._request(start, end, pins)
+        except Exception:
+            return None
+        return json.dumps([request.key("drawn"), inputs], default=str, ensure_ascii=False)
+
+    def unless_drawn(self, render: Callable, key_inputs: Callable[..., tuple]) -> Callable:
+        """`render` (a part of the tab) as a callback that also takes and returns the key of what is drawn (a
+        memory store): when «Финал» is shown again with the inputs the part was drawn for, nothing is sent to the
+        browser (PreventUpdate) — the part is kept, not redrawn. `key_inputs(*inputs)` picks (active tab, start,
+        end, pins, *the part's own inputs) out of the callback's inputs."""
+
+        def callback(*args):
+            *inputs, drawn = args
+            key = self.drawn_key(*key_inputs(*inputs))
+            if key is not None and key == drawn:
+                raise PreventUpdate
+            result = render(*inputs)
+            hidden = key_inputs(*inputs)[0] != ids.TAB_FINAL
+            stored = no_update if hidden else key
+            return (*result, stored) if isinstance(result, tuple) else (result, stored)
+
+        return callback
+
+    def update_final(self, active_tab, start, end, pins):
+        """Regions, clusters and classes (while the tab is hidden, what is drawn stays)."""
+        if active_tab != ids.TAB_FINAL:
+            return no_update
         return safely(lambda: render_final(self.services.final.view(self._request(start, end, pins))))
 
     def lookup_card(self, _clicks, _submits, active_tab, start, end, pins, card_number):
@@ -206,28 +255,54 @@ def register(app, services: Services) -> None:
     ]
     filter_states = as_states(filter_inputs)
     grid_filter_state = State(ids.FINAL.CLIENT_GRID, "filterModel")
-    app.callback(Output(ids.FINAL.BODY, "children"), ACTIVE_TAB, *period)(callbacks.update_final)
+    # each part of the tab keeps the key of what it shows (see FinalCallbacks.unless_drawn)
+    drawn = {
+        part: (Output(store, "data"), State(store, "data"))
+        for part, store in (
+            ("body", ids.FINAL.DRAWN_BODY),
+            ("card", ids.FINAL.DRAWN_CARD),
+            ("tree", ids.FINAL.DRAWN_TREE),
+            ("sunburst", ids.FINAL.DRAWN_SUNBURST),
+            ("selection", ids.FINAL.DRAWN_SELECTION),
+        )
+    }
+    app.callback(Output(ids.FINAL.BODY, "children"), drawn["body"][0], ACTIVE_TAB, *period, drawn["body"][1])(
+        callbacks.unless_drawn(callbacks.update_final, lambda tab, start, end, pins: (tab, start, end, pins))
+    )
     app.callback(
         Output(ids.FINAL.CARD_RESULT, "children"),
+        drawn["card"][0],
         Input(ids.FINAL.CARD_BUTTON, "n_clicks"),
         Input(ids.FINAL.CARD_INPUT, "n_submit"),
         ACTIVE_TAB,
         *period,
         State(ids.FINAL.CARD_INPUT, "value"),
-    )(callbacks.lookup_card)
+        drawn["card"][1],
+    )(
+        callbacks.unless_drawn(
+            callbacks.lookup_card,
+            lambda clicks, submits, tab, start, end, pins, card: (tab, start, end, pins, clicks, submits, card),
+        )
+    )
     app.callback(
         Output(ids.FINAL.TREE, "children"),
         Output(ids.FINAL.FILTER_SHOPS, "options"),
+        drawn["tree"][0],
         ACTIVE_TAB,
         *period,
         State(ids.FINAL.SELECTION, "data"),
-    )(callbacks.update_tree)
+        drawn["tree"][1],
+    )(  # a later selection is marked by show_selection: the tree depends on the period and pins only
+        callbacks.unless_drawn(callbacks.update_tree, lambda tab, start, end, pins, _selection: (tab, start, end, pins))
+    )
     app.callback(
         Output(ids.FINAL.SUNBURST, "figure"),
+        drawn["sunburst"][0],
         ACTIVE_TAB,
         *period,
         Input(ids.FINAL.SELECTION, "data"),
-    )(callbacks.update_sunburst)
+        drawn["sunburst"][1],
+    )(callbacks.unless_drawn(callbacks.update_sunburst, lambda *inputs: inputs))
     app.callback(
         Output(ids.FINAL.SELECTION, "data"),
         Input(ids.segment_node(ANY), "n_clicks"),
@@ -250,11 +325,13 @@ def register(app, services: Services) -> None:
         Output(ids.FINAL.CLIENT_FILTERS, "children"),
         Output(ids.FINAL.SCATTER, "figure"),
         Output(ids.FINAL.BREAKDOWN, "children"),
+        drawn["selection"][0],
         ACTIVE_TAB,
         *period,
         *filter_inputs,
         Input(ids.FINAL.CLIENT_GRID, "filterModel"),
-    )(callbacks.update_selection)
+        drawn["selection"][1],
+    )(callbacks.unless_drawn(callbacks.update_selection, lambda *inputs: inputs))
     app.callback(
         Output(ids.FINAL.CLIENT_GRID, "getRowsResponse"),
         Input(ids.FINAL.CLIENT_GRID, "getRowsRequest"),

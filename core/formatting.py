@@ -92,6 +92,7 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 
 CLIENTS = ("клиент", "клиента", "клиентов")  # fmt.count(n, *fmt.CLIENTS) → '1 клиент', '3 клиента', '5 клиентов'
+CHEQUES = ("чек", "чека", "чеков")
 
 
 def count(n: int, one: str, few: str, many: str) -> str:

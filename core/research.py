@@ -16,7 +16,7 @@ from core import queries
 from core.db import bonuscheques, reads_cheques, recorded_doc_ids_unique
 from core.fetch import fetch_frame
 from core.model import AnalysisOptions, Period
-from core.overview import cheques_subquery
+from core.overview import cheques_subquery, shop_sort_key
 from core.segments import GRADE_NAMES
 from core.stats import percentile_disc, percentile_disc_hist
 
@@ -54,28 +54,37 @@ def load_amount_histograms(
 
 
 def client_cheques_query(card: str, period: Period, options: AnalysisOptions) -> sa.Select:
-    """The cheques of one card in the period, one row per doc_id, oldest first."""
+    """The cheques of one card in the period, one row per doc_id, oldest first: the amount in use, the discount
+    (summ − summ_with_disc) and the bonuses. The card is a bound parameter, never part of the SQL text."""
     t = bonuscheques
+
+    def total(column) -> sa.ColumnElement:
+        return queries.as_double(sa.func.coalesce(sa.func.sum(column), 0))
+
     return (
         sa.select(
             t.c.doc_id,
             sa.func.min(t.c.datetime).label("datetime"),
             sa.func.min(t.c.shop).label("shop"),
-            queries.as_double(sa.func.coalesce(sa.func.sum(queries.amount(options, t)), 0)).label("amount"),
-            queries.as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
-            queries.as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_spent), 0)).label("bonus_spent"),
+            total(queries.amount(options, t)).label("amount"),
+            total(t.c.summ - t.c.summ_with_disc).label("discount"),
+            total(t.c.bonus_earned).label("bonus_earned"),
+            total(t.c.bonus_spent).label("bonus_spent"),
         )
-        .where(t.c.card == card, *queries.period_conditions(period))
+        .where(t.c.card == sa.bindparam("card", card, type_=sa.Text), *queries.period_conditions(period))
         .group_by(t.c.doc_id)
         .order_by(sa.func.min(t.c.datetime), t.c.doc_id)
     )
+
+
+CHEQUE_COLUMNS = ("doc_id", "datetime", "shop", "amount", "discount", "bonus_earned", "bonus_spent")
 
 
 @reads_cheques
 def load_client_cheques(
     conn: sa.Connection, card: str, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
-    """Columns doc_id, datetime, shop, amount, bonus_earned, bonus_spent."""
+    """Columns doc_id, datetime, shop, amount, discount, bonus_earned, bonus_spent; oldest first."""
     frame = fetch_frame(conn, client_cheques_query(card, period, options))
     if frame.empty:
         return pd.DataFrame(
@@ -83,13 +92,37 @@ def load_client_cheques(
                 "doc_id": pd.Series(dtype="str"),
                 "datetime": pd.Series(dtype="datetime64[us]"),
                 "shop": pd.Series(dtype="str"),
-                "amount": pd.Series(dtype="float64"),
-                "bonus_earned": pd.Series(dtype="float64"),
-                "bonus_spent": pd.Series(dtype="float64"),
+                **{name: pd.Series(dtype="float64") for name in CHEQUE_COLUMNS[3:]},
             }
         )
     frame["datetime"] = pd.to_datetime(frame["datetime"])
     return frame.reset_index(drop=True)
+
+
+def latest_cheques(cheques: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The `limit` newest cheques of a load_client_cheques frame, newest first (at the same moment, larger doc_id
+    first)."""
+    ordered = cheques.sort_values(["datetime", "doc_id"], ascending=False, kind="stable")
+    return ordered.head(max(0, limit)).reset_index(drop=True)
+
+
+def client_shops(cheques: pd.DataFrame) -> pd.DataFrame:
+    """The pharmacies of a load_client_cheques frame: shop, cheques, revenue (sum of amount); most cheques first,
+    then more revenue, then the pharmacy's natural order (Аптека 2 before Аптека 10)."""
+    if cheques.empty:
+        return pd.DataFrame(
+            {"shop": pd.Series(dtype="str"), "cheques": pd.Series(dtype="int64"), "revenue": pd.Series(dtype="float64")}
+        )
+    shops = (
+        cheques.groupby("shop", dropna=False).agg(cheques=("doc_id", "size"), revenue=("amount", "sum")).reset_index()
+    )
+    shops["cheques"] = shops["cheques"].astype("int64")
+    counts, revenues, names = shops["cheques"].tolist(), shops["revenue"].tolist(), shops["shop"].astype(str).tolist()
+
+    def key(i: int) -> tuple:
+        return (-counts[i], -revenues[i], shop_sort_key(names[i]))
+
+    return shops.iloc[sorted(range(len(shops)), key=key)].reset_index(drop=True)
 
 
 def describe(values) -> dict[str, float | int | None]:

@@ -130,6 +130,14 @@ FINAL = _ids(
     CARD_BUTTON="card-button",
     CARD_RESULT="card-result",
     CLIENT_CHEQUES="client-cheques",
+    CLIENT_CHEQUE_TABLE="client-cheque-table",
+    CLIENT_SHOPS="client-shops",
+    CLIENT_ACTION="client-action",
+    DRAWN_BODY="drawn-body",
+    DRAWN_CARD="drawn-card",
+    DRAWN_TREE="drawn-tree",
+    DRAWN_SUNBURST="drawn-sunburst",
+    DRAWN_SELECTION="drawn-selection",
     RECOMMENDATIONS="recommendations",
 )
 

@@ -188,7 +188,19 @@ def layout(state: PageState | None = None) -> html.Div:
         ],
         title="Клиент по номеру карты",
     )
-    return html.Div([segment_section(state), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body"))])
+    drawn = [  # the key of what each part shows (callbacks.final: a part shown again unchanged is kept)
+        dcc.Store(id=store, storage_type="memory")
+        for store in (
+            ids.FINAL.DRAWN_BODY,
+            ids.FINAL.DRAWN_CARD,
+            ids.FINAL.DRAWN_TREE,
+            ids.FINAL.DRAWN_SUNBURST,
+            ids.FINAL.DRAWN_SELECTION,
+        )
+    ]
+    return html.Div(
+        [segment_section(state), lookup, loading(html.Div(id=ids.FINAL.BODY, className="rfma-body")), *drawn]
+    )
 
 
 # --- renderers ----------------------------------------------------------------------------------------------
@@ -369,10 +381,73 @@ def render_client(result: ClientCard) -> html.Div:
                     dbc.Col([html.Div(segment, className="mb-2"), html.Ul([html.Li(g) for g in grades])], md=7),
                 ]
             ),
+            client_action(row, result.action),
             graph(charts.client_cheques(result.cheques, result.card), ids.FINAL.CLIENT_CHEQUES),
+            dbc.Row(
+                [
+                    dbc.Col(client_cheque_table(result), lg=8),
+                    dbc.Col(client_shop_table(result), lg=4),
+                ],
+                className="g-3",
+            ),
         ],
         className="rfma-client",
     )
+
+
+CHEQUE_COLUMNS = {
+    "datetime": "Дата и время",
+    "shop": "Аптека",
+    "amount": "Сумма, ₽",
+    "discount": "Скидка, ₽",
+    "bonus_earned": "Бонусов начислено",
+    "bonus_spent": "Бонусов списано",
+}
+CHEQUE_FORMATS = {
+    "datetime": fmt.date_time,
+    "amount": lambda v: fmt.number(v, 2),
+    "discount": lambda v: fmt.number(v, 2),
+    "bonus_earned": lambda v: fmt.number(v, 2),
+    "bonus_spent": lambda v: fmt.number(v, 2),
+}
+SHOP_COLUMNS = {"shop": "Аптека", "cheques": "Чеков", "revenue": "Выручка, ₽"}
+SHOP_FORMATS = {"cheques": fmt.integer, "revenue": lambda v: fmt.number(v, 2)}
+
+
+def client_action(row: dict, action: str | None) -> html.Div:
+    """What marketing should do with the client: their region's recommended action."""
+    region = f"{row['region']} {row['region_name']}"
+    return html.Div(
+        [
+            html.Div(f"Что делать с клиентом (регион {region})", className="fw-semibold"),
+            html.Div(action or "—", className="small"),
+        ],
+        id=ids.FINAL.CLIENT_ACTION,
+        className="rfma-client-action border-start border-3 ps-2 my-2",
+    )
+
+
+def cheque_count_line(shown: int, total: int) -> str:
+    """«Показаны последние 20 из 57 чеков периода» when capped, «3 чека за период» otherwise."""
+    if shown < total:
+        return f"Показаны последние {fmt.integer(shown)} из {fmt.count(total, *fmt.CHEQUES)} периода, новые сверху."
+    return f"{fmt.count(total, *fmt.CHEQUES)} за период, новые сверху."
+
+
+def client_cheque_table(result: ClientCard) -> dbc.Card:
+    """The client's newest cheques (date and time, pharmacy, amount, discount, bonuses), newest first."""
+    return card(
+        [
+            html.P(cheque_count_line(len(result.latest), result.cheque_count), className="small text-muted mb-1"),
+            table(result.latest, CHEQUE_COLUMNS, ids.FINAL.CLIENT_CHEQUE_TABLE, CHEQUE_FORMATS),
+        ],
+        "Чеки клиента",
+    )
+
+
+def client_shop_table(result: ClientCard) -> dbc.Card:
+    """The pharmacies the client bought in: cheques and revenue in each."""
+    return card(table(result.shops, SHOP_COLUMNS, ids.FINAL.CLIENT_SHOPS, SHOP_FORMATS), "Аптеки клиента")
 
 
 def render_sunburst_error(exc: Exception):

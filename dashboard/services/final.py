@@ -13,6 +13,7 @@ from core.client_filter import ClientFilter, sample_clients
 from core.model import RfmaError
 from core.overview import shop_sort_key
 from core.segment_tree import ALL, Segment, breakdown, segment_tree
+from core.segments import REGION_RECOMMENDATIONS
 from core.summaries import class_counts, segment_summary
 from dashboard import grid
 from dashboard.services.analysis import Analyses
@@ -31,13 +32,24 @@ class FinalView:
     clients: int
 
 
+CHEQUES_SHOWN = 20  # the client card's cheque table: the newest ones; the chart shows them all
+
+
 @dataclass(frozen=True, eq=False)
 class ClientCard:
-    """One client's metrics and segments (None when the card is not an identified client) and cheques."""
+    """One client's metrics and segments (None when the card is not an identified client), cheques and pharmacies,
+    and the recommended action of their region."""
 
     card: str
     row: dict | None
-    cheques: pd.DataFrame = field(repr=False)
+    cheques: pd.DataFrame = field(repr=False)  # every cheque of the period, oldest first (the chart)
+    latest: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # the newest CHEQUES_SHOWN, newest first
+    shops: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # shop, cheques, revenue
+    action: str | None = None  # what marketing should do with the client's region
+
+    @property
+    def cheque_count(self) -> int:
+        return len(self.cheques)
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,7 +130,8 @@ class FinalService:
         )
 
     def client_card(self, request: AnalysisRequest, card: str) -> ClientCard:
-        """One client's metrics, grades and segments, and their cheques in the period."""
+        """One client's metrics, grades and segments, their cheques and pharmacies in the period, and their region's
+        recommended action."""
         card = (card or "").strip()
         if not card:
             raise RfmaError("Введите номер карты.")
@@ -131,7 +144,14 @@ class FinalService:
         row = rows.iloc[0].to_dict() if len(rows) else None
         if row is None and cheques.empty:
             raise RfmaError(f"Карта {card} не найдена среди идентифицированных клиентов выбранного периода.")
-        return ClientCard(card, row, cheques)
+        return ClientCard(
+            card,
+            row,
+            cheques,
+            latest=core_research.latest_cheques(cheques, CHEQUES_SHOWN),
+            shops=core_research.client_shops(cheques),
+            action=REGION_RECOMMENDATIONS.get(int(row["region"])) if row is not None else None,
+        )
 
     def segment_tree(self, request: AnalysisRequest) -> pd.DataFrame:
         """Warmth → region → cluster → class with client counts (small, cached per request)."""

@@ -42,7 +42,7 @@ def test_regions_clusters_and_all_108_classes(services):
 
 def test_a_hidden_tab_computes_nothing_and_errors_are_messages(services):
     callbacks = FinalCallbacks(services)
-    assert callbacks.update_final(ids.TAB_CLIENTS, *FULL, {}) is None
+    assert no_update(callbacks.update_final(ids.TAB_CLIENTS, *FULL, {}))  # what is drawn stays
     assert no_update(callbacks.update_tree(ids.TAB_CLIENTS, *FULL, {}, ALL)[0])
     assert "нет ни одного чека" in text(callbacks.update_final(ids.TAB_FINAL, *EMPTY, {}))
     assert "под заголовком" in text(callbacks.update_final(ids.TAB_FINAL, *FULL, {"r1": 300}))
@@ -208,3 +208,50 @@ def test_every_figure_of_the_selection_comes_from_the_selection(services):
     )
     assert {c for trace in scatter.data for c in trace.customdata[:, 0]} == engine_cards(services, cluster=22)
     assert len(figures(bars)) == 1 and "классам" in bars.figure.layout.title.text
+
+
+def test_a_part_shown_again_with_the_inputs_it_was_drawn_for_is_kept_not_redrawn(services):
+    import pytest
+    from dash.exceptions import PreventUpdate
+
+    callbacks = FinalCallbacks(services)
+    calls = []
+
+    def render(tab, start, end, pins):
+        calls.append(tab)
+        return callbacks.update_final(tab, start, end, pins)
+
+    body = callbacks.unless_drawn(render, lambda *inputs: inputs)
+    drawn, key = body(ids.TAB_FINAL, *FULL, {}, None)
+    assert "Наши лучшие клиенты" in text(drawn) and key
+    hidden, kept = body(ids.TAB_CLIENTS, *FULL, {}, key)  # another tab: nothing drawn, the key stays
+    assert no_update(hidden) and no_update(kept)
+    with pytest.raises(PreventUpdate):  # back on «Финал», nothing changed
+        body(ids.TAB_FINAL, *FULL, {}, key)
+    pinned, pinned_key = body(ids.TAB_FINAL, *FULL, {"r1": 5}, key)  # the pins changed meanwhile: drawn again
+    assert "r1 = 5," in text(pinned) and pinned_key not in (key, None)
+    assert calls == [ids.TAB_FINAL, ids.TAB_CLIENTS, ids.TAB_FINAL]
+    error, error_key = body(ids.TAB_FINAL, "2022-02-01", "2022-01-01", {}, None)  # an error is never kept
+    assert "позже его конца" in text(error) and error_key is None
+
+
+def test_the_selection_and_the_card_are_kept_for_the_same_inputs_only(services):
+    import pytest
+    from dash.exceptions import PreventUpdate
+
+    callbacks = FinalCallbacks(services)
+    selection = callbacks.unless_drawn(callbacks.update_selection, lambda *inputs: inputs)
+    *_, key = selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {}, None)
+    with pytest.raises(PreventUpdate):
+        selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {}, key)
+    _summary, count, *_ = selection(ids.TAB_FINAL, *FULL, {}, "r210", *NO_FILTERS, {}, key)
+    assert count.startswith("210 ")
+    card = callbacks.unless_drawn(
+        callbacks.lookup_card,
+        lambda clicks, submits, tab, start, end, pins, number: (tab, start, end, pins, clicks, submits, number),
+    )
+    _, card_key = card(1, None, ids.TAB_FINAL, *FULL, {}, "100000", None)
+    with pytest.raises(PreventUpdate):
+        card(1, None, ids.TAB_FINAL, *FULL, {}, "100000", card_key)
+    again, _ = card(2, None, ids.TAB_FINAL, *FULL, {}, "100000", card_key)  # «Найти» pressed again
+    assert "Регион" in text(again)

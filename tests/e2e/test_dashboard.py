@@ -155,14 +155,40 @@ def test_picking_a_bonus_date_shows_the_sankey(dash_duo, make_app, chain_db, scr
 
 
 def test_looking_up_a_card(dash_duo, make_app, chain_db, screenshot):
+    """The card shows the client's chart, their newest cheques, their pharmacies and their region's action."""
+    from core import formatting as fmt
+    from core.db import make_engine
+    from core.research import client_shops, load_client_cheques
+    from core.segments import REGION_RECOMMENDATIONS
+    from tests.e2e.test_segments import engine_clients
+
+    clients = engine_clients(chain_db)
+    region = int(clients.loc[clients["card"] == "100000", "region"].iloc[0])
+    engine = make_engine(chain_db)
+    try:
+        cheques = load_client_cheques(engine, "100000")
+    finally:
+        engine.dispose()
+    newest = cheques.sort_values(["datetime", "doc_id"]).iloc[-1]
+    top_shop = client_shops(cheques).iloc[0]
+
     open_dashboard(dash_duo, make_app(chain_db))
     open_tab(dash_duo, ids.TAB_FINAL)
     dash_duo.wait_for_element(f"#{ids.FINAL.REGION_GRAPH} .main-svg", timeout=TIMEOUT)
     dash_duo.find_element(f"#{ids.FINAL.CARD_INPUT}").send_keys("100000")
     dash_duo.find_element(f"#{ids.FINAL.CARD_BUTTON}").click()
     dash_duo.wait_for_contains_text(f"#{ids.FINAL.CARD_RESULT}", "Регион", timeout=TIMEOUT)
-    dash_duo.wait_for_element("#final-client-cheques .main-svg", timeout=TIMEOUT)
+    dash_duo.wait_for_element(f"#{ids.FINAL.CLIENT_CHEQUES} .main-svg", timeout=TIMEOUT)
     assert "Класс" in text_of(dash_duo, f"#{ids.FINAL.CARD_RESULT}")
+    first_row = text_of(dash_duo, f"#{ids.FINAL.CLIENT_CHEQUE_TABLE} tbody tr")
+    assert first_row.startswith(fmt.date_time(newest["datetime"])) and newest["shop"] in first_row
+    plain = lambda value: value.replace("\u00a0", " ")  # noqa: E731 (the browser's text has spaces for NBSP)
+    assert plain(fmt.number(newest["amount"], 2)) in first_row
+    assert plain(fmt.count(len(cheques), *fmt.CHEQUES)) in text_of(dash_duo, f"#{ids.FINAL.CARD_RESULT}")
+    shops = text_of(dash_duo, f"#{ids.FINAL.CLIENT_SHOPS} tbody tr")
+    assert shops.startswith(top_shop["shop"]) and plain(fmt.number(top_shop["revenue"], 2)) in shops
+    action = text_of(dash_duo, f"#{ids.FINAL.CLIENT_ACTION}")
+    assert f"регион {region}" in action and REGION_RECOMMENDATIONS[region][:40] in action
     dash_duo.driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", ids.FINAL.CARD_RESULT)
     screenshot("11_card_lookup")
     assert_no_console_errors(dash_duo)

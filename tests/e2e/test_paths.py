@@ -98,3 +98,67 @@ def test_a_short_period_is_warned_about_on_every_tab(dash_duo, make_app, chain_d
     dash_duo.find_element(f"#{ids.HEADER.PRESET_ALL}").click()
     dash_duo.wait_for_text_to_equal(f"#{ids.HEADER.PERIOD_NOTE}", "", timeout=TIMEOUT)
     assert_no_console_errors(dash_duo)
+
+
+IDLE_JS = """
+var state = window.store && window.store.getState();
+if (!state || state.isLoading) { return false; }
+var queues = state.callbacks || {};
+return ['requested', 'prioritized', 'blocked', 'executing', 'watched', 'executed'].every(function (name) {
+    return !(queues[name] || []).length;
+}) && !document.querySelector('[data-dash-is-loading="true"]');
+"""
+
+
+def wait_idle(dash_duo, message: str):
+    """Until the renderer has no callback queued or running (twice in a row, 0.3 s apart)."""
+    import time
+
+    def idle():
+        if not dash_duo.driver.execute_script(IDLE_JS):
+            return False
+        time.sleep(0.3)
+        return dash_duo.driver.execute_script(IDLE_JS)
+
+    wait_until(dash_duo, idle, message)
+
+
+def mark(dash_duo, selector: str):
+    """Tag a DOM element: a redrawn part replaces it, a kept part keeps the tag."""
+    dash_duo.driver.execute_script("document.querySelector(arguments[0]).dataset.rfmaMark = 'kept'", selector)
+
+
+def marked(dash_duo, selector: str) -> bool:
+    element = dash_duo.driver.execute_script("return document.querySelector(arguments[0])", selector)
+    return element is not None and element.get_attribute("data-rfma-mark") == "kept"
+
+
+def test_returning_to_the_final_tab_keeps_what_is_drawn_until_the_period_changes(dash_duo, make_app, chain_db):
+    open_dashboard(dash_duo, make_app(chain_db))
+    open_tab(dash_duo, ids.TAB_FINAL)
+    dash_duo.wait_for_element(f"#{ids.FINAL.REGION_GRAPH} .main-svg", timeout=TIMEOUT)
+    rows = rows_shown(dash_duo, "the client table has rows")
+    wait_idle(dash_duo, "«Финал» is drawn")
+    drawn = (
+        f"#{ids.FINAL.REGION_GRAPH}",  # the regions, clusters and classes
+        f"#{ids.FINAL.SELECTION_SUMMARY} > *",  # the selection's KPIs
+        f"#{ids.FINAL.TREE} > *",  # the tree with its counts
+    )
+    for component in drawn:
+        mark(dash_duo, component)
+    open_tab(dash_duo, ids.TAB_CLIENTS)
+    wait_idle(dash_duo, "«Клиенты» is drawn")
+    open_tab(dash_duo, ids.TAB_FINAL)
+    wait_idle(dash_duo, "«Финал» is shown again")
+    assert [c for c in drawn if not marked(dash_duo, c)] == []  # kept, not redrawn
+    assert rows_shown(dash_duo, "the rows are kept") == rows
+    # a change made on another tab is drawn on the way back
+    open_tab(dash_duo, ids.TAB_CLIENTS)
+    dash_duo.find_element(f"#{ids.HEADER.PRESET_QUARTER}").click()
+    wait_idle(dash_duo, "«Клиенты» shows the quarter")
+    open_tab(dash_duo, ids.TAB_FINAL)
+    wait_until(dash_duo, lambda: not marked(dash_duo, drawn[0]), "the regions are drawn for the quarter")
+    wait_idle(dash_duo, "«Финал» is drawn for the quarter")
+    assert [c for c in drawn if marked(dash_duo, c)] == []
+    assert rows_shown(dash_duo, "the quarter's rows") != rows
+    assert_no_console_errors(dash_duo)

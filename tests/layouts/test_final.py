@@ -134,3 +134,70 @@ def test_codes_in_final_tables_carry_their_meaning_as_tooltips():
         )
         assert "четыре цифры" in columns["class"]["headerTooltip"] and "tooltipValueGetter" in columns["region"]
         assert "tooltipValueGetter" not in columns["clients" if "clients" in columns else "card"]
+
+
+def client_row(**overrides) -> dict:
+    row = {
+        "card": "7",
+        "first_date": "2022-02-01",
+        "last_date": "2022-02-05",
+        "purchases": 3,
+        "revenue": 270.0,
+        "avg_cheque": 90.0,
+        "recency_days": 1,
+        "age_days": 4,
+        "frequency": 0.75,
+        "shops": 2,
+        "bonus_earned": 13.5,
+        "bonus_spent": 3.0,
+        "r": 1,
+        "f": 1,
+        "m": 1,
+        "a": 3,
+        "warmth": 2,
+        "class": "1113",
+        "class_name": "недавний-частый-высокий_чек-новичок",
+        "cluster": 13,
+        "cluster_name": "добро пожаловать VIP",
+        "region": 220,
+        "region_name": "добро пожаловать",
+    }
+    return row | overrides
+
+
+def cheques(n: int) -> pd.DataFrame:
+    stamps = pd.date_range("2022-02-01 09:15", periods=n, freq="D")
+    return pd.DataFrame(
+        {
+            "doc_id": [f"x{i:02d}" for i in range(n)],
+            "datetime": stamps,
+            "shop": ["Аптека 10"] * n,
+            "amount": [1500.5] * n,
+            "discount": [10.0] * n,
+            "bonus_earned": [7.5] * n,
+            "bonus_spent": [3.0] * n,
+        }
+    )
+
+
+def test_the_client_card_lists_the_newest_cheques_the_pharmacies_and_the_action():
+    all_cheques = cheques(3)
+    latest = all_cheques.iloc[::-1].reset_index(drop=True)
+    shops = pd.DataFrame({"shop": ["Аптека 10"], "cheques": [3], "revenue": [4501.5]})
+    card = ClientCard("7", client_row(), all_cheques, latest, shops, "Начинаем активную коммуникацию.")
+    rendered = render_client(card)
+    table = text(find(rendered, ids.FINAL.CLIENT_CHEQUE_TABLE))
+    assert table.index("03.02.2022 09:15") < table.index("01.02.2022 09:15")  # newest first, ДД.ММ.ГГГГ ЧЧ:ММ
+    assert "1\u00a0500,50" in table and "10,00" in table and "7,50" in table and "3,00" in table
+    assert "3 чека за период" in text(rendered)
+    assert "4\u00a0501,50" in text(find(rendered, ids.FINAL.CLIENT_SHOPS))
+    action = text(find(rendered, ids.FINAL.CLIENT_ACTION))
+    assert "регион 220 добро пожаловать" in action and "Начинаем активную коммуникацию." in action
+
+
+def test_a_long_cheque_list_says_how_many_are_shown():
+    all_cheques = cheques(25)
+    card = ClientCard("7", client_row(purchases=25), all_cheques, all_cheques.iloc[:-21:-1], all_cheques.iloc[:0])
+    assert "Показаны последние 20 из 25 чеков периода" in text(render_client(card))
+    one = ClientCard("7", client_row(purchases=1), cheques(1), cheques(1), cheques(1).iloc[:0])
+    assert "1 чек за период" in text(render_client(one))

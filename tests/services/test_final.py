@@ -75,3 +75,19 @@ def test_a_page_never_holds_more_than_one_block(services, full):
     assert len(rows) == MAX_PAGE_ROWS < count == 600
     assert len(services.final.client_page(full, everyone, 590, 10**9, ())[0]) == 10
     assert services.final.client_page(full, everyone, -5, -1, ()) == ([], 600)
+
+
+def test_a_client_card_holds_the_newest_cheques_the_pharmacies_and_the_regions_action(services, full):
+    from core.segments import REGION_RECOMMENDATIONS
+    from dashboard.services.final import CHEQUES_SHOWN
+
+    clients = services.analyses.classification(full).clients
+    busiest = clients.sort_values("purchases", ascending=False).iloc[0]
+    assert busiest["purchases"] > CHEQUES_SHOWN  # the chain has a client with more cheques than the table shows
+    card = services.final.client_card(full, busiest["card"])
+    assert card.cheque_count == busiest["purchases"] and len(card.latest) == CHEQUES_SHOWN
+    newest = card.cheques.sort_values(["datetime", "doc_id"]).iloc[::-1].head(CHEQUES_SHOWN)
+    assert card.latest["doc_id"].tolist() == newest["doc_id"].tolist()
+    assert card.shops["cheques"].sum() == busiest["purchases"] and len(card.shops) == busiest["shops"]
+    assert card.shops["revenue"].sum() == pytest.approx(busiest["revenue"])
+    assert card.action == REGION_RECOMMENDATIONS[int(busiest["region"])]
