@@ -14,7 +14,7 @@ setup-test:
 	bash scripts/setup.sh test
 
 run: setup
-	.venv/bin/rfma serve --host $(HOST) --port $(PORT)
+	.venv/bin/rfma serve --no-auth --host $(HOST) --port $(PORT)
 
 test: setup-test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)

@@ -18,8 +18,6 @@ from dashboard.services.shell import preset_period, short_period_note
 from layouts.header import render_threshold_set
 
 log = logging.getLogger(__name__)
-# Who saved a threshold set from the page (there is no login yet; the application database keeps the field).
-DASHBOARD_USER = "панель (без входа)"
 
 PRESETS = {
     ids.HEADER.PRESET_ALL: "all",
@@ -118,7 +116,7 @@ class ShellCallbacks:
             if trigger == ids.HEADER.SAVE_FOR_CHAIN:
                 if thresholds.set_view(request, draft).problem is not None:
                     return no_update, "Не сохранено: набор не подходит выбранному периоду."
-                thresholds.save_for_chain(draft, DASHBOARD_USER)
+                thresholds.save_for_chain(draft)
                 return None, "Сохранено для всей сети."
         except RfmaError as exc:
             return no_update, f"Не получилось: {exc}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import is_default_database, make_engine
 from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
+from dashboard.services.access import current_identity
 from dashboard.services.cache import create_cache
 from dashboard.services.page_state import read_page_state, referrer_args
 from dashboard.services.shell import PageView
@@ -83,7 +85,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         """
         if not has_request_context():
             return shell_layout.layout(PageView(None, None))
-        view = services.shell.page()
+        view = dataclasses.replace(services.shell.page(), identity=current_identity(), auth=settings.auth)
         args = request.args or referrer_args(request.referrer)  # Dash asks for the layout in a request of its own
         return shell_layout.layout(view, read_page_state(args, view.bounds))
 

@@ -14,6 +14,7 @@ from core import formatting as fmt
 from core.db import DatabaseError, first_line, make_engine, resolve_database_url
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
 from core.writers import writing
+from dashboard.appdb.users import ROLES
 
 EXIT_USAGE = 2
 DEBUG_ENV = "RFMA_DEBUG"
@@ -153,6 +154,35 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true")
+    serve.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="no login: one person on this computer (only with a loopback --host), acting as an administrator",
+    )
+    _add_app_db(serve)
+
+    users = sub.add_parser("users", help="the people who may log in to the dashboard (the application database)")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    add = users_sub.add_parser("add", help="add a user (the password from standard input, or asked twice)")
+    add.add_argument("login")
+    add.add_argument("--role", required=True, choices=ROLES)
+    users_sub.add_parser("list", help="list the users")
+    role = users_sub.add_parser("set-role", help="change a user's role (their sessions end)")
+    role.add_argument("login")
+    role.add_argument("role", choices=ROLES)
+    disable = users_sub.add_parser("disable", help="disable a user (their sessions end at once)")
+    disable.add_argument("login")
+    enable = users_sub.add_parser("enable", help="enable a disabled user")
+    enable.add_argument("login")
+    passwd = users_sub.add_parser("passwd", help="change a user's password (their sessions end)")
+    passwd.add_argument("login")
+    for command in (add, role, disable, enable, passwd, users_sub.choices["list"]):
+        _add_app_db(command)
+
+    audit = sub.add_parser("audit", help="write the audit log (logins, downloads, threshold saves, user changes)")
+    audit.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
+    audit.add_argument("--out", required=True, metavar="FILE.csv")
+    _add_app_db(audit)
     return parser
 
 
@@ -250,7 +280,12 @@ def cmd_thresholds(args) -> int:
     base = load_client_base(open_engine(args.db), Period.parse(args.date_from, args.date_to), _options(args))
     suggestion = suggest_thresholds(base, pins)  # an unordered set is refused before it could be saved
     if args.save:
-        saved = threshold_sets(args).save(pins, getpass.getuser(), "rfma")
+        from dashboard.appdb import AuditLog
+        from dashboard.appdb.audit import THRESHOLDS_SAVED
+
+        sets = threshold_sets(args)
+        saved = sets.save(pins, getpass.getuser(), "rfma")
+        AuditLog(sets.engine).record(operator(), THRESHOLDS_SAVED, saved.describe(), source=sets.source)
         print(f"набор порогов сети сохранён: {saved.describe()}", file=sys.stderr)
     print(json.dumps(suggestion.as_json(base.analysis_date), ensure_ascii=False, indent=2))
     return 0
@@ -372,11 +407,27 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
+    from dashboard.appdb import Users, app_engine
     from dashboard.settings import Settings
 
-    settings = Settings.from_env(database_url=args.db)
+    overrides: dict = {"app_database_url": args.app_db}
+    if args.no_auth:
+        if args.host not in LOOPBACK_HOSTS:
+            raise CliError(f"--no-auth только для этого компьютера: --host {args.host} недопустим, нужен 127.0.0.1")
+        overrides["auth"] = "none"
+    settings = Settings.from_env(database_url=args.db, **overrides)
+    if settings.auth == "none" and args.host not in LOOPBACK_HOSTS:
+        raise CliError(f"RFMA_AUTH=none только для этого компьютера: --host {args.host} недопустим, нужен 127.0.0.1")
+    if settings.auth == "login" and not Users(app_engine(settings.app_database_url)).any():
+        raise CliError(
+            "нет ни одного пользователя; создайте администратора: rfma users add admin --role admin "
+            "(или запустите для себя одного: rfma serve --no-auth)"
+        )
     check_port_free(args.host, args.port)  # before anything is built or announced
     open_engine(settings.database_url).dispose()  # create the demo if needed, then let the app open its own
     app = create_app(settings)
@@ -396,6 +447,88 @@ def check_port_free(host: str, port: int) -> None:
         raise CliError(f"адрес {host}:{port} недоступен — {reason}; выберите другой: --port N") from None
 
 
+def app_settings(args):
+    """The settings of --app-db (or the environment's application database)."""
+    from dashboard.settings import Settings
+
+    return Settings.from_env(app_database_url=getattr(args, "app_db", None))
+
+
+def operator() -> str:
+    """Who runs the CLI, for the audit log: 'rfma:' and the operating system's user."""
+    import getpass
+
+    return f"rfma:{getpass.getuser()}"
+
+
+def read_password(login: str) -> str:
+    """The new password: standard input's first line when it is not a terminal, else asked twice (not echoed)."""
+    import getpass
+
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CliError("пароль не передан на стандартный ввод")
+        return password
+    first = getpass.getpass(f"пароль для {login}: ")
+    if first != getpass.getpass("ещё раз: "):
+        raise CliError("пароли не совпадают")
+    return first
+
+
+def cmd_users(args) -> int:
+    from dashboard.appdb import ROLE_NAMES, AuditLog, Users, app_engine
+    from dashboard.appdb.audit import USER_CHANGED
+
+    engine = app_engine(app_settings(args).app_database_url)
+    users, audit = Users(engine), AuditLog(engine)
+    command = args.users_command
+    if command == "list":
+        for user in users.all():
+            state = "отключён" if user.disabled else "активен"
+            sources = "все источники" if user.sources is None else ", ".join(user.sources)
+            print(f"{user.login}\t{user.role} ({ROLE_NAMES[user.role]})\t{state}\t{sources}")
+        return 0
+    if command == "add":
+        user = users.add(args.login, read_password(args.login), args.role)
+        detail = f"добавлен {user.login}, роль {user.role}"
+    elif command == "set-role":
+        user = users.set_role(args.login, args.role)
+        detail = f"{user.login}: роль {user.role}"
+    elif command == "disable":
+        user = users.disable(args.login)
+        detail = f"{user.login}: отключён"
+    elif command == "enable":
+        user = users.enable(args.login)
+        detail = f"{user.login}: включён"
+    else:
+        user = users.set_password(args.login, read_password(args.login))
+        detail = f"{user.login}: пароль изменён"
+    audit.record(operator(), USER_CHANGED, detail)
+    print(detail)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    import csv
+    import datetime as dt
+
+    from dashboard.appdb import AuditLog, app_engine
+    from dashboard.appdb.audit import AUDIT_COLUMNS
+
+    since = parse_date(args.since, "--since") if args.since else None
+    start = dt.datetime.combine(since, dt.time()) if since else None
+    entries = AuditLog(app_engine(app_settings(args).app_database_url)).entries(start)
+    with open(args.out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(AUDIT_COLUMNS)
+        for entry in entries:
+            rows = "" if entry.rows is None else entry.rows
+            writer.writerow([entry.at.isoformat(sep=" "), entry.user, entry.action, entry.detail, rows])
+    print(f"записей журнала: {len(entries)} → {args.out}")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -405,6 +538,8 @@ COMMANDS = {
     "report": cmd_report,
     "migrate": cmd_migrate,
     "serve": cmd_serve,
+    "users": cmd_users,
+    "audit": cmd_audit,
 }
 
 

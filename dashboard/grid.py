@@ -11,6 +11,7 @@ import pandas as pd
 from core.client_filter import TABLE_COLUMNS, Sort
 from core.column_filter import ColumnCondition, ColumnFilter, check_column
 from core.model import RfmaError
+from dashboard.services.access import mask_card
 
 TEXT_OPS = {
     "contains": "contains",
@@ -71,11 +72,18 @@ def sort_keys(sort_model: list[dict[str, Any]] | None) -> Sort:
     return tuple((str(c.get("colId")), c["sort"] == "desc") for c in entries)
 
 
-def page_records(frame: pd.DataFrame, table: list[str] = TABLE_COLUMNS) -> list[dict[str, Any]]:
-    """The rows of a (sorted) page as JSON-ready records: ISO dates, money to kopecks, frequency to 6 decimals."""
+def page_records(
+    frame: pd.DataFrame, table: list[str] = TABLE_COLUMNS, mask_cards: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of a (sorted) page as JSON-ready records: ISO dates, money to kopecks, frequency to 6 decimals;
+    card numbers masked ('•••• 1234') when `mask_cards` (a role that sees aggregates only)."""
     columns = [c for c in table if c in frame.columns]
     values = {c: frame[c].to_numpy() for c in columns}
-    return [{c: _json_value(c, values[c][i]) for c in columns} for i in range(len(frame))]
+    records = [{c: _json_value(c, values[c][i]) for c in columns} for i in range(len(frame))]
+    if mask_cards and "card" in columns:
+        for record in records:
+            record["card"] = mask_card(record["card"])
+    return records
 
 
 def _json_value(column: str, value: Any) -> Any:

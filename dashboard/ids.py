@@ -39,6 +39,8 @@ HEADER = _ids(
     DISCARD_DRAFT="discard-draft",
     FIT_PERIOD="fit-period",
     HELP_BUTTON="help-button",
+    ACCOUNT="account",
+    LOGOUT="logout",
 )
 
 CLIENTS = _ids(

@@ -8,7 +8,7 @@ from dash import dcc, html
 from core import formatting as fmt
 from core.db import DataSource
 from dashboard import ids
-from dashboard.appdb import describe_pins
+from dashboard.appdb import ROLE_NAMES, describe_pins
 from dashboard.services.page_state import PageState
 from dashboard.services.shell import PageView
 from dashboard.services.thresholds import ThresholdSetView
@@ -71,8 +71,10 @@ def render_threshold_set(view: ThresholdSetView | None) -> tuple:
         text = f"Пороги: утверждённые для сети — {view.chain.describe()} (сохранил: {saved})."
     else:
         text = "Пороги: предложенные по данным периода (сеть ещё не утвердила свой набор)."
-    save = BUTTON if view.is_draft and view.problem is None else HIDDEN
+    save = BUTTON if view.is_draft and view.problem is None and view.may_save else HIDDEN
     discard = BUTTON if view.is_draft else HIDDEN
+    if view.is_draft and not view.may_save:
+        text += " Сохранить его для всей сети может администратор."
     if view.problem is None:
         return text, save, discard, HIDDEN, None, None
     names = " и ".join(view.fix_unpins)
@@ -82,7 +84,28 @@ def render_threshold_set(view: ThresholdSetView | None) -> tuple:
         "Открепите пороги для этого периода или выберите период длиннее."
     )
     label = f"Открепить {names} для этого периода" if names else "Взять предложенные для этого периода"
-    return text, save, discard, "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0", problem, label
+    box = "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0"
+    if not view.may_edit:  # a viewer keeps no draft: a longer period is the way out
+        problem = problem.replace("Открепите пороги для этого периода или выберите", "Выберите")
+        box += " rfma-no-fix"
+    return text, save, discard, box, problem, label
+
+
+def account_line(page: PageView) -> html.Div:
+    """Who is logged in, with their role and «Выйти»; in the no-login mode, that the panel is open on this computer."""
+    identity = page.identity
+    if page.auth == "none":
+        text = (
+            "Вход отключён (rfma serve --no-auth): панель открыта только на этом компьютере, с правами администратора."
+        )
+        return html.Div(text, id=ids.HEADER.ACCOUNT, className="rfma-account small text-warning-emphasis")
+    if identity is None:
+        return html.Div(id=ids.HEADER.ACCOUNT, className="rfma-account small")
+    role = ROLE_NAMES.get(identity.role, identity.role)
+    parts: list = [html.Span(f"{identity.login} · {role}", className="me-2")]
+    if page.auth == "login":
+        parts.append(html.A("Выйти", href="logout", id=ids.HEADER.LOGOUT))
+    return html.Div(parts, id=ids.HEADER.ACCOUNT, className="rfma-account small text-muted")
 
 
 def layout(page: PageView, state: PageState | None = None) -> html.Header:
@@ -139,7 +162,9 @@ def layout(page: PageView, state: PageState | None = None) -> html.Header:
                     ],
                     className="align-items-center g-2",
                 ),
-                source,
+                html.Div(
+                    [source, account_line(page)], className="d-flex flex-wrap justify-content-between column-gap-3"
+                ),
                 threshold_set_bar(),
                 html.Div(id=ids.HEADER.PERIOD_NOTE, className="rfma-period-note small text-warning-emphasis"),
             ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -19,8 +20,12 @@ ROLE_NAMES = {"viewer": "просмотр", "manager": "менеджер", "admi
 LOGIN = re.compile(r"[A-Za-z0-9._@-]{1,64}")
 MIN_PASSWORD = 8
 ALL_SOURCES = "*"
-# A hash to compare against when the login is unknown, so a wrong login costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("rfma-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the login is unknown, so a wrong login costs as long as a wrong password."""
+    return generate_password_hash("rfma-no-such-user")
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,7 @@ class Users:
     def verify(self, login: str, password: str) -> User | None:
         """The user when the login exists, is enabled and the password matches; else None (same cost either way)."""
         rows = self._read(sa.select(users).where(users.c.login == login))
-        stored = rows[0]["password_hash"] if rows else _DUMMY_HASH
+        stored = rows[0]["password_hash"] if rows else _dummy_hash()
         matches = check_password_hash(stored, password)
         if not rows or not matches:
             return None

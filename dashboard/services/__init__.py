@@ -53,21 +53,28 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     requests = Requests(settings, source, sets)
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
+    audit = AuditLog(app_engine(settings.app_database_url))
     return Services(
         settings=settings,
         source=source,
         requests=requests,
         threshold_sets=sets,
         users=Users(app_engine(settings.app_database_url)),
-        audit=AuditLog(app_engine(settings.app_database_url)),
+        audit=audit,
         analyses=analyses,
         shell=ShellService(source, settings.source_name),
         clients=ClientsService(analyses),
         pharmacies=PharmaciesService(analyses),
-        thresholds=ThresholdsService(analyses, sets),
+        thresholds=ThresholdsService(analyses, sets, audit),
         final=FinalService(analyses),
         migration=migration,
         exports=ExportsService(
-            analyses, requests, shared, shared=settings.cache_type != "NullCache", migration=migration
+            analyses,
+            requests,
+            shared,
+            shared=settings.cache_type != "NullCache",
+            migration=migration,
+            audit=audit,
+            source=settings.source_name,
         ),
     )

@@ -20,6 +20,8 @@ from core.client_filter import TABLE_COLUMNS, ClientFilter
 from core.export import COLUMN_NAMES, CSV_FORMATS, client_list_filename, filters_file_part, iter_client_list_csv
 from core.migration import Flow
 from core.model import RfmaError
+from dashboard.appdb.audit import DOWNLOAD, AuditLog
+from dashboard.services.access import Permission, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.migration import MigrationService
@@ -61,6 +63,14 @@ class FlowExport:
     names: str = "ru"
 
 
+@dataclass(frozen=True)
+class KeptExport:
+    """An export kept under a token, with the login of the user who may download it."""
+
+    owner: str
+    export: ClientListExport | FlowExport
+
+
 class ExportsService:
     """Client-list CSV files and segment reports of a filtered selection."""
 
@@ -71,7 +81,11 @@ class ExportsService:
         cache: SharedCache,
         shared: bool = True,
         migration: MigrationService | None = None,
+        audit: AuditLog | None = None,
+        source: str = "",
     ):
+        self.audit = audit
+        self.source = source  # the data source's name, for the audit log
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
@@ -105,18 +119,33 @@ class ExportsService:
         return name, chunks()
 
     def keep_client_list(self, export: ClientListExport | FlowExport) -> tuple[str, str]:
-        """Check an export's state and keep it for EXPORT_TTL seconds under a new token: (file name, token)."""
+        """Check the user's right and the export's state, and keep it for EXPORT_TTL seconds under a new token for
+        this user only: (file name, token)."""
+        identity = require(Permission.DOWNLOAD_CLIENTS)
         name, _ = self.client_list(export)
         token = secrets.token_urlsafe(24)
-        self._tokens.set(EXPORT_KEY + token, export, timeout=EXPORT_TTL)
+        self._tokens.set(EXPORT_KEY + token, KeptExport(identity.login, export), timeout=EXPORT_TTL)
         return name, token
 
     def kept_client_list(self, token: str) -> tuple[str, Iterator[bytes]]:
-        """(file name, CSV chunks) of the export kept under `token`, on the data as it is now."""
-        export = self._tokens.get(EXPORT_KEY + token)
-        if export is None:
+        """(file name, CSV chunks) of the export kept under `token` by the same user, on the data as it is now; the
+        download goes into the audit log with its row count."""
+        identity = require(Permission.DOWNLOAD_CLIENTS)
+        kept = self._tokens.get(EXPORT_KEY + token)
+        if not isinstance(kept, KeptExport) or kept.owner != identity.login:  # another session's link: unknown
             raise ExportExpired(EXPIRED)
-        return self.client_list(dataclasses.replace(export, request=self.requests.refresh(export.request)))
+        export = dataclasses.replace(kept.export, request=self.requests.refresh(kept.export.request))
+        name, chunks = self.client_list(export)
+        if self.audit is not None:
+            self.audit.record(identity.login, DOWNLOAD, name, rows=self.row_count(export), source=self.source)
+        return name, chunks
+
+    def row_count(self, export: ClientListExport | FlowExport) -> int:
+        """How many clients the export's file holds."""
+        if isinstance(export, FlowExport):
+            return self.migration.flow_view(export.request, export.bonus_date, export.flow).clients
+        clients = self.analyses.classification(export.request).clients
+        return len(self.analyses.filtered_positions(export.request, clients, export.flt))
 
     def segment_report(self, request: AnalysisRequest, flt: ClientFilter, fmt: str = "html") -> tuple[str, str]:
         """(file name, text) of the segment report of the filtered selection."""

@@ -16,6 +16,7 @@ from core.segment_tree import ALL, Segment, breakdown, segment_tree
 from core.segments import REGION_RECOMMENDATIONS
 from core.summaries import class_counts, segment_summary
 from dashboard import grid
+from dashboard.services.access import Permission, allowed, mask_card, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.request import AnalysisRequest
 
@@ -82,6 +83,19 @@ def _mean(series: pd.Series) -> float | None:
 MAX_PAGE_ROWS = 500  # one block of the client table; the grid asks for 50 at a time
 
 
+def check_card_filters(flt: ClientFilter) -> None:
+    """A search by card number (the card field or the table's card column) needs a role that sees cards."""
+    if flt.card or any(c.column == "card" for c in flt.columns):
+        require(Permission.SEE_CARDS)
+
+
+def masked(points: pd.DataFrame) -> pd.DataFrame:
+    """Scatter points with their cards masked for a role that sees aggregates only."""
+    if allowed(Permission.SEE_CARDS) or "card" not in points:
+        return points
+    return points.assign(card=points["card"].map(mask_card))
+
+
 class FinalService:
     """The tab's computation on the kept classification of the request."""
 
@@ -131,7 +145,8 @@ class FinalService:
 
     def client_card(self, request: AnalysisRequest, card: str) -> ClientCard:
         """One client's metrics, grades and segments, their cheques and pharmacies in the period, and their region's
-        recommended action."""
+        recommended action (a role that sees cards only)."""
+        require(Permission.SEE_CARDS)
         card = (card or "").strip()
         if not card:
             raise RfmaError("Введите номер карты.")
@@ -164,7 +179,8 @@ class FinalService:
         return sorted(self.analyses.shop_clients(request)["shop"].unique(), key=shop_sort_key)
 
     def selection(self, request: AnalysisRequest, flt: ClientFilter) -> SelectionView:
-        """Summary, breakdown and scatter points of the filtered selection."""
+        """Summary, breakdown and scatter points of the filtered selection (cards masked for a role without them)."""
+        check_card_filters(flt)
         chosen = self.analyses.selection(request, flt)
         clients = chosen.clients
         segment = flt.segment_obj
@@ -180,7 +196,7 @@ class FinalService:
             mean_frequency=_mean(clients["frequency"]),
             mean_age_days=_mean(clients["age_days"]),
             breakdown=breakdown(clients, segment),
-            points=sample_clients(clients),
+            points=masked(sample_clients(clients)),
             filters=tuple(flt.describe()[1:]),  # the first line names the segment, already in the count line
         )
 
@@ -189,8 +205,9 @@ class FinalService:
     ) -> tuple[list[dict], int]:
         """One block of the client table (server-side paging, at most MAX_PAGE_ROWS rows): the rows and the
         selection's row count."""
+        check_card_filters(flt)
         start = max(0, int(start_row))
         end = min(max(start, int(end_row)), start + MAX_PAGE_ROWS)  # a request cannot ask for the whole base
         clients, order = self.analyses.ordered_positions(request, flt, sort)
         page = clients.take(order[start:end])  # copies the page rows only
-        return grid.page_records(page), len(order)
+        return grid.page_records(page, mask_cards=not allowed(Permission.SEE_CARDS)), len(order)

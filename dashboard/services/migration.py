@@ -18,6 +18,7 @@ from core.migration import FLOW_COLUMNS, LEVELS, TOP_FLOWS, Flow, Migration, flo
 from core.model import RfmaError, parse_date
 from core.periods import check_bonus_date, resolved_bounds
 from dashboard import grid
+from dashboard.services.access import Permission, allowed
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import WorkerMemory
 from dashboard.services.request import AnalysisRequest, iso_date
@@ -169,7 +170,8 @@ class MigrationService:
         table, order = self._ordered(request, self.bonus(bonus_date), flow, sort)
         start = max(0, int(start_row))
         end = min(max(start, int(end_row)), start + MAX_PAGE_ROWS)
-        return grid.page_records(table.take(order[start:end]), FLOW_COLUMNS), len(order)
+        rows = table.take(order[start:end])
+        return grid.page_records(rows, FLOW_COLUMNS, mask_cards=not allowed(Permission.SEE_CARDS)), len(order)
 
     def flow_csv(
         self,

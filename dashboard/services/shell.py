@@ -10,6 +10,7 @@ from core import formatting as fmt
 from core.db import DatabaseError, DataSource
 from core.messages import EMPTY_DATABASE, unreachable
 from core.writers import DataUpdating
+from dashboard.services.access import Identity
 from dashboard.services.engines import SourceReader
 from dashboard.services.migration import middle_date
 
@@ -24,6 +25,8 @@ class PageView:
     source: DataSource | None
     error: str | None
     name: str = ""  # the configured data-source name (never the URL)
+    identity: Identity | None = None  # who is looking (None: the skeleton built outside a request)
+    auth: str = "login"  # the app's login mode: 'login', 'proxy' or 'none'
 
     @property
     def bounds(self) -> tuple[str, str] | None:

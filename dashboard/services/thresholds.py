@@ -10,7 +10,9 @@ from core import formatting as fmt
 from core import research as core_research
 from core.model import THRESHOLD_NAMES, RfmaError, ThresholdOrderError, ThresholdPins, parse_threshold_value
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
-from dashboard.appdb import ChainThresholds, ThresholdSets
+from dashboard.appdb import AuditLog, ChainThresholds, ThresholdSets
+from dashboard.appdb.audit import THRESHOLDS_SAVED
+from dashboard.services.access import AccessDenied, Permission, allowed, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.request import AnalysisRequest
 
@@ -71,6 +73,8 @@ class ThresholdSetView:
     problem: ThresholdOrderError | None = None
     fix: dict[str, float] | None = None
     fix_unpins: tuple[str, ...] = ()
+    may_edit: bool = True  # the user may keep a draft (manager, administrator)
+    may_save: bool = True  # the user may save the chain's set (administrator)
 
     @property
     def is_draft(self) -> bool:
@@ -86,9 +90,10 @@ def as_draft(pins: dict[str, float], chain: ThresholdPins) -> dict[str, float] |
 class ThresholdsService:
     """The tab's computation: suggestions with pins, the user's draft, the chain's threshold set and the research."""
 
-    def __init__(self, analyses: Analyses, sets: ThresholdSets):
+    def __init__(self, analyses: Analyses, sets: ThresholdSets, audit: AuditLog | None = None):
         self.analyses = analyses
         self.sets = sets
+        self.audit = audit
 
     def in_force(self, request: AnalysisRequest) -> ThresholdSuggestion:
         """The ThresholdSuggestion for the request's period and pins (ThresholdOrderError for an unordered set)."""
@@ -106,6 +111,11 @@ class ThresholdsService:
         """
         pins = request.pins.as_dict()
         new_pins = pins
+        if reset or name is not None:
+            try:
+                require(Permission.EDIT_DRAFT)
+            except AccessDenied as exc:  # a viewer: said, nothing changes
+                return ThresholdEdit(pins, False, None, name or "r1", exc)
         if reset:
             new_pins = {}
         elif name is not None:
@@ -128,14 +138,15 @@ class ThresholdsService:
         chain = self.sets.current()
         chain_pins = chain.pins if chain else ThresholdPins()
         kept = None if draft is None else as_draft(request.pins.as_dict(), chain_pins)
+        rights = {"may_edit": allowed(Permission.EDIT_DRAFT), "may_save": allowed(Permission.SAVE_CHAIN_SET)}
         try:
             self.in_force(request)
         except ThresholdOrderError as exc:
             fix, unpinned = self._fitting(request)
-            return ThresholdSetView(chain, kept, exc, fix, unpinned)
+            return ThresholdSetView(chain, kept, exc, fix, unpinned, **rights)
         except RfmaError:  # no data for the period: the tabs say so
             pass
-        return ThresholdSetView(chain, kept)
+        return ThresholdSetView(chain, kept, **rights)
 
     def _fitting(self, request: AnalysisRequest) -> tuple[dict[str, float], tuple[str, ...]]:
         """The request's pins with the fewest unpinned (the pinned side of each failing pair) so the set is ordered."""
@@ -156,13 +167,19 @@ class ThresholdsService:
 
     def fitting_draft(self, request: AnalysisRequest) -> dict[str, float] | None:
         """The draft that makes the request's set fit its period (None: the chain's set fits as it is)."""
+        require(Permission.EDIT_DRAFT)
         fix, _ = self._fitting(request)
         return as_draft(fix, self.sets.current_pins())
 
-    def save_for_chain(self, draft: dict | None, saved_by: str) -> ChainThresholds:
-        """Make the draft the chain's threshold set (a new entry in its history)."""
+    def save_for_chain(self, draft: dict | None) -> ChainThresholds:
+        """Make the draft the chain's threshold set (a new entry in its history and in the audit log); an
+        administrator's right."""
+        identity = require(Permission.SAVE_CHAIN_SET)
         pins = self.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
-        return self.sets.save(pins, saved_by, ORIGIN_DASHBOARD)
+        saved = self.sets.save(pins, identity.login, ORIGIN_DASHBOARD)
+        if self.audit is not None:
+            self.audit.record(identity.login, THRESHOLDS_SAVED, saved.describe(), source=self.sets.source)
+        return saved
 
     def history(self, limit: int = 20) -> list[ChainThresholds]:
         """The chain's threshold sets, newest first."""

@@ -46,7 +46,7 @@ def test_saving_a_draft_makes_it_the_chain_set_for_every_page(services):
     assert callbacks.threshold_set(*FULL, {"r1": 40})[0].startswith("Пороги: ваш черновик — r1 = 40.")
     assert act(services, ids.HEADER.SAVE_FOR_CHAIN, {"r1": 40}) == (None, "Сохранено для всей сети.")
     assert services.threshold_sets.current().pins.as_dict() == {"r1": 40}
-    assert services.threshold_sets.current().saved_by == "панель (без входа)"
+    assert services.threshold_sets.current().saved_by == "локальный режим (без входа)"
     assert callbacks.threshold_set(*FULL, None)[0].startswith("Пороги: утверждённые для сети — r1 = 40")
     assert services.requests.build(*FULL, None).pins.as_dict() == {"r1": 40}  # another visitor, no draft
 

@@ -185,7 +185,7 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_starts(capsys):
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        assert main(["serve", "--port", str(port)]) == 2
+        assert main(["serve", "--no-auth", "--port", str(port)]) == 2
     err = capsys.readouterr()
     assert (
         err.err == f"rfma serve: ошибка: адрес 127.0.0.1:{port} недоступен — занят другой программой; "
@@ -216,7 +216,7 @@ def test_rfma_and_the_dashboard_classify_with_the_chain_set_saved_on_the_page(ma
     out = tmp_path / "vip.csv"
     args = ["classify", "--db", chain_url, "--from", FULL[0], "--to", FULL[1], "--out", str(out), "--region", "110"]
     assert main([*args, *app_db]) == 0
-    assert "пороги: набор сети (r1 = 25, m1 = 1500; сохранил: панель (без входа)" in capsys.readouterr().err
+    assert "пороги: набор сети (r1 = 25, m1 = 1500; сохранил: локальный режим (без входа)" in capsys.readouterr().err
     cli_cards = set(pd.read_csv(out, dtype={"card": str})["card"])
     assert cli_cards == set(on_screen.loc[on_screen["region"] == 110, "card"]) and cli_cards
     assert main([*args, *app_db, "--suggested"]) == 0
@@ -268,3 +268,53 @@ def test_export_writes_the_managers_file_by_default_and_the_tools_file_on_reques
     assert frame["first_date"].tolist() == ["2022-01-20", "2022-01-10"]
     assert main(["export", "--db", url, "--cluster", "12"]) == 0
     assert (tmp_path / "rfma_кластеры_12_2022-01-01_2022-02-05.csv").exists()
+
+
+def test_serve_refuses_without_a_user_and_no_auth_refuses_another_host(capsys):
+    assert main(["serve", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("rfma serve: ошибка: нет ни одного пользователя; создайте администратора: rfma users add")
+    assert main(["serve", "--no-auth", "--host", "0.0.0.0", "--port", "1"]) == 2
+    assert "--no-auth только для этого компьютера: --host 0.0.0.0 недопустим" in capsys.readouterr().err
+
+
+def run_cli(*args: str, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=os.environ | (env or {}),
+    )
+
+
+def test_users_are_added_listed_changed_and_audited(tmp_path):
+    app_db = ["--app-db", f"sqlite:///{tmp_path / 'app.sqlite'}"]
+    added = run_cli("users", "add", "anna", "--role", "manager", *app_db, stdin="очень-секретно\n")
+    assert added.returncode == 0 and added.stdout == "добавлен anna, роль manager\n"
+    assert run_cli("users", "add", "anna", "--role", "viewer", *app_db, stdin="другой-пароль\n").returncode == 2
+    short = run_cli("users", "add", "boris", "--role", "viewer", *app_db, stdin="коротко\n")
+    assert short.returncode == 2 and "пароль короче 8 символов" in short.stderr and "Traceback" not in short.stderr
+    assert run_cli("users", "set-role", "anna", "admin", *app_db).returncode == 0
+    assert run_cli("users", "disable", "anna", *app_db).returncode == 0
+    assert run_cli("users", "passwd", "anna", *app_db, stdin="новый-пароль-1\n").returncode == 0
+    listed = run_cli("users", "list", *app_db)
+    assert listed.stdout == "anna\tadmin (администратор)\tотключён\tвсе источники\n"
+    missing = run_cli("users", "disable", "nobody", *app_db)
+    assert missing.returncode == 2 and missing.stderr.strip() == "rfma users: ошибка: пользователя nobody нет"
+    out = tmp_path / "audit.csv"
+    assert run_cli("audit", "--out", str(out), *app_db).returncode == 0
+    audit = pd.read_csv(out)
+    assert list(audit.columns) == ["at", "user", "action", "detail", "rows"]
+    assert audit["detail"].tolist() == [
+        "добавлен anna, роль manager",
+        "anna: роль admin",
+        "anna: отключён",
+        "anna: пароль изменён",
+    ]
+    assert set(audit["action"]) == {"user_changed"} and audit["user"].str.startswith("rfma:").all()
+    assert "очень-секретно" not in out.read_text() and "новый-пароль-1" not in out.read_text()
+    later = run_cli("audit", "--since", "2999-01-01", "--out", str(out), *app_db)
+    assert later.returncode == 0 and len(pd.read_csv(out)) == 0

@@ -57,7 +57,7 @@ def test_a_draft_is_one_visitors_until_saved_for_the_chain(dash_duo, make_app, c
     type_into(threshold(dash_duo, "r1"), "45")
     bar_says(dash_duo, "ваш черновик — r1 = 45")
     dash_duo.find_element(f"#{ids.HEADER.SAVE_FOR_CHAIN}").click()
-    bar_says(dash_duo, "Пороги: утверждённые для сети — r1 = 45 (сохранил: панель (без входа)")
+    bar_says(dash_duo, "Пороги: утверждённые для сети — r1 = 45 (сохранил: локальный режим (без входа)")
     assert sets.current().pins.as_dict() == {"r1": 45} and not visible(dash_duo, ids.HEADER.SAVE_FOR_CHAIN)
     as_another_visitor(dash_duo)  # every visitor now works with the chain's set
     bar_says(dash_duo, "утверждённые для сети — r1 = 45")

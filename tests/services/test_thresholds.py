@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.model import RfmaError, ThresholdOrderError
+from dashboard.services.access import NO_AUTH_USER
 from dashboard.services.thresholds import display_value, propose_pin
 from tests.support.dashboard import EMPTY, FULL
 
@@ -72,7 +73,7 @@ def test_an_edit_makes_a_draft_and_saves_nothing_for_the_chain(services):
 
 
 def test_the_chain_set_is_used_without_a_draft_and_a_draft_equal_to_it_is_no_draft(services):
-    services.thresholds.save_for_chain({"r1": 40}, "менеджер")
+    services.thresholds.save_for_chain({"r1": 40})
     assert services.requests.build(*FULL).pins.as_dict() == {"r1": 40}  # no draft: the chain's set
     assert services.requests.build(*FULL, {}).pins.as_dict() == {}  # a draft of all suggested values
     back = services.thresholds.edit(services.requests.build(*FULL, {"r1": 30}), "r1", "40")
@@ -86,19 +87,21 @@ def test_the_chain_set_is_used_without_a_draft_and_a_draft_equal_to_it_is_no_dra
 
 def test_saving_for_the_chain_keeps_the_history_newest_first(services):
     assert services.thresholds.history() == []
-    services.thresholds.save_for_chain({"r1": 40}, "анна")
-    services.thresholds.save_for_chain({"r1": 30, "f1": 0.5}, "борис")
+    services.thresholds.save_for_chain({"r1": 40})
+    services.thresholds.save_for_chain({"r1": 30, "f1": 0.5})
     history = services.thresholds.history()
     assert [(h.saved_by, h.pins.as_dict(), h.origin) for h in history] == [
-        ("борис", {"r1": 30, "f1": 0.5}, "панель"),
-        ("анна", {"r1": 40}, "панель"),
+        (NO_AUTH_USER, {"r1": 30, "f1": 0.5}, "панель"),
+        (NO_AUTH_USER, {"r1": 40}, "панель"),
     ]
+    saves = services.audit.entries(action="thresholds_saved")
+    assert [(e.user, e.detail) for e in saves] == [(NO_AUTH_USER, "r1 = 40"), (NO_AUTH_USER, "r1 = 30, f1 = 0,5")]
     assert history[0].describe() == "r1 = 30, f1 = 0,5"
 
 
 def test_a_set_that_does_not_fit_the_period_names_the_problem_and_the_fewest_pins_to_unpin(services):
     month = ("2022-06-01", "2022-06-30")
-    services.thresholds.save_for_chain({"r1": 21, "m1": 2000}, "анна")
+    services.thresholds.save_for_chain({"r1": 21, "m1": 2000})
     request = services.requests.build(*month)
     view = services.thresholds.set_view(request, None)
     assert isinstance(view.problem, ThresholdOrderError) and view.problem.pair == ("r1", "r2")
