@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -83,15 +84,17 @@ class FinalCallbacks:
 
     def drawn_key(self, active_tab, start, end, pins, *inputs) -> str | None:
         """What a part of the tab drawn for these inputs shows: the request's key (database, data version, period,
-        pins) and the part's other inputs, as text. None while the tab is hidden or the request cannot be built (an
-        error is drawn afresh every time)."""
+        pins) and the part's other inputs, as a digest (the key holds the database's URL and maybe a typed card: the
+        browser gets neither). None while the tab is hidden or the request cannot be built (an error is drawn afresh
+        every time)."""
         if active_tab != ids.TAB_FINAL:
             return None
         try:
             request = self._request(start, end, pins)
         except Exception:
             return None
-        return json.dumps([request.key("drawn"), inputs], default=str, ensure_ascii=False)
+        text = json.dumps([request.key("drawn"), inputs], default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def unless_drawn(self, render: Callable, key_inputs: Callable[..., tuple]) -> Callable:
         """`render` (a part of the tab) as a callback that also takes and returns the key of what is drawn (a

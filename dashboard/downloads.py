@@ -18,6 +18,7 @@ from core.db import DatabaseError
 from core.messages import UNREACHABLE
 from core.model import RfmaError
 from dashboard.services import Services
+from dashboard.services.access import AccessDenied
 from dashboard.services.exports import ExportExpired
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ def clients_csv(services: Services) -> Response:
     except ExportExpired as exc:
         _DOWNLOADS.release()
         return text_response(str(exc), 410)
+    except AccessDenied as exc:  # a role that may not download client lists
+        _DOWNLOADS.release()
+        return text_response(str(exc), 403)
     except DatabaseError as exc:
         _DOWNLOADS.release()
         log.warning("client list download: database unreachable: %s", exc)
