@@ -171,7 +171,7 @@ def login_page(prefix: str, error: str, target: str, status: int = 200) -> Respo
     message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
     body = f"""<!DOCTYPE html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Вход — RFMA</title>
+<title>Вход — RFMA</title><link rel="icon" href="{prefix}_favicon.ico">
 <link rel="stylesheet" href="{prefix}assets/bootstrap.min.css"><link rel="stylesheet" href="{prefix}assets/rfma.css">
 </head><body class="rfma-login"><form method="post" action="{prefix}login">
 <h1>RFMA-анализ клиентов аптечной сети</h1>{message}
