@@ -65,6 +65,24 @@ GRAPH_CONFIG = {
 }
 
 
+# Dash 4's dcc.Dropdown speaks English unless told («No options found», «Search», «Clear selection», «3 selected»);
+# `labels` replaces the defaults as a whole, so every key is given.
+DROPDOWN_LABELS = {
+    "select_all": "Выбрать все",
+    "deselect_all": "Снять все",
+    "selected_count": "выбрано: {num_selected}",
+    "search": "Поиск",
+    "clear_search": "Очистить поиск",
+    "clear_selection": "Очистить выбор",
+    "no_options_found": "Нет вариантов",
+}
+
+
+def dropdown(component_id: str, placeholder: str, **props) -> dcc.Dropdown:
+    """A dropdown with Russian texts: its placeholder, the search field, «Нет вариантов», the clear buttons."""
+    return dcc.Dropdown(id=component_id, placeholder=placeholder, labels=DROPDOWN_LABELS, **props)
+
+
 def kpi(title: str, value: str, note: str | None = None, id: str | None = None) -> dbc.Col:
     """A KPI card: a small title, a big value, an optional note."""
     body = [
