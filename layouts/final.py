@@ -430,7 +430,8 @@ def client_action(row: dict, action: str | None) -> html.Div:
 def cheque_count_line(shown: int, total: int) -> str:
     """«Показаны последние 20 из 57 чеков периода» when capped, «3 чека за период» otherwise."""
     if shown < total:
-        return f"Показаны последние {fmt.integer(shown)} из {fmt.count(total, *fmt.CHEQUES)} периода, новые сверху."
+        of = fmt.count(total, *fmt.CHEQUES_GENITIVE)  # «из 21 чека», «из 25 чеков»
+        return f"Показаны последние {fmt.integer(shown)} из {of} периода, новые сверху."
     return f"{fmt.count(total, *fmt.CHEQUES)} за период, новые сверху."
 
 

@@ -36,7 +36,8 @@ def region_chart(regions: pd.DataFrame) -> go.Figure:
                 marker_color=WARMTH_COLORS[int(warmth)],
                 text=[count_share(c, s) for c, s in zip(part["clients"], part["share"], strict=False)],
                 **OUTSIDE_TEXT,
-                hovertemplate="%{y}: %{x} клиентов<extra></extra>",
+                customdata=[[fmt.count(c, *fmt.CLIENTS)] for c in part["clients"]],
+                hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
             )
         )
     fig.update_yaxes(
@@ -140,12 +141,11 @@ def rfm_scatter(points: pd.DataFrame, total: int) -> go.Figure:
         )
     shown = len(points)
 
-    count = fmt.integer
-    title = f"RFM: давность × частота, размер — средний чек ({count(shown)} клиентов)"
+    title = f"RFM: давность × частота, размер — средний чек ({fmt.count(shown, *fmt.CLIENTS)})"
     if shown < total:
         title = (
-            f"RFM: показана случайная выборка {count(shown)} из {count(total)} клиентов "
-            f"(больше {count(SCATTER_LIMIT)} точек не рисуем)"
+            f"RFM: показана случайная выборка {fmt.integer(shown)} из {fmt.count(total, *fmt.CLIENTS_GENITIVE)} "
+            f"(больше {fmt.count(SCATTER_LIMIT, 'точки', 'точек', 'точек')} не рисуем)"
         )
     fig = layout(fig, title, "давность D, дней с последней покупки", "частота F", height=480)
     fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02}, clickmode="event", showlegend=True)
@@ -166,8 +166,8 @@ def selection_breakdown(parts: pd.DataFrame, title: str) -> go.Figure:
             marker_color=ACCENT,
             text=[count_share(c, c / total) for c in data["clients"]],
             **OUTSIDE_TEXT,
-            customdata=data[["revenue"]],
-            hovertemplate="%{y}: %{x} клиентов<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
+            customdata=[[r, fmt.count(c, *fmt.CLIENTS)] for c, r in zip(data["clients"], data["revenue"], strict=True)],
+            hovertemplate="%{y}: %{customdata[1]}<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
         )
     )
     fig.update_yaxes(type="category")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core import formatting as fmt
 from dashboard.figures.common import (
     ACCENT,
     IDENTIFIED_COLOR,
@@ -83,9 +84,12 @@ def binned_distribution(
             y=bins["clients"],
             width=widths,
             marker_color=ACCENT,
-            customdata=list(zip(bins["left"], bins["right"], strict=False)),
+            customdata=[
+                [left, right, fmt.count(n, *fmt.CLIENTS)]
+                for left, right, n in zip(bins["left"], bins["right"], bins["clients"], strict=True)
+            ],
             hovertemplate=(
-                f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{y}} клиентов<extra></extra>"
+                f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{customdata[2]}}<extra></extra>"
             ),
         )
     )

@@ -238,3 +238,11 @@ def test_a_long_cheque_list_says_how_many_are_shown():
     assert "Показаны последние 20 из 25 чеков периода" in text(render_client(card))
     one = ClientCard("7", client_row(purchases=1), cheques(1), cheques(1), cheques(1).iloc[:0])
     assert "1 чек за период" in text(render_client(one))
+
+
+def test_the_cheque_count_line_says_of_how_many_in_the_genitive():
+    from layouts.final import cheque_count_line
+
+    assert cheque_count_line(20, 21) == "Показаны последние 20 из 21 чека периода, новые сверху."
+    assert cheque_count_line(20, 25) == "Показаны последние 20 из 25 чеков периода, новые сверху."
+    assert cheque_count_line(2, 2) == "2 чека за период, новые сверху."
