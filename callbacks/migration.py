@@ -28,6 +28,10 @@ function () {
 """.replace("GRID_ID", ids.MIGRATION.FLOW_GRID)
 
 
+# what makes a selected flow stale: the level, the bonus date, the period (its two ends share one id)
+FLOW_RESETS = (ids.MIGRATION.LEVEL, ids.MIGRATION.BONUS_DATE, ids.HEADER.PERIOD)
+
+
 def bonus_bounds(start: str | None, end: str | None, current: str | None):
     """The bonus date may be picked only inside the period; one left outside by a new period moves inside it."""
     inside = bonus_date_inside(start, end, current)
@@ -52,8 +56,10 @@ class MigrationCallbacks:
         return render_migration(view, level or "region", value or "clients")
 
     @staticmethod
-    def select_flow(_cell_clicks, sankey_click):
-        """The flow key of a clicked matrix cell or Sankey link (a node click or a re-rendered matrix: no change)."""
+    def select_flow(_cell_clicks, sankey_click, *_resets):
+        """The flow key of a clicked matrix cell or Sankey link (a node click or a re-rendered matrix: no change);
+        a new level, bonus date or period clears it (the table goes back to the prompt: the flow it showed belongs
+        to what was on screen before)."""
         trigger = ctx.triggered_id
         if trigger == ids.MIGRATION.SANKEY:
             points = (sankey_click or {}).get("points") or []
@@ -61,6 +67,8 @@ class MigrationCallbacks:
             return key if isinstance(key, str) and key.count("|") == 2 else no_update  # nodes carry no flow key
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
             return trigger["flow"]
+        if trigger in FLOW_RESETS:
+            return None
         return no_update
 
     def show_flow(self, flow_key, active_tab, bonus_date, start, end, pins):
@@ -136,6 +144,9 @@ def register(app, services: Services) -> None:
         Output(ids.MIGRATION.FLOW, "data"),
         Input(ids.migration_flow(ANY), "n_clicks"),
         Input(ids.MIGRATION.SANKEY, "clickData"),
+        Input(ids.MIGRATION.LEVEL, "value"),
+        bonus,
+        *PERIOD,
         prevent_initial_call=True,
     )(callbacks.select_flow)
     flow_and_state = [Input(ids.MIGRATION.FLOW, "data"), ACTIVE_TAB, bonus, *PERIOD_AND_PINS]

@@ -93,6 +93,10 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 CLIENTS = ("клиент", "клиента", "клиентов")  # fmt.count(n, *fmt.CLIENTS) → '1 клиент', '3 клиента', '5 клиентов'
 CHEQUES = ("чек", "чека", "чеков")
+# after «из», «среди», «больше»: '1 клиента', '21 клиента', '5 клиентов' (genitive: singular for one, plural else)
+CLIENTS_GENITIVE = ("клиента", "клиентов", "клиентов")
+CHEQUES_GENITIVE = ("чека", "чеков", "чеков")
+DAYS = ("день", "дня", "дней")
 
 
 def count(n: int, one: str, few: str, many: str) -> str:

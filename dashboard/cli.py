@@ -212,7 +212,7 @@ def cmd_demo(args) -> int:
     with writing(engine):
         rows = replace_with_demo(engine, frame, seed=seed, scale=args.scale, force=args.force)
     print(
-        f"демо-данные записаны: {rows} чеков, {frame['card'].nunique()} клиентов → "
+        f"демо-данные записаны: {fmt.count(rows, *fmt.CHEQUES)}, {fmt.count(frame['card'].nunique(), *fmt.CLIENTS)} → "
         f"{engine.url.render_as_string(hide_password=True)}"
     )
     return 0
@@ -381,7 +381,8 @@ def cmd_report(args) -> int:
         filters=filters,
     )
     Path(args.out).write_text(render(report, kind), encoding="utf-8")
-    print(f"отчёт записан: {len(clients)} клиентов, регионов {len(report.regions)} → {args.out}")
+    regions = fmt.count(len(report.regions), "регион", "региона", "регионов")
+    print(f"отчёт записан: {fmt.count(len(clients), *fmt.CLIENTS)}, {regions} → {args.out}")
     return 0
 
 

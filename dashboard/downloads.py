@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 CLIENTS_CSV = "download/clients.csv"
 URL_CONFIG = "RFMA_CLIENTS_CSV_URL"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-BAD_LINK = "Неверная ссылка на файл. Вернитесь на вкладку «Финал» и нажмите «Скачать CSV» ещё раз."
+BAD_LINK = (  # the same route serves «Финал»'s client list and «Миграция»'s flow
+    "Неверная ссылка на файл. Вернитесь на вкладку «Финал» или «Миграция» и нажмите «Скачать CSV» ещё раз."
+)
 FAILED = "Не удалось сформировать файл из-за внутренней ошибки. Подробности записаны в журнал сервера."
 BUSY = "Сейчас формируется слишком много файлов одновременно. Попробуйте скачать ещё раз через минуту."
 DOWNLOADS_PER_WORKER = 2

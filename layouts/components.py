@@ -11,7 +11,76 @@ from core.model import RfmaError, ThresholdOrderError
 
 # dates as the UI writes them; month and weekday names come from assets/ru-date-picker.js
 RU_DATE_PICKER = {"display_format": "DD.MM.YYYY", "month_format": "MMMM YYYY", "first_day_of_week": 1}
-GRAPH_CONFIG = {"displaylogo": False, "locale": "ru", "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+# plotly.js knows only English unless a locale is registered: `locale: "ru"` alone changes nothing. The locale goes
+# with every graph's config (`locales`), so no script has to load before plotly: Russian month and weekday names,
+# ДД.ММ.ГГГГ for dates it formats by itself (a zoomed axis, a hover without a template), the modebar's titles.
+PLOTLY_RU = {
+    "dictionary": {
+        "Zoom": "Масштаб",
+        "Pan": "Сдвиг",
+        "Zoom in": "Увеличить",
+        "Zoom out": "Уменьшить",
+        "Autoscale": "Автомасштаб",
+        "Reset axes": "Сбросить оси",
+        "Reset view": "Сбросить вид",
+        "Download plot as a png": "Скачать как PNG",
+        "Download plot": "Скачать",
+        "Toggle Spike Lines": "Линии к осям",
+        "Show closest data on hover": "Подсказка у ближайшей точки",
+        "Compare data on hover": "Сравнить значения при наведении",
+        "Double-click to zoom back out": "Двойной щелчок — вернуть масштаб",
+    },
+    "format": {
+        "days": ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+        "shortDays": ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+        "months": [
+            "январь",
+            "февраль",
+            "март",
+            "апрель",
+            "май",
+            "июнь",
+            "июль",
+            "август",
+            "сентябрь",
+            "октябрь",
+            "ноябрь",
+            "декабрь",
+        ],
+        "shortMonths": ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
+        "date": "%d.%m.%Y",
+        "year": "%Y",
+        "month": "%m.%Y",
+        "dayMonth": "%d.%m",
+        "dayMonthYear": "%d.%m.%Y",
+        "decimal": ",",
+        "thousands": "\u00a0",
+    },
+}
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "locale": "ru",
+    "locales": {"ru": PLOTLY_RU},
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+
+
+# Dash 4's dcc.Dropdown speaks English unless told («No options found», «Search», «Clear selection», «3 selected»);
+# `labels` replaces the defaults as a whole, so every key is given.
+DROPDOWN_LABELS = {
+    "select_all": "Выбрать все",
+    "deselect_all": "Снять все",
+    "selected_count": "выбрано: {num_selected}",
+    "search": "Поиск",
+    "clear_search": "Очистить поиск",
+    "clear_selection": "Очистить выбор",
+    "no_options_found": "Нет вариантов",
+}
+
+
+def dropdown(component_id: str, placeholder: str, **props) -> dcc.Dropdown:
+    """A dropdown with Russian texts: its placeholder, the search field, «Нет вариантов», the clear buttons."""
+    return dcc.Dropdown(id=component_id, placeholder=placeholder, labels=DROPDOWN_LABELS, **props)
 
 
 def kpi(title: str, value: str, note: str | None = None, id: str | None = None) -> dbc.Col:

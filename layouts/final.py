@@ -26,19 +26,19 @@ from dashboard.figures import final as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from dashboard.services.page_state import PageState
-from layouts.components import GRAPH_CONFIG, card, graph, kpi, loading, message, table
+from layouts.components import GRAPH_CONFIG, card, dropdown, graph, kpi, loading, message, table
 from layouts.final_grid import client_grid, with_tooltips
 from layouts.final_tree import render_breadcrumb, static_tree
 
 
 def _grade_filter(component_id: str, title: str, names: dict, value: list[int] | None = None) -> dbc.Col:
     return dbc.Col(
-        dcc.Dropdown(
-            id=component_id,
+        dropdown(
+            component_id,
+            f"{title}: все",
             options=[{"label": f"{title} {k} {v}", "value": k} for k, v in names.items()],
             value=value,
             multi=True,
-            placeholder=f"{title}: все",
             clearable=True,
         ),
         xs=6,
@@ -71,14 +71,14 @@ def segment_section(state: PageState | None = None) -> html.Div:
     filters = dbc.Row(
         [
             dbc.Col(
-                dcc.Dropdown(
-                    id=ids.FINAL.FILTER_SHOPS,
+                dropdown(
+                    ids.FINAL.FILTER_SHOPS,
+                    "Аптеки: все (клиенты, покупавшие в выбранных)",
                     # the address's pharmacies until the period's list arrives (a value outside the options is
                     # dropped by the dropdown itself: a pharmacy absent from the period leaves the filter)
                     options=[{"label": s, "value": s} for s in state.shops],
                     value=list(state.shops) or None,
                     multi=True,
-                    placeholder="Аптеки: все (клиенты, покупавшие в выбранных)",
                 ),
                 xs=12,
                 lg=3,
@@ -430,7 +430,8 @@ def client_action(row: dict, action: str | None) -> html.Div:
 def cheque_count_line(shown: int, total: int) -> str:
     """«Показаны последние 20 из 57 чеков периода» when capped, «3 чека за период» otherwise."""
     if shown < total:
-        return f"Показаны последние {fmt.integer(shown)} из {fmt.count(total, *fmt.CHEQUES)} периода, новые сверху."
+        of = fmt.count(total, *fmt.CHEQUES_GENITIVE)  # «из 21 чека», «из 25 чеков»
+        return f"Показаны последние {fmt.integer(shown)} из {of} периода, новые сверху."
     return f"{fmt.count(total, *fmt.CHEQUES)} за период, новые сверху."
 
 

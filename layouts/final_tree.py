@@ -10,11 +10,48 @@ from core.segment_tree import ALL, Segment, segment_tree
 from dashboard import ids
 
 
-def tree_node(node: str, label: str, count: str = "…", empty: bool = False, selected: bool = False) -> html.Button:
-    """One clickable node of the list tree: its label and client count."""
+def class_label_parts(name: str, sibling_names: list[str]) -> tuple[str, str]:
+    """(what tells a class from its siblings, what they all share) of a class name like
+    'недавний-частый-высокий_чек-ветеран' among the names of the classes listed under the same cluster: the words
+    (between hyphens) equal at the same place in every sibling are shared. Underscores read as spaces. A class alone
+    under its cluster (or siblings of another shape) keeps its whole name as the first part."""
+    words = name.split("-")
+    others = [other.split("-") for other in sibling_names if other != name]
+    if not others or any(len(other) != len(words) for other in others):
+        return name.replace("_", " "), ""
+    shared = [all(other[i] == word for other in others) for i, word in enumerate(words)]
+    if all(shared):
+        return name.replace("_", " "), ""
+    own = "-".join(word for word, same in zip(words, shared, strict=True) if not same)
+    common = "-".join(word for word, same in zip(words, shared, strict=True) if same)
+    return own.replace("_", " "), common.replace("_", " ")
+
+
+def node_label(code: str, name: str, sibling_names: list[str] | None = None) -> list:
+    """A node's label: its code, then the words that tell it from its siblings (classes), then the shared words
+    muted; the label wraps instead of being cut (the full name is the node's title)."""
+    if not code:
+        return [name]
+    own, common = class_label_parts(name, sibling_names) if sibling_names is not None else (name, "")
+    parts: list = [html.Span(code, className="rfma-tree-code"), " ", html.Span(own, className="rfma-tree-own")]
+    if common:
+        parts += [" ", html.Span(f"· {common}", className="rfma-tree-common")]
+    return parts
+
+
+def tree_node(
+    node: str,
+    label: str,
+    count: str = "…",
+    empty: bool = False,
+    selected: bool = False,
+    content: list | None = None,
+) -> html.Button:
+    """One clickable node of the list tree: its label (`content`, else the plain `label`) and client count; the
+    full `label` is its tooltip."""
     classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
     return html.Button(
-        [html.Span(label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
+        [html.Span(content or label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
         id=ids.segment_node(node),
         n_clicks=0,
         title=label,
@@ -33,9 +70,20 @@ def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> h
     for row in tree.itertuples():
         children.setdefault(row.parent, []).append(row)
 
+    def name_of(row) -> str:
+        return row.label.removeprefix(f"{row.code} ") if row.code else row.label
+
     def item(row) -> html.Li:
         count = fmt.integer(row.clients) if counts else "…"
-        node = tree_node(row.id, row.label, count, empty=counts and row.clients == 0, selected=row.id == selected)
+        siblings = [name_of(s) for s in children.get(row.parent, [])] if row.level == "class" else None
+        node = tree_node(
+            row.id,
+            row.label,
+            count,
+            empty=counts and row.clients == 0,
+            selected=row.id == selected,
+            content=node_label(row.code, name_of(row), siblings),
+        )
         kids = children.get(row.id, [])
         if row.level == "cluster":
             if not kids:

@@ -180,6 +180,18 @@ def render_flow(view: FlowView) -> html.Span:
     )
 
 
+def top_flows(n: int) -> str:
+    """'15 крупнейших потоков', '21 крупнейший поток', '2 крупнейших потока'."""
+    return fmt.count(n, "крупнейший поток", "крупнейших потока", "крупнейших потоков")
+
+
+def other_flows(n: int) -> str:
+    """'остальной 1 поток объединён', 'остальные 3 потока объединены', 'остальные 7 потоков объединены'."""
+    if fmt.plural(n, "one", "few", "many") == "one":
+        return f"остальной {fmt.count(n, 'поток', 'потока', 'потоков')} объединён"
+    return f"остальные {fmt.count(n, 'поток', 'потока', 'потоков')} объединены"
+
+
 def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.Div, go.Figure, html.Div]:
     """(shares of warmed / stayed / cooled and new clients with the notes, the Sankey, the flow matrix) of one
     level; the Sankey always counts clients (the value switch is the matrix's)."""
@@ -189,8 +201,8 @@ def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.
     sankey_note = (
         [
             html.P(
-                f"На диаграмме — {TOP_FLOWS} крупнейших потоков; остальные {fmt.integer(merged)} объединены в "
-                "«прочие → прочие». Все потоки — в матрице ниже.",
+                f"На диаграмме — {top_flows(TOP_FLOWS)}; {other_flows(merged)} в «прочие → прочие». "
+                "Все потоки — в матрице ниже.",
                 className="text-muted small",
             )
         ]
@@ -212,7 +224,7 @@ def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.
         className="g-3 mb-2",
         id=ids.MIGRATION.SHARES,
     )
-    among = fmt.count(s["returning"], "клиента", "клиентов", "клиентов")  # genitive after «среди»
+    among = fmt.count(s["returning"], *fmt.CLIENTS_GENITIVE)
     note = html.P(
         f"Бонус-дата {fmt.date(view.bonus_date)}. Доли — среди {among}, "
         "бывших до бонус-даты; «потеплели» — цифра прогрева региона уменьшилась (например, 4 → 2).",

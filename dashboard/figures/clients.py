@@ -11,12 +11,14 @@ from dashboard.figures.common import (
     ACCENT,
     IDENTIFIED_COLOR,
     MONTH_FORMAT,
+    OUTSIDE_TEXT,
     UNIDENTIFIED_COLOR,
     count_share,
     layout,
     mark_partial_months,
     month_key,
     partial_bar_style,
+    value_range,
 )
 
 
@@ -28,12 +30,13 @@ def clients_by_shop_count(shops: pd.DataFrame) -> go.Figure:
             x=shops["shops"].astype(str),
             y=shops["clients"],
             text=[count_share(c, c / total) for c in shops["clients"]],
-            textposition="outside",
+            **OUTSIDE_TEXT,
             marker_color=ACCENT,
             hovertemplate="аптек: %{x}<br>клиентов: %{y}<extra></extra>",
         )
     )
     fig.update_xaxes(type="category")
+    fig.update_yaxes(range=value_range(shops["clients"]))
     return layout(fig, "Клиенты по количеству посещенных аптек", "аптек посещено", "клиентов")
 
 

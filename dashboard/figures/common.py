@@ -57,6 +57,20 @@ def message_figure(text: str) -> go.Figure:
     return layout(fig, "", height=240)
 
 
+# Text outside a bar is drawn past the plot's edge instead of cut there (cliponaxis), and the value axis leaves room
+# above the longest bar for its label (HEADROOM of the axis for a vertical bar's one-line label; horizontal bars
+# need more: their labels «1 234 (45,2 %)» run along the value axis).
+OUTSIDE_TEXT = {"textposition": "outside", "cliponaxis": False}
+HEADROOM = 1.15
+HEADROOM_HORIZONTAL = 1.35
+
+
+def value_range(values: Iterable[float], *marks: float, headroom: float = HEADROOM) -> list[float]:
+    """The value axis of bars labelled outside: from 0 to the highest bar (or threshold line) plus the headroom."""
+    top = max([0.0, *(float(v) for v in values), *(float(m) for m in marks)])
+    return [0.0, (top or 1.0) * headroom]
+
+
 def count_share(count: float, share: float) -> str:
     """A bar's label: the count and its share, e.g. '1 234 (45,2 %)'."""
     return f"{fmt.integer(count)} ({fmt.percent(share)})"

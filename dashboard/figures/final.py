@@ -10,7 +10,15 @@ from core import formatting as fmt
 from core.client_filter import SCATTER_LIMIT
 from core.segment_tree import Segment
 from core.segments import REGION_NAMES, WARMTH_COLORS, WARMTH_NAMES
-from dashboard.figures.common import ACCENT, count_share, layout, message_figure
+from dashboard.figures.common import (
+    ACCENT,
+    HEADROOM_HORIZONTAL,
+    OUTSIDE_TEXT,
+    count_share,
+    layout,
+    message_figure,
+    value_range,
+)
 
 
 def region_chart(regions: pd.DataFrame) -> go.Figure:
@@ -27,8 +35,9 @@ def region_chart(regions: pd.DataFrame) -> go.Figure:
                 name=f"{warmth} {WARMTH_NAMES[int(warmth)]}",
                 marker_color=WARMTH_COLORS[int(warmth)],
                 text=[count_share(c, s) for c, s in zip(part["clients"], part["share"], strict=False)],
-                textposition="outside",
-                hovertemplate="%{y}: %{x} клиентов<extra></extra>",
+                **OUTSIDE_TEXT,
+                customdata=[[fmt.count(c, *fmt.CLIENTS)] for c in part["clients"]],
+                hovertemplate="%{y}: %{customdata[0]}<extra></extra>",
             )
         )
     fig.update_yaxes(
@@ -36,7 +45,7 @@ def region_chart(regions: pd.DataFrame) -> go.Figure:
         categoryorder="array",
         categoryarray=[f"{r} {n}" for r, n in zip(data["region"], data["region_name"], strict=False)],
     )
-    fig.update_xaxes(range=[0, max(1, float(data["clients"].max())) * 1.25])
+    fig.update_xaxes(range=value_range(data["clients"], headroom=HEADROOM_HORIZONTAL))
     return layout(fig, "Регионы (цвет — степень прогрева)", "клиентов", None, height=420)
 
 
@@ -132,12 +141,11 @@ def rfm_scatter(points: pd.DataFrame, total: int) -> go.Figure:
         )
     shown = len(points)
 
-    count = fmt.integer
-    title = f"RFM: давность × частота, размер — средний чек ({count(shown)} клиентов)"
+    title = f"RFM: давность × частота, размер — средний чек ({fmt.count(shown, *fmt.CLIENTS)})"
     if shown < total:
         title = (
-            f"RFM: показана случайная выборка {count(shown)} из {count(total)} клиентов "
-            f"(больше {count(SCATTER_LIMIT)} точек не рисуем)"
+            f"RFM: показана случайная выборка {fmt.integer(shown)} из {fmt.count(total, *fmt.CLIENTS_GENITIVE)} "
+            f"(больше {fmt.count(SCATTER_LIMIT, 'точки', 'точек', 'точек')} не рисуем)"
         )
     fig = layout(fig, title, "давность D, дней с последней покупки", "частота F", height=480)
     fig.update_layout(legend={"orientation": "v", "y": 1, "x": 1.02}, clickmode="event", showlegend=True)
@@ -157,11 +165,11 @@ def selection_breakdown(parts: pd.DataFrame, title: str) -> go.Figure:
             orientation="h",
             marker_color=ACCENT,
             text=[count_share(c, c / total) for c in data["clients"]],
-            textposition="outside",
-            customdata=data[["revenue"]],
-            hovertemplate="%{y}: %{x} клиентов<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
+            **OUTSIDE_TEXT,
+            customdata=[[r, fmt.count(c, *fmt.CLIENTS)] for c, r in zip(data["clients"], data["revenue"], strict=True)],
+            hovertemplate="%{y}: %{customdata[1]}<br>выручка %{customdata[0]:,.0f} ₽<extra></extra>",
         )
     )
     fig.update_yaxes(type="category")
-    fig.update_xaxes(range=[0, float(parts["clients"].max()) * 1.3])
+    fig.update_xaxes(range=value_range(parts["clients"], headroom=HEADROOM_HORIZONTAL))
     return layout(fig, title, "клиентов", None, height=max(260, 26 * len(parts) + 110))

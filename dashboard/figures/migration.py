@@ -28,7 +28,7 @@ def migration_sankey(matrix: pd.DataFrame, level: str, value: str = "clients") -
     codes = [*sources, *destinations]
     index_source = {c: i for i, c in enumerate(sources)}
     index_destination = {c: i + len(sources) for i, c in enumerate(destinations)}
-    unit = "клиентов" if value == "clients" else "₽ выручки"
+    amount = "клиентов: %{value:,.0f}" if value == "clients" else "выручка: %{value:,.0f} ₽"  # no noun after a number
     fig = go.Figure(
         go.Sankey(
             arrangement="fixed",
@@ -38,7 +38,7 @@ def migration_sankey(matrix: pd.DataFrame, level: str, value: str = "clients") -
                 "sort": "input",  # the order given: warmth, region code (d3's own order would shuffle it)
                 "pad": NODE_PAD,
                 "thickness": 16,
-                "hovertemplate": "%{label}: %{value:,.0f} " + unit + "<extra></extra>",
+                "hovertemplate": "%{label}<br>" + amount + "<extra></extra>",
             },
             link={
                 "source": [index_source[c] for c in data[source]],
@@ -46,8 +46,8 @@ def migration_sankey(matrix: pd.DataFrame, level: str, value: str = "clients") -
                 "value": data[value].astype(float).tolist(),
                 "color": [_rgba(segment_color(level, c), 0.35) for c in data[source]],
                 "customdata": [Flow(level, s, d).key for s, d in zip(data[source], data[destination], strict=True)],
-                "hovertemplate": "%{source.label} → %{target.label}: %{value:,.0f} "
-                + unit
+                "hovertemplate": "%{source.label} → %{target.label}<br>"
+                + amount
                 + "<br>нажмите, чтобы открыть клиентов потока<extra></extra>",
             },
             textfont={"size": 11},

@@ -11,12 +11,14 @@ from core import formatting as fmt
 from dashboard.figures.common import (
     IDENTIFIED_COLOR,
     MONTH_FORMAT,
+    OUTSIDE_TEXT,
     TEMPLATE,
     UNIDENTIFIED_COLOR,
     layout,
     mark_partial_months,
     month_key,
     partial_label,
+    value_range,
 )
 
 
@@ -29,7 +31,7 @@ def unidentified_share_by_shop(table: pd.DataFrame, column: str, average: float,
             y=data[column],
             marker_color=[UNIDENTIFIED_COLOR if v <= average else "#e76f51" for v in data[column]],
             text=[fmt.percent(v) for v in data[column]],
-            textposition="outside",
+            **OUTSIDE_TEXT,
             hovertemplate="%{x}: %{y:.1%}<extra></extra>",
             name="аптека",
         )
@@ -41,7 +43,7 @@ def unidentified_share_by_shop(table: pd.DataFrame, column: str, average: float,
         annotation_text=f"в среднем по сети {fmt.percent(average)}",
         annotation_position="top right",
     )
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(tickformat=".0%", range=value_range(data[column], average))
     fig.update_xaxes(type="category")
     return layout(fig, title, None, "доля")
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures.common import ACCENT, IDENTIFIED_COLOR, UNIDENTIFIED_COLOR, count_share, layout
+from core import formatting as fmt
+from dashboard.figures.common import (
+    ACCENT,
+    IDENTIFIED_COLOR,
+    OUTSIDE_TEXT,
+    UNIDENTIFIED_COLOR,
+    count_share,
+    layout,
+    value_range,
+)
 
 
 def _threshold_line(
@@ -33,7 +42,7 @@ def recency_deciles(deciles: pd.DataFrame, thresholds: dict) -> go.Figure:
             y=deciles["value"],
             marker_color=ACCENT,
             text=deciles["value"].map(lambda v: f"{v:.0f}"),
-            textposition="outside",
+            **OUTSIDE_TEXT,
             hovertemplate="%{x} дециль: %{y} дн.<extra></extra>",
         )
     )
@@ -43,6 +52,7 @@ def recency_deciles(deciles: pd.DataFrame, thresholds: dict) -> go.Figure:
             fig, thresholds[name], f"{name} = {thresholds[name]:g}", vertical=False, position=positions[name]
         )
     fig.update_xaxes(type="category")
+    fig.update_yaxes(range=value_range(deciles["value"], *(thresholds[n] for n in ("r1", "r2", "r3"))))
     return layout(fig, "Давность (дней до даты анализа) по децилям", "дециль клиентов", "дней")
 
 
@@ -74,9 +84,12 @@ def binned_distribution(
             y=bins["clients"],
             width=widths,
             marker_color=ACCENT,
-            customdata=list(zip(bins["left"], bins["right"], strict=False)),
+            customdata=[
+                [left, right, fmt.count(n, *fmt.CLIENTS)]
+                for left, right, n in zip(bins["left"], bins["right"], bins["clients"], strict=True)
+            ],
             hovertemplate=(
-                f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{y}} клиентов<extra></extra>"
+                f"%{{customdata[0]:.{digits}f}} — %{{customdata[1]:.{digits}f}}: %{{customdata[2]}}<extra></extra>"
             ),
         )
     )
@@ -132,11 +145,11 @@ def grade_capacity(capacity: pd.DataFrame, title: str) -> go.Figure:
             x=[f"{g} {n}" for g, n in zip(capacity["grade"], capacity["name"], strict=False)],
             y=capacity["clients"],
             text=[count_share(c, s) for c, s in zip(capacity["clients"], capacity["share"], strict=False)],
-            textposition="outside",
+            **OUTSIDE_TEXT,
             marker_color=ACCENT,
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
     fig.update_xaxes(type="category")
-    fig.update_yaxes(rangemode="tozero")
+    fig.update_yaxes(range=value_range(capacity["clients"]))
     return layout(fig, title, None, "клиентов")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cachelib import SimpleCache
 
+from core import formatting as fmt
 from core import report as core_report
 from core.client_filter import TABLE_COLUMNS, ClientFilter
 from core.export import COLUMN_NAMES, CSV_FORMATS, client_list_filename, filters_file_part, iter_client_list_csv
@@ -29,9 +30,10 @@ from dashboard.services.request import AnalysisRequest, Requests
 
 EXPORT_KEY = "export:"
 EXPORT_TTL = 600  # seconds a «Скачать CSV» link stays valid
+MINUTES = ("минуту", "минуты", "минут")  # «действует 10 минут / 1 минуту»
 EXPIRED = (
-    f"Ссылка на файл устарела (она действует {EXPORT_TTL // 60} минут) или неверна. Вернитесь на вкладку "
-    "«Финал» или «Миграция» и нажмите «Скачать CSV» ещё раз."
+    f"Ссылка на файл устарела (она действует {fmt.count(EXPORT_TTL // 60, *MINUTES)}) или неверна. "
+    "Вернитесь на вкладку «Финал» или «Миграция» и нажмите «Скачать CSV» ещё раз."
 )
 
 

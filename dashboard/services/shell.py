@@ -63,10 +63,10 @@ def short_period_note(start: str | None, end: str | None) -> str | None:
     days = (dt.date.fromisoformat(end[:10]) - dt.date.fromisoformat(start[:10])).days + 1
     if days >= SHORT_PERIOD_DAYS:
         return None
-    length = fmt.count(days, "день", "дня", "дней")
+    length = fmt.count(days, *fmt.DAYS)
     return (
         f"Период короткий ({length}): давность, частота и средний чек посчитаны по малой части истории, и сегменты "
-        f"менее надёжны. Для классификации выберите хотя бы {SHORT_PERIOD_DAYS} дней."
+        f"менее надёжны. Для классификации выберите хотя бы {fmt.count(SHORT_PERIOD_DAYS, *fmt.DAYS)}."
     )
 
 

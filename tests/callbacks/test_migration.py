@@ -52,8 +52,8 @@ def test_a_bonus_date_left_outside_a_new_period_moves_inside_it():
     assert inside[:2] == ("2021-07-01", "2022-06-30") and type(inside[2]).__name__ == "NoUpdate"
 
 
-def select(trigger: str | dict, value):
-    prop = "clickData" if trigger == ids.MIGRATION.SANKEY else "n_clicks"
+def select(trigger: str | dict, value, prop: str | None = None):
+    prop = prop or ("clickData" if trigger == ids.MIGRATION.SANKEY else "n_clicks")
     name = trigger if isinstance(trigger, str) else json.dumps(trigger, sort_keys=True, separators=(",", ":"))
     token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": value}]))
     try:
@@ -69,6 +69,14 @@ def test_a_matrix_cell_or_a_sankey_link_selects_its_flow_and_a_node_does_not():
     assert select(ids.MIGRATION.SANKEY, link) == "cluster|11|41"
     node = {"points": [{"label": "11 VIP", "value": 3, "pointNumber": 0}]}
     assert type(select(ids.MIGRATION.SANKEY, node)).__name__ == "NoUpdate"
+
+
+def test_a_new_level_bonus_date_or_period_clears_the_selected_flow():
+    assert select(ids.MIGRATION.LEVEL, "cluster", "value") is None
+    assert select(ids.MIGRATION.BONUS_DATE, "2022-02-01", "date") is None
+    assert select(ids.HEADER.PERIOD, "2022-01-01", "start_date") is None
+    assert select(ids.HEADER.PERIOD, "2022-06-30", "end_date") is None
+    assert type(select(ids.MIGRATION.VALUE, "revenue_after", "value")).__name__ == "NoUpdate"  # the matrix's switch
 
 
 def test_a_selected_flow_is_named_paged_and_downloaded(services):

@@ -101,3 +101,14 @@ def test_a_number_reads_back_to_its_rounded_value(value, digits):
 def test_a_moment_is_day_month_year_hours_minutes():
     assert fmt.date_time(dt.datetime(2022, 6, 6, 14, 5, 59)) == "06.06.2022 14:05"
     assert fmt.date_time(None) == "—"
+
+
+def test_after_iz_and_sredi_the_count_is_genitive():
+    # «из 1 клиента», «из 21 клиента», «из 2 клиентов», «из 5 клиентов»; «из 21 чека», «из 25 чеков»
+    assert fmt.count(1, *fmt.CLIENTS_GENITIVE) == "1 клиента"
+    assert fmt.count(21, *fmt.CLIENTS_GENITIVE) == "21 клиента"
+    assert fmt.count(2, *fmt.CLIENTS_GENITIVE) == "2 клиентов"
+    assert fmt.count(11, *fmt.CLIENTS_GENITIVE) == "11 клиентов"
+    assert fmt.count(21, *fmt.CHEQUES_GENITIVE) == "21 чека"
+    assert fmt.count(25, *fmt.CHEQUES_GENITIVE) == "25 чеков"
+    assert fmt.count(91, *fmt.DAYS) == "91 день" and fmt.count(90, *fmt.DAYS) == "90 дней"

@@ -79,9 +79,11 @@ def test_a_bad_or_expired_link_is_a_russian_text_error(app):
     client = app.server.test_client()
     bad = client.get("/download/clients.csv?token=<script>")
     assert bad.status_code == 400 and bad.mimetype == "text/plain" and "Неверная ссылка" in bad.get_data(as_text=True)
+    assert "«Финал» или «Миграция»" in bad.get_data(as_text=True)  # both tabs download through this route
     assert client.get("/download/clients.csv").status_code == 400
     gone = client.get("/download/clients.csv?token=" + "A" * 32)
     assert gone.status_code == 410 and "устарела" in gone.get_data(as_text=True)
+    assert "действует 10 минут)" in gone.get_data(as_text=True) and "«Миграция»" in gone.get_data(as_text=True)
     assert "Traceback" not in gone.get_data(as_text=True)
 
 

@@ -10,7 +10,7 @@ from core.segment_tree import ALL, Segment, segment_tree
 from dashboard import ids
 from dashboard.services.final import ClientCard, SelectionView
 from layouts.final import render_client, render_selection
-from layouts.final_tree import node_classes, render_breadcrumb, static_tree, tree_list
+from layouts.final_tree import class_label_parts, node_classes, render_breadcrumb, static_tree, tree_list
 from tests.support.components import find, text, walk
 
 NO_CLIENTS = pd.DataFrame(columns=["card", "class", "revenue"])
@@ -40,6 +40,43 @@ def test_empty_nodes_are_greyed_and_counts_are_russian_numbers():
     tree = tree_list(one_class_tree())
     assert "rfma-tree-empty" in find(tree, ids.segment_node("r510")).className
     assert text(find(tree, ids.segment_node(ALL))).endswith("2")
+
+
+def label_parts(tree, node: str) -> dict[str, str]:
+    """The label spans of a node by their class (code, own words, shared words) and its tooltip."""
+    button = find(tree, ids.segment_node(node))
+    spans = {s.className: s.children for s in walk(button.children[0].children) if hasattr(s, "className")}
+    return {**spans, "title": button.title}
+
+
+def test_sibling_classes_show_the_words_that_tell_them_apart_first_and_their_full_name_as_tooltip():
+    # 1111 and 1112 differ only in the last word (ветеран / опытный): cut at the end they looked the same
+    tree = tree_list(one_class_tree())
+    assert label_parts(tree, "k1111") == {
+        "rfma-tree-code": "1111",
+        "rfma-tree-own": "ветеран",
+        "rfma-tree-common": "· недавний-частый-высокий чек",
+        "title": "1111 недавний-частый-высокий_чек-ветеран",
+    }
+    assert label_parts(tree, "k1112")["rfma-tree-own"] == "опытный"
+    # the cluster's own label: code first, the whole name, no shared part
+    assert label_parts(tree, "c13") == {
+        "rfma-tree-code": "13",
+        "rfma-tree-own": "добро пожаловать VIP",
+        "title": "13 добро пожаловать VIP",
+    }
+
+
+def test_class_label_parts_keep_the_differing_words_in_order():
+    names = [
+        "недавний-частый-высокий_чек-ветеран",
+        "недавний-частый-средний_чек-ветеран",
+        "недавний-частый-высокий_чек-опытный",
+    ]
+    assert class_label_parts(names[1], names) == ("средний чек-ветеран", "недавний-частый")
+    assert class_label_parts(names[2], names) == ("высокий чек-опытный", "недавний-частый")
+    # alone under its cluster: the whole name, nothing shared
+    assert class_label_parts(names[0], names[:1]) == ("недавний-частый-высокий чек-ветеран", "")
 
 
 def test_node_classes_move_the_highlight():
@@ -201,3 +238,11 @@ def test_a_long_cheque_list_says_how_many_are_shown():
     assert "Показаны последние 20 из 25 чеков периода" in text(render_client(card))
     one = ClientCard("7", client_row(purchases=1), cheques(1), cheques(1), cheques(1).iloc[:0])
     assert "1 чек за период" in text(render_client(one))
+
+
+def test_the_cheque_count_line_says_of_how_many_in_the_genitive():
+    from layouts.final import cheque_count_line
+
+    assert cheque_count_line(20, 21) == "Показаны последние 20 из 21 чека периода, новые сверху."
+    assert cheque_count_line(20, 25) == "Показаны последние 20 из 25 чеков периода, новые сверху."
+    assert cheque_count_line(2, 2) == "2 чека за период, новые сверху."

@@ -42,7 +42,7 @@ def test_the_class_level_draws_the_largest_flows_and_says_how_many_are_merged(se
     sankey = figure.data[0]
     merged = len(view.matrices["class"]) - 15
     assert len(sankey.link.value) == 16 and "прочие" in sankey.node.label
-    assert f"остальные {merged} объединены" in text(body)
+    assert merged == 117 and "остальные 117 потоков объединены" in text(body)
     assert "объединены" not in text(render_migration(view, "region", "clients")[0])
 
 
@@ -81,3 +81,14 @@ def test_the_flow_table_shows_where_clients_were_and_their_revenue_after():
     assert fields[:4] == ["card", "source_region", "source_cluster", "source_class"]
     assert fields[fields.index("revenue") + 1] == "revenue_after" and "filter" not in grid.columnDefs[0]
     assert len(fields) == len(FLOW_GRID_COLUMNS) == len(set(fields))
+
+
+def test_flow_counts_take_the_russian_plural():
+    from layouts.migration import other_flows, top_flows
+
+    assert top_flows(15) == "15 крупнейших потоков"
+    assert top_flows(21) == "21 крупнейший поток"
+    assert top_flows(3) == "3 крупнейших потока"
+    assert other_flows(2) == "остальные 2 потока объединены"
+    assert other_flows(117) == "остальные 117 потоков объединены"
+    assert other_flows(31) == "остальной 31 поток объединён"

@@ -54,3 +54,22 @@ def test_the_help_explains_the_codes_regions_and_clusters():
     assert "1121 — недавний, частый, средний чек, ветеран" in body
     assert "Прогрев" in body and "510 случайный гость" in body and "43 ушедший случайный гость → регион 510" in body
     assert "Наши лучшие клиенты" in body  # the region's recommended action
+
+
+def test_every_dropdown_on_the_page_speaks_russian():
+    import re
+
+    from dash import dcc
+
+    from layouts.components import DROPDOWN_LABELS
+    from tests.support.components import walk
+
+    dropdowns = [c for c in walk(shell.layout(page(), PageState())) if isinstance(c, dcc.Dropdown)]
+    assert len(dropdowns) == 5  # «Финал»: pharmacies and R/F/M/A
+    cyrillic = re.compile("[а-яё]", re.IGNORECASE)
+    for box in dropdowns:
+        assert cyrillic.search(box.placeholder), box.id
+        assert box.labels == DROPDOWN_LABELS, box.id
+    assert DROPDOWN_LABELS["no_options_found"] == "Нет вариантов"
+    assert set(DROPDOWN_LABELS) == set(dcc.Dropdown.Labels.__annotations__)  # every text Dash 4 shows is ours
+    assert all(cyrillic.search(label) for label in DROPDOWN_LABELS.values())

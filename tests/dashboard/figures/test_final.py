@@ -69,3 +69,32 @@ def test_breakdown_and_empty_figures():
     tree = segment_tree(pd.DataFrame(columns=["card", "class", "revenue"]))
     assert len(charts.segment_sunburst(tree).data[0].ids) == 1
     assert "нет клиентов" in charts.selection_breakdown(pd.DataFrame(), "x").layout.annotations[0].text
+
+
+def test_hovers_and_titles_count_clients_with_the_russian_plural():
+    regions = pd.DataFrame(
+        {
+            "region": [110, 510],
+            "region_name": ["VIP", "гость"],
+            "warmth": [1, 5],
+            "clients": [1, 22],
+            "share": [0.0, 1.0],
+        }
+    )
+    fig = charts.region_chart(regions)
+    assert [list(t.customdata[0]) for t in fig.data] == [["1 клиент"], ["22 клиента"]]
+    assert all("%{customdata[0]}" in t.hovertemplate and "%{x} клиентов" not in t.hovertemplate for t in fig.data)
+    parts = pd.DataFrame({"label": ["110 VIP", "210 середняк"], "clients": [21, 5], "revenue": [1.0, 2.0]})
+    breakdown = charts.selection_breakdown(parts, "x").data[0]
+    assert [row[1] for row in breakdown.customdata] == ["5 клиентов", "21 клиент"]  # drawn bottom-up
+    points = pd.DataFrame(
+        {
+            "card": ["1"],
+            "recency_days": [3],
+            "frequency": [0.5],
+            "avg_cheque": [100.0],
+            "region": [110],
+            "class": ["1111"],
+        }
+    )
+    assert "(1 клиент)" in charts.rfm_scatter(points, 1).layout.title.text

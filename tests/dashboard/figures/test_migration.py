@@ -53,3 +53,14 @@ def test_a_cluster_sankey_is_tall_enough_for_a_label_per_node():
     plot_height = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
     # 16 nodes a side: every node gets at least a label's height (pad) however small its flow
     assert plot_height >= 16 * charts.NODE_PAD + 15 * charts.NODE_PAD and charts.NODE_PAD >= 12
+
+
+def test_the_sankey_hovers_name_the_amount_without_a_noun_after_the_number():
+    matrix = pd.DataFrame(
+        {"source_region": ["110"], "destination_region": ["410"], "clients": [1], "revenue_after": [10.0]}
+    )
+    sankey = charts.migration_sankey(matrix, "region").data[0]
+    assert "клиентов: %{value:,.0f}" in sankey.link.hovertemplate  # «клиентов: 1», never «1 клиентов»
+    assert "клиентов: %{value:,.0f}" in sankey.node.hovertemplate
+    revenue = charts.migration_sankey(matrix, "region", "revenue_after").data[0]
+    assert "выручка: %{value:,.0f} ₽" in revenue.link.hovertemplate

@@ -32,3 +32,10 @@ def test_grade_capacity_shows_count_and_percent():
     fig = charts.grade_capacity(capacity, "Frequency")
     assert list(fig.data[0].x) == ["1 частый", "2 редкий"]
     assert list(fig.data[0].text) == ["1 (25,0\u00a0%)", "3 (75,0\u00a0%)"]
+
+
+def test_a_distribution_bar_hovers_its_clients_with_the_russian_plural():
+    bins = pd.DataFrame({"left": [0.0, 0.5], "right": [0.5, 1.0], "clients": [4, 21]})
+    bar = charts.frequency_distribution(bins, 0.96, 0.2).data[0]
+    assert [row[2] for row in bar.customdata] == ["4 клиента", "21 клиент"]
+    assert bar.hovertemplate.endswith("%{customdata[2]}<extra></extra>")
