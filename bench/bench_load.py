@@ -8,8 +8,12 @@ beforehand from another fresh server (one request at a time). Measured: errors, 
 kind and overall, requests/s, peak RSS (VmHWM) of each gunicorn worker read at the end. DuckDB and PostgreSQL.
 
     .venv/bin/python bench/bench_load.py [--scale 5] [--users 16] [--requests 20] [--no-write]
+    .venv/bin/python bench/bench_load.py --login-cost [--no-write]
 
-Appends (replaces) the "Load" section of docs/PERFORMANCE.md.
+Appends (replaces) the "Load" section of docs/PERFORMANCE.md. `--login-cost` instead measures what login adds to
+one request (the same requests to one app with `RFMA_AUTH=none` and with a logged-in session: the guard, the
+session cookie's signature and Flask-Login's user lookup in the application database) and writes the "Login cost"
+section.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from tests.support.postgres import PostgresServer, postgres_bin
 from tests.support.serving import GUNICORN_ARGS, Gunicorn, callback_payload
 
 SECTION = "## Load (bench/bench_load.py)"
+LOGIN_SECTION = "## Login cost (bench/bench_load.py --login-cost)"
+LOGIN_GOAL_MS = 5.0
 P95_GOAL_S = 2.0
 SEGMENTS = ("r110", "c22")
 GRID_REQUEST = {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "revenue", "sort": "desc"}], "filterModel": {}}
@@ -46,7 +52,94 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--requests", type=int, default=20, help="requests per user")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--login-cost", action="store_true", help="measure what login adds to a request, then exit")
+    parser.add_argument("--rounds", type=int, default=7, help="--login-cost: rounds (median of rounds)")
     return parser.parse_args()
+
+
+def login_cost(args) -> int:
+    """Median per-request time of cheap and data requests, without login and with a session (SQLite and PostgreSQL
+    application databases), in-process through Flask's test client so the network does not drown the difference."""
+    import re
+
+    from dashboard.app import create_app
+    from dashboard.settings import Settings
+
+    work = workspace("rfma-login-")
+    url = build_demo(work / "demo.duckdb", 1)
+    kinds = {
+        "/_dash-dependencies (no data)": ("GET", "/_dash-dependencies", None),
+        "«Клиенты» body (cached data)": (
+            "POST",
+            "/_dash-update-component",
+            callback_payload(
+                (ids.CLIENTS.BODY, "children"),
+                [(ids.SHELL.TABS, "active_tab", ids.TAB_CLIENTS), (ids.HEADER.PERIOD, "start_date", None),
+                 (ids.HEADER.PERIOD, "end_date", None)],
+            ),
+        ),
+    }  # fmt: skip
+    app_databases = {"SQLite": None}
+    bindir = postgres_bin()
+    pg = PostgresServer(bindir, settings=BENCH_SETTINGS, locale=LOCALE) if bindir else None
+    if pg:
+        pg.start()
+        app_databases["PostgreSQL"] = pg.url()
+    per_request = 300
+    rows: list[str] = []
+    try:
+        for backend, app_url in app_databases.items():
+            timings: dict[tuple[str, str], list[float]] = {}
+            for mode in ("none", "login"):
+                state = work / f"{backend}-{mode}"
+                settings = Settings.from_env(url, state_dir=str(state), auth=mode, app_database_url=app_url or "")
+                app = create_app(settings)
+                client = app.server.test_client()
+                if mode == "login":
+                    users = app.server.extensions["rfma_services"].users
+                    if users.get("bench") is None:
+                        users.add("bench", "bench-password", "manager")
+                    page = client.get("/login").get_data(as_text=True)
+                    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+                    form = {"username": "bench", "password": "bench-password", "csrf_token": token}
+                    assert client.post("/login", data=form).status_code == 302
+                for kind, (method, path, body) in kinds.items():
+                    for _ in range(20):  # warm the cache and the engines
+                        client.open(path, method=method, json=body)
+                    medians = []
+                    for _ in range(args.rounds):
+                        started = time.perf_counter()
+                        for _ in range(per_request):
+                            response = client.open(path, method=method, json=body)
+                            assert response.status_code == 200, (kind, response.status_code)
+                        medians.append((time.perf_counter() - started) / per_request * 1000)
+                    timings[(kind, mode)] = medians
+            for kind in kinds:
+                without = statistics.median(timings[(kind, "none")])
+                with_login = statistics.median(timings[(kind, "login")])
+                cost = with_login - without
+                verdict = "✅" if cost <= LOGIN_GOAL_MS else "❌"
+                rows.append(f"| {backend} | {kind} | {without:.2f} | {with_login:.2f} | {cost:+.2f} {verdict} |")
+    finally:
+        if pg:
+            pg.stop()
+    lines = [
+        LOGIN_SECTION,
+        "",
+        f"What login adds to one request (goal ≤ {LOGIN_GOAL_MS:g} ms): the same request to the same app built with "
+        "`RFMA_AUTH=none` and with `RFMA_AUTH=login` and a logged-in session (the guard, the signed session cookie, "
+        "Flask-Login's user lookup in the application database). In-process through Flask's test client (no "
+        f"network), {per_request} requests per round, median of {args.rounds} rounds, on the demo (scale 1). "
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; 1-minute load "
+        f"average {os.getloadavg()[0]:.2f} at the end.",
+        "",
+        "| application database | request | without login, ms | with login, ms | login adds, ms |",
+        "|---|---|---:|---:|---:|",
+        *rows,
+        "",
+    ]
+    publish(lines, LOGIN_SECTION, not args.no_write)
+    return 0
 
 
 def periods(first: date, last: date) -> dict[str, tuple[str, str]]:
@@ -201,6 +294,8 @@ def table(result: dict) -> list[str]:
 
 def main() -> int:
     args = parse_args()
+    if args.login_cost:
+        return login_cost(args)
     from core.db import make_engine
     from core.demo import DEMO_SEED, generate_demo_cheques
     from core.loading import replace_with_demo
