@@ -48,8 +48,7 @@ def parse_sources(text: str, where: str) -> tuple[SourceConfig, ...]:
         found = _WHERE.search(str(exc))
         line = f", строка {found.group(1)}" if found else ""
         raise SourcesError(
-            f'{where}{line}: не разобрать TOML — ожидаются строки вида "Аптеки Север" = "postgresql://…" '
-            "под заголовком [sources]"
+            f'{where}{line}: не разобрать TOML — ожидаются строки вида "имя" = "адрес базы" под заголовком [sources]'
         ) from None
     extra = sorted(set(data) - {"sources"})
     if extra:
@@ -73,7 +72,7 @@ def _source(name: str, value: object, where: str, lines: list[str]) -> SourceCon
     try:
         sa.engine.make_url(value)
     except (sa.exc.ArgumentError, ValueError):
-        raise SourcesError(f"{place}: адрес не похож на SQLAlchemy URL (например postgresql://…)") from None
+        raise SourcesError(f"{place}: адрес не похож на SQLAlchemy URL (вида драйвер://…)") from None
     return SourceConfig(name, value)
 
 
