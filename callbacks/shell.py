@@ -13,6 +13,7 @@ from core.db import DatabaseError
 from core.model import RfmaError
 from dashboard import ids
 from dashboard.services import Services
+from dashboard.services.access import AccessDenied
 from dashboard.services.page_state import TAB_NAMES
 from dashboard.services.shell import preset_period, short_period_note
 from layouts.header import render_threshold_set
@@ -68,6 +69,22 @@ function (tab, start, end, segment, shops, r, f, m, a) {
     .replace("TABS_ID", ids.SHELL.TABS)
     .replace("SELECTION_ID", ids.FINAL.SELECTION)
 )
+
+# After the server accepted another data source: the draft (the other source's thresholds) is dropped from this
+# browser tab's storage, the address keeps only the tab (the period and filters were the other chain's), and the
+# page is built again on the new source.
+RELOAD_ON_SOURCE = """
+function (chosen) {
+    if (!chosen) { return; }
+    window.sessionStorage.removeItem("DRAFT_ID");
+    window.sessionStorage.removeItem("DRAFT_ID-timestamp");
+    var params = new URLSearchParams(window.location.search);
+    var kept = new URLSearchParams();
+    if (params.get("tab")) { kept.append("tab", params.get("tab")); }
+    var query = kept.toString();
+    window.location.replace(window.location.pathname + (query ? "?" + query : ""));
+}
+""".replace("DRAFT_ID", ids.SHELL.DRAFT)
 
 TOGGLE_HELP = """
 function (clicks, isOpen) { return clicks ? !isOpen : isOpen; }
@@ -125,6 +142,21 @@ class ShellCallbacks:
             return no_update, "Не получилось: база данных недоступна, подробности записаны в журнал сервера."
         return no_update, no_update
 
+    def choose_source(self, name):
+        """The header's selector: the session's data source becomes `name` when the user is granted it (then the page
+        reloads); otherwise a Russian refusal and nothing changes. (chosen name or None, message)"""
+        if not name:
+            return no_update, no_update
+        try:
+            current = self.services.sources.current()
+            if name == current.name:
+                return no_update, ""
+            chosen = self.services.sources.choose(name)
+        except AccessDenied as exc:
+            log.warning("a data source that is not granted was asked for")
+            return None, str(exc)
+        return chosen.name, ""
+
 
 def register(app, services: Services) -> None:
     """Wire the page's callbacks to the app."""
@@ -172,6 +204,13 @@ def register(app, services: Services) -> None:
         Input(ids.FINAL.FILTER_M, "value"),
         Input(ids.FINAL.FILTER_A, "value"),
     )
+    app.callback(
+        Output(ids.HEADER.SOURCE_CHOSEN, "data"),
+        Output(ids.HEADER.SOURCE_MESSAGE, "children"),
+        Input(ids.HEADER.SOURCE_SELECT, "value"),
+        prevent_initial_call=True,
+    )(callbacks.choose_source)
+    app.clientside_callback(RELOAD_ON_SOURCE, Input(ids.HEADER.SOURCE_CHOSEN, "data"))
     app.clientside_callback(
         TOGGLE_HELP,
         Output(ids.SHELL.HELP, "is_open"),

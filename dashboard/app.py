@@ -13,6 +13,7 @@ from callbacks import clients, final, migration, pharmacies, shell, thresholds
 from core.db import is_default_database, make_engine
 from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
+from dashboard.services import sources as source_guard
 from dashboard.services.access import current_identity
 from dashboard.services.cache import create_cache
 from dashboard.services.page_state import read_page_state, referrer_args
@@ -46,14 +47,15 @@ INDEX = """<!DOCTYPE html>
 
 def prepare_database(settings: Settings) -> None:
     """Create the embedded demo database on first run (only for the default URL); errors surface in the page."""
-    if not is_default_database(settings.database_url):
+    url = next((source.url for source in settings.data_sources if is_default_database(source.url)), None)
+    if url is None:
         return
     try:
         from core.loading import ensure_demo_database
 
-        engine = make_engine(settings.database_url)
+        engine = make_engine(url)
         try:
-            ensure_demo_database(engine, settings.database_url)
+            ensure_demo_database(engine, url)
         finally:
             engine.dispose()
     except Exception as exc:
@@ -76,21 +78,24 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.server.extensions[EXTENSION_KEY] = services
 
     def page():
-        """The page, built per request: the tab, period, segment and filters from the address (checked against the
-        data; all data by default); the thresholds are the chain's set or the user's draft kept in the browser
-        session.
+        """The page, built per request on the user's current data source: the tab, period, segment and filters from
+        the address (checked against the data; all data by default); the thresholds are the source's chain set or
+        the user's draft kept in the browser session.
 
-        Dash also calls this once when the layout is set, outside any request, to validate the callbacks' ids:
-        that skeleton touches no database, so no connection exists before gunicorn forks its workers.
+        Dash also calls this once when the layout is set, outside any request, and on the first request before any
+        guard, to validate the callbacks' ids: that skeleton (no identity) touches no database, so no connection
+        exists before gunicorn forks its workers.
         """
-        if not has_request_context():
+        identity = current_identity() if has_request_context() else None
+        if identity is None:  # also Dash's own check on the first request, before the login's guard ran
             return shell_layout.layout(PageView(None, None))
-        view = dataclasses.replace(services.shell.page(), identity=current_identity(), auth=settings.auth)
+        view = dataclasses.replace(services.shell.page(), identity=identity, auth=settings.auth)
         args = request.args or referrer_args(request.referrer)  # Dash asks for the layout in a request of its own
         return shell_layout.layout(view, read_page_state(args, view.bounds))
 
     app.layout = page
     auth.register(app, settings, services.users, services.audit)
+    source_guard.register(app, services.sources)
     for module in TAB_MODULES:
         module.register(app, services)
     downloads.register(app, services)

@@ -99,9 +99,10 @@ def register(app: dash.Dash, settings: Settings, users: Users, audit: AuditLog) 
         if settings.auth == "proxy":
             login = request.headers.get(settings.proxy_user_header, "").strip()
             user = users.get(login) if login else None
-            return Identity(user.login, user.role) if user and not user.disabled else None
+            return Identity(user.login, user.role, user.sources) if user and not user.disabled else None
         if current_user.is_authenticated:
-            return Identity(current_user.user.login, current_user.user.role)
+            user = current_user.user
+            return Identity(user.login, user.role, user.sources)
         return None
 
     def public(path: str) -> bool:

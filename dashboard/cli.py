@@ -11,7 +11,7 @@ import sys
 import sqlalchemy as sa
 
 from core import formatting as fmt
-from core.db import DatabaseError, first_line, make_engine, resolve_database_url
+from core.db import DatabaseError, first_line, is_default_database, make_engine, resolve_database_url
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins, parse_date
 from core.writers import writing
 from dashboard.appdb.users import ROLES
@@ -24,10 +24,16 @@ class CliError(Exception):
     """A one-line error for the user; the CLI exits with code 2."""
 
 
-def _add_db(parser: argparse.ArgumentParser) -> None:
+def _add_db(parser: argparse.ArgumentParser, source: bool = True) -> None:
     parser.add_argument(
-        "--db", metavar="URL", help="SQLAlchemy URL (else $RFMA_DATABASE_URL, else the demo DuckDB file)"
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy URL (else --source, else the first named source, else $RFMA_DATABASE_URL, else the demo)",
     )
+    if source:
+        parser.add_argument(
+            "--source", metavar="NAME", help="a named data source of $RFMA_SOURCES_FILE / $RFMA_SOURCES (not with --db)"
+        )
 
 
 def _add_period(parser: argparse.ArgumentParser, pins: bool = True) -> None:
@@ -150,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("--out", required=True, metavar="FILE.csv")
 
     serve = sub.add_parser("serve", help="start the dashboard")
-    _add_db(serve)
+    _add_db(serve, source=False)  # with named sources the dashboard serves them all
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8050)
     serve.add_argument("--debug", action="store_true")
@@ -176,7 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     enable.add_argument("login")
     passwd = users_sub.add_parser("passwd", help="change a user's password (their sessions end)")
     passwd.add_argument("login")
-    for command in (add, role, disable, enable, passwd, users_sub.choices["list"]):
+    grant = users_sub.add_parser(
+        "grant", help="the data sources a user may use (names of $RFMA_SOURCES_FILE / $RFMA_SOURCES), or --all"
+    )
+    grant.add_argument("login")
+    grant.add_argument("sources", nargs="*", metavar="SOURCE")
+    grant.add_argument("--all", action="store_true", help="every source, present and future")
+    for command in (add, role, disable, enable, passwd, grant, users_sub.choices["list"]):
         _add_app_db(command)
 
     audit = sub.add_parser("audit", help="write the audit log (logins, downloads, threshold saves, user changes)")
@@ -184,6 +196,33 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--out", required=True, metavar="FILE.csv")
     _add_app_db(audit)
     return parser
+
+
+def resolve_source(args) -> None:
+    """Put the database of --source NAME into args.db (or, with named sources and neither option, the first one's),
+    and its name into args.source_name; a URL is never printed."""
+    from dashboard.sources import ENV_SOURCES, ENV_SOURCES_FILE, load_sources
+
+    name = getattr(args, "source", None)
+    args.source_name = None
+    if name and args.db:
+        raise CliError("--db и --source вместе: укажите что-то одно")
+    if not name and args.db:
+        return
+    sources = load_sources(os.environ.get(ENV_SOURCES_FILE), os.environ.get(ENV_SOURCES))
+    if name:
+        found = next((source for source in sources if source.name == name), None)
+        if found is None:
+            known = ", ".join(source.name for source in sources)
+            where = (
+                f"есть: {known}" if known else f"именованные источники не заданы ({ENV_SOURCES_FILE}, {ENV_SOURCES})"
+            )
+            raise CliError(f"--source {name!r}: такого источника нет; {where}")
+    elif sources:
+        found = sources[0]
+    else:
+        return
+    args.db, args.source_name = found.url, found.name
 
 
 def open_engine(url: str | None) -> sa.Engine:
@@ -282,10 +321,12 @@ def cmd_thresholds(args) -> int:
     if args.save:
         from dashboard.appdb import AuditLog
         from dashboard.appdb.audit import THRESHOLDS_SAVED
+        from dashboard.settings import default_source_name
 
         sets = threshold_sets(args)
         saved = sets.save(pins, getpass.getuser(), "rfma")
-        AuditLog(sets.engine).record(operator(), THRESHOLDS_SAVED, saved.describe(), source=sets.source)
+        name = args.source_name or default_source_name(resolve_database_url(args.db))
+        AuditLog(sets.engine).record(operator(), THRESHOLDS_SAVED, saved.describe(), source=name)
         print(f"набор порогов сети сохранён: {saved.describe()}", file=sys.stderr)
     print(json.dumps(suggestion.as_json(base.analysis_date), ensure_ascii=False, indent=2))
     return 0
@@ -422,6 +463,11 @@ def cmd_serve(args) -> int:
             raise CliError(f"--no-auth только для этого компьютера: --host {args.host} недопустим, нужен 127.0.0.1")
         overrides["auth"] = "none"
     settings = Settings.from_env(database_url=args.db, **overrides)
+    if args.db and settings.sources:
+        raise CliError(
+            "--db вместе с именованными источниками (RFMA_SOURCES_FILE / RFMA_SOURCES): панель показывает источники "
+            "из них; уберите --db"
+        )
     if settings.auth == "none" and args.host not in LOOPBACK_HOSTS:
         raise CliError(f"RFMA_AUTH=none только для этого компьютера: --host {args.host} недопустим, нужен 127.0.0.1")
     if settings.auth == "login" and not Users(app_engine(settings.app_database_url)).any():
@@ -430,7 +476,9 @@ def cmd_serve(args) -> int:
             "(или запустите для себя одного: rfma serve --no-auth)"
         )
     check_port_free(args.host, args.port)  # before anything is built or announced
-    open_engine(settings.database_url).dispose()  # create the demo if needed, then let the app open its own
+    for source in settings.data_sources:  # create the demo if needed, then let the app open its own
+        if is_default_database(source.url):
+            open_engine(source.url).dispose()
     app = create_app(settings)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0
@@ -477,6 +525,19 @@ def read_password(login: str) -> str:
     return first
 
 
+def granted_sources(args) -> list[str] | None:
+    """The sources of `rfma users grant` (None: --all), each a configured source's name."""
+    if args.all == bool(args.sources):
+        raise CliError("укажите источники по именам или --all (одно из двух)")
+    if args.all:
+        return None
+    known = [source.name for source in app_settings(args).data_sources]
+    for name in args.sources:
+        if name not in known:
+            raise CliError(f"источника {name!r} нет; есть: {', '.join(known)}")
+    return list(dict.fromkeys(args.sources))
+
+
 def cmd_users(args) -> int:
     from dashboard.appdb import ROLE_NAMES, AuditLog, Users, app_engine
     from dashboard.appdb.audit import USER_CHANGED
@@ -502,6 +563,10 @@ def cmd_users(args) -> int:
     elif command == "enable":
         user = users.enable(args.login)
         detail = f"{user.login}: включён"
+    elif command == "grant":
+        user = users.grant(args.login, granted_sources(args))
+        sources = "все источники" if user.sources is None else "источники " + ", ".join(user.sources)
+        detail = f"{user.login}: {sources}"
     else:
         user = users.set_password(args.login, read_password(args.login))
         detail = f"{user.login}: пароль изменён"
@@ -552,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
+        if hasattr(args, "source"):
+            resolve_source(args)
         return COMMANDS[args.command](args)
     except (RfmaError, DatabaseError, CliError) as exc:
         print(f"rfma {args.command}: ошибка: {exc}", file=sys.stderr)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from core.db import default_database_path, is_default_database, resolve_database_url
 from core.model import DEFAULT_AMOUNT_COLUMN, DEFAULT_CARD_PATTERN
 from dashboard.appdb import default_app_database_url
+from dashboard.sources import SourceConfig, SourcesError, load_sources
 
 CACHE_TYPES = ("FileSystemCache", "RedisCache", "SimpleCache", "NullCache")
 
@@ -29,6 +30,8 @@ ENV = {
     "proxy_user_header": "RFMA_PROXY_USER_HEADER",
     "secret_key": "RFMA_SECRET_KEY",
     "https": "RFMA_HTTPS",
+    "sources_file": "RFMA_SOURCES_FILE",
+    "sources_text": "RFMA_SOURCES",
 }
 AUTH_MODES = ("login", "proxy", "none")
 
@@ -73,6 +76,9 @@ class Settings:
     secret_key: str = ""  # signs session cookies; default: a random key kept in the state directory
     https: bool = False  # served behind HTTPS: session cookies get the Secure flag
     title: str = "RFMA — клиенты аптечной сети"
+    sources_file: str = ""  # RFMA_SOURCES_FILE: a TOML file of named data sources ([sources] name = URL)
+    sources_text: str = ""  # RFMA_SOURCES: the same lines, or one inline table
+    sources: tuple[SourceConfig, ...] = ()  # the named data sources read from them (empty: one, `database_url`)
 
     def __post_init__(self):
         if self.auth not in AUTH_MODES:
@@ -88,7 +94,16 @@ class Settings:
         if not self.app_database_url:
             object.__setattr__(self, "app_database_url", default_app_database_url(state))
         if not self.source_name:
-            object.__setattr__(self, "source_name", default_source_name(self.database_url))
+            name = self.sources[0].name if self.sources else default_source_name(self.database_url)
+            object.__setattr__(self, "source_name", name)
+        names = [source.name for source in self.sources]
+        if len(set(names)) != len(names):
+            raise SourcesError("имена источников данных повторяются")
+
+    @property
+    def data_sources(self) -> tuple[SourceConfig, ...]:
+        """The sources the app serves: the named ones, else the one configured database under `source_name`."""
+        return self.sources or (SourceConfig(self.source_name, self.database_url),)
 
     @property
     def pins_path(self) -> Path:
@@ -125,4 +140,9 @@ class Settings:
             else:
                 values[name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None and k in types})
+        if "sources" not in values:
+            values["sources"] = load_sources(values.get("sources_file"), values.get("sources_text"))  # type: ignore[arg-type]
+        sources = values["sources"]
+        if database_url is None and sources:  # the first named source is the default one
+            database_url = sources[0].url  # type: ignore[index]
         return cls(database_url=resolve_database_url(database_url), **values)

@@ -91,6 +91,27 @@ def render_threshold_set(view: ThresholdSetView | None) -> tuple:
     return text, save, discard, box, problem, label
 
 
+def source_selector(page: PageView) -> html.Div:
+    """«Источник» with the data sources granted to the user (names only), shown when there is a choice; the select
+    and the store exist always, so the selector's callbacks are valid on every page."""
+    shown = len(page.choices) > 1
+    return html.Div(
+        [
+            html.Label("Источник:", htmlFor=ids.HEADER.SOURCE_SELECT, className="me-2 fw-semibold"),
+            dbc.Select(
+                id=ids.HEADER.SOURCE_SELECT,
+                options=[{"label": name, "value": name} for name in page.choices],
+                value=page.name if shown else None,
+                size="sm",
+                className="w-auto",
+            ),
+            html.Span(id=ids.HEADER.SOURCE_MESSAGE, className="ms-2 small text-danger"),
+            dcc.Store(id=ids.HEADER.SOURCE_CHOSEN, data=None),
+        ],
+        className="rfma-source-select d-flex align-items-center" + ("" if shown else " d-none"),
+    )
+
+
 def account_line(page: PageView) -> html.Div:
     """Who is logged in, with their role and «Выйти»; in the no-login mode, that the panel is open on this computer."""
     identity = page.identity
@@ -163,7 +184,11 @@ def layout(page: PageView, state: PageState | None = None) -> html.Header:
                     className="align-items-center g-2",
                 ),
                 html.Div(
-                    [source, account_line(page)], className="d-flex flex-wrap justify-content-between column-gap-3"
+                    [
+                        html.Div([source_selector(page), source], className="d-flex flex-wrap column-gap-3"),
+                        account_line(page),
+                    ],
+                    className="d-flex flex-wrap justify-content-between column-gap-3",
                 ),
                 threshold_set_bar(),
                 html.Div(id=ids.HEADER.PERIOD_NOTE, className="rfma-period-note small text-warning-emphasis"),

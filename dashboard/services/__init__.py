@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_caching import Cache
 
-from dashboard.appdb import AuditLog, ThresholdSets, Users, app_engine, open_threshold_sets
+from dashboard.appdb import AuditLog, ThresholdSets, Users, app_engine
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.clients import ClientsService
@@ -19,6 +19,7 @@ from dashboard.services.migration import MigrationService
 from dashboard.services.pharmacies import PharmaciesService
 from dashboard.services.request import Requests
 from dashboard.services.shell import ShellService
+from dashboard.services.sources import Sources
 from dashboard.services.thresholds import ThresholdsService
 from dashboard.settings import Settings
 
@@ -30,9 +31,8 @@ class Services:
     """Everything the callbacks of one app call."""
 
     settings: Settings
-    source: SourceReader
+    sources: Sources
     requests: Requests
-    threshold_sets: ThresholdSets
     users: Users
     audit: AuditLog
     analyses: Analyses
@@ -44,28 +44,36 @@ class Services:
     migration: MigrationService
     exports: ExportsService
 
+    @property
+    def source(self) -> SourceReader:
+        """The reader of the current request's data source (outside a request: the default source's)."""
+        return self.sources.current().reader
+
+    @property
+    def threshold_sets(self) -> ThresholdSets:
+        """The chain's threshold sets of the current request's data source."""
+        return self.sources.current().sets
+
 
 def build_services(settings: Settings, cache: Cache) -> Services:
     """The services of one app, sharing its cache."""
     shared = SharedCache(cache, settings.cache_dir if settings.cache_type == "FileSystemCache" else None)
-    source = SourceReader(settings, shared)
-    sets = open_threshold_sets(settings.app_database_url, settings.database_url, settings.pins_path)
-    requests = Requests(settings, source, sets)
+    sources = Sources(settings, shared)
+    requests = Requests(settings, sources)
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
     return Services(
         settings=settings,
-        source=source,
+        sources=sources,
         requests=requests,
-        threshold_sets=sets,
         users=Users(app_engine(settings.app_database_url)),
         audit=audit,
         analyses=analyses,
-        shell=ShellService(source, settings.source_name),
+        shell=ShellService(sources),
         clients=ClientsService(analyses),
         pharmacies=PharmaciesService(analyses),
-        thresholds=ThresholdsService(analyses, sets, audit),
+        thresholds=ThresholdsService(analyses, sources, audit),
         final=FinalService(analyses),
         migration=migration,
         exports=ExportsService(
@@ -75,6 +83,5 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             shared=settings.cache_type != "NullCache",
             migration=migration,
             audit=audit,
-            source=settings.source_name,
         ),
     )

@@ -44,10 +44,11 @@ class AccessDenied(RfmaError):
 
 @dataclass(frozen=True)
 class Identity:
-    """The user behind a request: login and role."""
+    """The user behind a request: login, role and the data sources granted to them (None: all)."""
 
     login: str
     role: str
+    sources: tuple[str, ...] | None = None
 
     def may(self, permission: Permission) -> bool:
         """Whether the role allows `permission`."""

@@ -14,7 +14,6 @@ from sqlalchemy.pool import NullPool
 from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
 from core.writers import READER_PATIENCE, retry_on_lock
 from dashboard.services.cache import SharedCache
-from dashboard.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -79,21 +78,23 @@ os.register_at_fork(after_in_child=forget_engines_after_fork)
 
 
 class SourceReader:
-    """The data source of the configured database, read once per request (kept in `flask.g`)."""
+    """The data source of one cheques database, read once per request (kept in `flask.g`, per database)."""
 
-    def __init__(self, settings: Settings, cache: SharedCache):
-        self.settings = settings
+    def __init__(self, url: str, read_only: bool, cache: SharedCache):
+        self.url = url  # never shown on the page
+        self.read_only = read_only
         self.cache = cache
 
     def engine(self) -> sa.Engine:
-        """The configured database's engine."""
-        return dashboard_engine(self.settings.database_url, self.settings.duckdb_read_only)
+        """The database's engine."""
+        return dashboard_engine(self.url, self.read_only)
 
     def read(self) -> DataSource:
         """Which database, how many cheques, first/last cheque and the data version."""
-        if has_request_context() and "rfma_source" in g:
-            return g.rfma_source
-        url_hash = hashlib.sha256(self.settings.database_url.encode("utf-8")).hexdigest()
+        url_hash = hashlib.sha256(self.url.encode("utf-8")).hexdigest()
+        read = g.setdefault("rfma_sources_read", {}) if has_request_context() else {}
+        if url_hash in read:
+            return read[url_hash]
         known_key = f"data_source:{url_hash}"
         known = self.cache.get(known_key)  # re-used while PostgreSQL's write counter is unchanged
         try:
@@ -104,6 +105,5 @@ class SourceReader:
             raise DatabaseError(f"{UNREACHABLE}: {first_line(exc)}") from None
         if source is not known:
             self.cache.set(known_key, source)
-        if has_request_context():
-            g.rfma_source = source
+        read[url_hash] = source
         return source

@@ -84,15 +84,18 @@ class ExportsService:
         shared: bool = True,
         migration: MigrationService | None = None,
         audit: AuditLog | None = None,
-        source: str = "",
     ):
         self.audit = audit
-        self.source = source  # the data source's name, for the audit log
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
         # export tokens live in the shared cache (every worker sees them); in a process-local one with NullCache
         self._tokens: SharedCache | SimpleCache = cache if shared else SimpleCache(threshold=500)
+
+    @property
+    def source(self) -> str:
+        """The current data source's name (never its URL), for the audit log."""
+        return self.requests.source_name()
 
     def client_list(self, export: ClientListExport | FlowExport) -> tuple[str, Iterator[bytes]]:
         """(file name, CSV chunks) of the whole filtered selection (or migration flow) in the table's order.
@@ -139,7 +142,8 @@ class ExportsService:
         export = dataclasses.replace(kept.export, request=self.requests.refresh(kept.export.request))
         name, chunks = self.client_list(export)
         if self.audit is not None:
-            self.audit.record(identity.login, DOWNLOAD, name, rows=self.row_count(export), source=self.source)
+            source = self.requests.source_name(export.request)
+            self.audit.record(identity.login, DOWNLOAD, name, rows=self.row_count(export), source=source)
         return name, chunks
 
     def row_count(self, export: ClientListExport | FlowExport) -> int:

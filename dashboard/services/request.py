@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from core.messages import EMPTY_DATABASE
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
-from dashboard.appdb import ThresholdSets
-from dashboard.services.engines import SourceReader, dashboard_engine
+from dashboard.services.engines import dashboard_engine
+from dashboard.services.sources import Sources
 from dashboard.settings import Settings
 
 
@@ -60,28 +60,38 @@ def iso_date(value: object) -> str | None:
 
 
 class Requests:
-    """Builds requests from the page's inputs against the configured database's current data version."""
+    """Builds requests from the page's inputs against the current data source's data version and threshold set."""
 
-    def __init__(self, settings: Settings, source: SourceReader, sets: ThresholdSets):
+    def __init__(self, settings: Settings, sources: Sources):
         self.settings = settings
-        self.source = source
-        self.sets = sets
+        self.sources = sources
 
     def build(self, date_from: object, date_to: object, draft: dict | None = None) -> AnalysisRequest:
-        """A request for the period with the user's draft pins, or the chain's threshold set when there is no draft
-        (None); RfmaError for a bad period, bad pins or an empty database."""
+        """A request for the period on the user's current data source, with the user's draft pins, or the source's
+        chain threshold set when there is no draft (None); RfmaError for a bad period, bad pins or an empty
+        database (AccessDenied when the user is granted no source)."""
         period = Period.parse(iso_date(date_from), iso_date(date_to))
-        thresholds = self.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
-        source = self.source.read()
+        current = self.sources.current()
+        thresholds = current.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
+        source = current.reader.read()
         if source.cheques == 0:
             raise RfmaError(EMPTY_DATABASE)
         s = self.settings
         options = AnalysisOptions(card_pattern=s.card_pattern, amount_column=s.amount_column)
-        return AnalysisRequest(s.database_url, source.version, s.duckdb_read_only, period, options, thresholds)
+        return AnalysisRequest(current.url, source.version, s.duckdb_read_only, period, options, thresholds)
 
     def refresh(self, request: AnalysisRequest) -> AnalysisRequest:
-        """A kept request against the data as it is now (a download started minutes after its link was made)."""
-        source = self.source.read()
+        """A kept request against its source's data as it is now (a download started minutes after its link was
+        made); AccessDenied when the user is no longer granted that source."""
+        source = self.sources.check(request.database_url).reader.read()
         if source.cheques == 0:
             raise RfmaError(EMPTY_DATABASE)
         return replace(request, data_version=source.version)
+
+    def source_name(self, request: AnalysisRequest | None = None) -> str:
+        """The name (never the URL) of a request's data source, or of the current one: for the audit log."""
+        if request is not None:
+            found = self.sources.by_url(request.database_url)
+            if found is not None:
+                return found.name
+        return self.sources.current().name

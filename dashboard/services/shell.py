@@ -10,9 +10,9 @@ from core import formatting as fmt
 from core.db import DatabaseError, DataSource
 from core.messages import EMPTY_DATABASE, unreachable
 from core.writers import DataUpdating
-from dashboard.services.access import Identity
-from dashboard.services.engines import SourceReader
+from dashboard.services.access import Identity, current_identity
 from dashboard.services.migration import middle_date
+from dashboard.services.sources import Sources
 
 log = logging.getLogger(__name__)
 PRESET_DAYS = {"year": 365, "quarter": 91, "month": 30}
@@ -25,6 +25,7 @@ class PageView:
     source: DataSource | None
     error: str | None
     name: str = ""  # the configured data-source name (never the URL)
+    choices: tuple[str, ...] = ()  # the data sources the user may switch between (names; a selector when > 1)
     identity: Identity | None = None  # who is looking (None: the skeleton built outside a request)
     auth: str = "login"  # the app's login mode: 'login', 'proxy' or 'none'
 
@@ -71,20 +72,22 @@ def short_period_note(start: str | None, end: str | None) -> str | None:
 
 
 class ShellService:
-    """The page's own state, read per page load."""
+    """The page's own state, read per page load from the user's current data source."""
 
-    def __init__(self, source: SourceReader, name: str):
-        self.source = source
-        self.name = name
+    def __init__(self, sources: Sources):
+        self.sources = sources
 
     def page(self) -> PageView:
-        """The data source (the period defaults to all of it)."""
+        """The current data source (the period defaults to all of it) and the sources the user may choose from."""
+        current = self.sources.current()
+        name = current.name
+        choices = self.sources.granted(current_identity())
         try:
-            source = self.source.read()
+            source = current.reader.read()
         except DatabaseError as exc:
             log.warning("the page cannot read the database: %s", exc)
-            return PageView(None, unreachable(self.name), self.name)
+            return PageView(None, unreachable(name), name, choices)
         except DataUpdating as exc:  # an import is writing the DuckDB file longer than a reader waits
-            return PageView(None, str(exc), self.name)
-        error = None if source.cheques else f"{self.name}: {EMPTY_DATABASE}"
-        return PageView(source, error, self.name)
+            return PageView(None, str(exc), name, choices)
+        error = None if source.cheques else f"{name}: {EMPTY_DATABASE}"
+        return PageView(source, error, name, choices)

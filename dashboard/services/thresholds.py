@@ -15,6 +15,7 @@ from dashboard.appdb.audit import THRESHOLDS_SAVED
 from dashboard.services.access import AccessDenied, Permission, allowed, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.request import AnalysisRequest
+from dashboard.services.sources import Sources
 
 ORIGIN_DASHBOARD = "панель"
 
@@ -90,10 +91,15 @@ def as_draft(pins: dict[str, float], chain: ThresholdPins) -> dict[str, float] |
 class ThresholdsService:
     """The tab's computation: suggestions with pins, the user's draft, the chain's threshold set and the research."""
 
-    def __init__(self, analyses: Analyses, sets: ThresholdSets, audit: AuditLog | None = None):
+    def __init__(self, analyses: Analyses, sources: Sources, audit: AuditLog | None = None):
         self.analyses = analyses
-        self.sets = sets
+        self.sources = sources
         self.audit = audit
+
+    @property
+    def sets(self) -> ThresholdSets:
+        """The chain's threshold sets of the user's current data source."""
+        return self.sources.current().sets
 
     def in_force(self, request: AnalysisRequest) -> ThresholdSuggestion:
         """The ThresholdSuggestion for the request's period and pins (ThresholdOrderError for an unordered set)."""
@@ -178,7 +184,7 @@ class ThresholdsService:
         pins = self.sets.current_pins() if draft is None else ThresholdPins.from_mapping(draft)
         saved = self.sets.save(pins, identity.login, ORIGIN_DASHBOARD)
         if self.audit is not None:
-            self.audit.record(identity.login, THRESHOLDS_SAVED, saved.describe(), source=self.sets.source)
+            self.audit.record(identity.login, THRESHOLDS_SAVED, saved.describe(), source=self.sources.current().name)
         return saved
 
     def history(self, limit: int = 20) -> list[ChainThresholds]:

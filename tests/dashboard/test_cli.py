@@ -318,3 +318,80 @@ def test_users_are_added_listed_changed_and_audited(tmp_path):
     assert "очень-секретно" not in out.read_text() and "новый-пароль-1" not in out.read_text()
     later = run_cli("audit", "--since", "2999-01-01", "--out", str(out), *app_db)
     assert later.returncode == 0 and len(pd.read_csv(out)) == 0
+
+
+# --- named data sources (issue 12) --------------------------------------------------------------------------------
+
+
+def sources_env(tmp_path, north: str, south: str) -> dict:
+    path = tmp_path / "sources.toml"
+    path.write_text(f'[sources]\n"Аптеки Север" = "{north}"\n"Аптеки Юг" = "{south}"\n', encoding="utf-8")
+    return {"RFMA_SOURCES_FILE": str(path), "RFMA_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}"}
+
+
+def test_users_grant_names_configured_sources_or_all_and_list_shows_them(tmp_path):
+    env = sources_env(tmp_path, "postgresql://rfma:secret@db.internal/north", "duckdb:///srv/south.duckdb")
+    assert run_cli("users", "add", "anna", "--role", "viewer", stdin="очень-секретно\n", env=env).returncode == 0
+    granted = run_cli("users", "grant", "anna", "Аптеки Юг", env=env)
+    assert granted.returncode == 0 and granted.stdout == "anna: источники Аптеки Юг\n"
+    assert run_cli("users", "list", env=env).stdout == "anna\tviewer (просмотр)\tактивен\tАптеки Юг\n"
+    unknown = run_cli("users", "grant", "anna", "Аптеки Запад", env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "rfma users: ошибка: источника 'Аптеки Запад' нет; есть: Аптеки Север, Аптеки Юг"
+    assert "secret" not in unknown.stderr and "db.internal" not in unknown.stderr
+    neither = run_cli("users", "grant", "anna", env=env)
+    assert neither.returncode == 2 and "укажите источники по именам или --all" in neither.stderr
+    assert run_cli("users", "grant", "anna", "--all", env=env).stdout == "anna: все источники\n"
+    assert run_cli("users", "list", env=env).stdout.endswith("\tвсе источники\n")
+    audit = tmp_path / "audit.csv"
+    assert run_cli("audit", "--out", str(audit), env=env).returncode == 0
+    assert pd.read_csv(audit)["detail"].tolist()[-2:] == ["anna: источники Аптеки Юг", "anna: все источники"]
+
+
+def test_source_picks_a_named_database_and_its_chain_set(tmp_path, monkeypatch, capsys):
+    from dashboard.appdb import AuditLog, app_engine
+    from dashboard.appdb.audit import THRESHOLDS_SAVED
+    from tests.support.chain import SECOND_CHAIN, build_chain_database
+
+    north = build_chain_database(tmp_path / "north.duckdb", clients=120, anonymous=100)
+    south = build_chain_database(tmp_path / "south.duckdb", **SECOND_CHAIN)
+    for name, value in sources_env(tmp_path, north, south).items():
+        monkeypatch.setenv(name, value)
+    out = tmp_path / "south.csv"
+    assert main(["classify", "--source", "Аптеки Юг", "--out", str(out)]) == 0
+    assert len(pd.read_csv(out)) == pd.read_csv(out)["card"].nunique() > 120  # «Юг» has more clients
+    assert main(["classify", "--out", str(out)]) == 0  # no option: the first named source
+    assert "клиентов записано: 1" in capsys.readouterr().out and len(pd.read_csv(out)) <= 120
+    assert main(["thresholds", "--source", "Аптеки Юг", "--pin", "r1=40", "--save"]) == 0
+    capsys.readouterr()
+    assert main(["thresholds", "--source", "Аптеки Север", "--history"]) == 0
+    assert capsys.readouterr().out == ""  # the set was saved for «Юг» only
+    assert main(["thresholds", "--db", south, "--history"]) == 0  # --db of the same database: the same set
+    assert capsys.readouterr().out.endswith("\trfma\tr1 = 40\n")
+    saved = AuditLog(app_engine(f"sqlite:///{tmp_path / 'app.sqlite'}")).entries(action=THRESHOLDS_SAVED)
+    assert [entry.source for entry in saved] == ["Аптеки Юг"]
+    assert main(["classify", "--source", "Аптеки Запад", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err == "rfma classify: ошибка: --source 'Аптеки Запад': такого источника нет; есть: Аптеки Север, Аптеки Юг\n"
+    )
+    assert main(["classify", "--source", "Аптеки Юг", "--db", south, "--out", str(out)]) == 2
+    assert "--db и --source вместе" in capsys.readouterr().err
+    import socket
+
+    with socket.socket() as busy:  # were --db taken, serve would stop at the busy port, never serve
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        assert main(["serve", "--db", south, "--no-auth", "--port", port]) == 2
+    assert "--db вместе с именованными источниками" in capsys.readouterr().err
+
+
+def test_a_bad_sources_file_is_one_line_naming_its_line(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "sources.toml"
+    path.write_text('[sources]\n"Аптеки Север" = "postgresql://rfma:secret@db/north\n', encoding="utf-8")
+    monkeypatch.setenv("RFMA_SOURCES_FILE", str(path))
+    assert main(["classify", "--source", "Аптеки Север", "--out", str(tmp_path / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"rfma classify: ошибка: RFMA_SOURCES_FILE={path}, строка 2: не разобрать TOML")
+    assert "secret" not in err and len(err.splitlines()) == 1

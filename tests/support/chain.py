@@ -71,14 +71,22 @@ def chain_cheques(clients: int = 600, anonymous: int = 1500, seed: int = SEED) -
     return frame[["datetime", "shop", "card", "bonus_earned", "bonus_spent", "summ", "summ_with_disc", "doc_id"]]
 
 
-def build_chain_database(path: Path, **kwargs) -> str:
-    """Write the test chain into a new DuckDB file and return its SQLAlchemy URL."""
+def build_chain_database(path: Path, card_prefix: str = "", **kwargs) -> str:
+    """Write the test chain into a new DuckDB file and return its SQLAlchemy URL (`card_prefix` before every
+    identified card: two chains whose cards cannot be mistaken for each other)."""
     url = f"duckdb:///{path}"
+    frame = chain_cheques(**kwargs)
+    if card_prefix:
+        known = frame["card"].notna() & frame["card"].str.isdigit()
+        frame.loc[known, "card"] = card_prefix + frame.loc[known, "card"]
     engine = make_engine(url)
     with engine.begin() as conn:
-        append_cheques(conn, chain_cheques(**kwargs))
+        append_cheques(conn, frame)
     engine.dispose()
     return url
+
+
+SECOND_CHAIN = {"clients": 250, "anonymous": 500, "seed": 7}  # «Аптеки Юг»: another, smaller chain
 
 
 def append_more(url: str, frame: pd.DataFrame) -> None:
