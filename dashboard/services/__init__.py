@@ -19,7 +19,9 @@ from dashboard.services.migration import MigrationService
 from dashboard.services.pharmacies import PharmaciesService
 from dashboard.services.request import Requests
 from dashboard.services.shell import ShellService
+from dashboard.services.tables import TablesService
 from dashboard.services.thresholds import ThresholdsService
+from dashboard.services.workbook import TableDownloads, WorkbookService
 from dashboard.settings import Settings
 
 EXTENSION_KEY = "rfma_services"
@@ -43,6 +45,9 @@ class Services:
     final: FinalService
     migration: MigrationService
     exports: ExportsService
+    tables: TablesService
+    workbook: WorkbookService
+    downloads: TableDownloads
 
 
 def build_services(settings: Settings, cache: Cache) -> Services:
@@ -54,6 +59,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
+    clients, pharmacies = ClientsService(analyses), PharmaciesService(analyses)
+    thresholds, final = ThresholdsService(analyses, sets, audit), FinalService(analyses)
+    tables = TablesService(clients, pharmacies, thresholds, final, migration)
+    workbook = WorkbookService(tables, analyses, thresholds, settings.source_name)
     return Services(
         settings=settings,
         source=source,
@@ -63,10 +72,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         audit=audit,
         analyses=analyses,
         shell=ShellService(source, settings.source_name),
-        clients=ClientsService(analyses),
-        pharmacies=PharmaciesService(analyses),
-        thresholds=ThresholdsService(analyses, sets, audit),
-        final=FinalService(analyses),
+        clients=clients,
+        pharmacies=pharmacies,
+        thresholds=thresholds,
+        final=final,
         migration=migration,
         exports=ExportsService(
             analyses,
@@ -77,4 +86,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             audit=audit,
             source=settings.source_name,
         ),
+        tables=tables,
+        workbook=workbook,
+        downloads=TableDownloads(tables, workbook, audit, settings.source_name),
     )
