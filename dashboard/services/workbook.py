@@ -338,10 +338,10 @@ class TableDownloads:
         return file, data
 
     def workbook_file(
-        self, request: AnalysisRequest, selection: Selection, source: ThresholdSource
+        self, request: AnalysisRequest, selection: Selection, source: ThresholdSource, identity: Identity | None = None
     ) -> tuple[str, bytes]:
-        """(file name, bytes) of the whole dashboard's workbook."""
-        identity = self._identity()
+        """(file name, bytes) of the whole dashboard's workbook for the current user (or `identity`: the CLI)."""
+        identity = identity or self._identity()
         name, data, rows = self.workbook.build(request, selection, identity, source)
         if self.audit is not None:
             self.audit.record(identity.login, DOWNLOAD_WORKBOOK, name, rows=rows, source=self.source)
