@@ -442,7 +442,7 @@ def cmd_workbook(args) -> int:
     chain = None if args.suggested else services.threshold_sets.current()
     if typed:
         draft: dict | None = (chain.pins.as_dict() if chain else {}) | typed
-        source = ThresholdSource("draft")
+        source = ThresholdSource("cli")
     elif args.suggested:
         draft, source = {}, ThresholdSource("suggested")
     else:
