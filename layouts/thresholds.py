@@ -159,7 +159,7 @@ def render_history(history: list[ChainThresholds]) -> html.Div:
         ]
     )
     titles = {"saved_at": "Сохранён", "saved_by": "Кто", "origin": "Откуда", "pins": "Закреплённые пороги"}
-    return table(frame, titles, class_name="rfma-history")
+    return html.Div([download_buttons("threshold_history"), table(frame, titles, class_name="rfma-history")])
 
 
 # --- research sub-tabs ----------------------------------------------------------------------------------------

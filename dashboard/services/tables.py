@@ -92,6 +92,7 @@ TABLES: dict[str, TableSpec] = {
     "pharmacies": TableSpec("Аптеки", "Аптеки"),
     "threshold_stats": TableSpec("Пороги — статистика", "Пороги"),
     "capacities": TableSpec("Ёмкость грейдов", "Пороги"),
+    "threshold_history": TableSpec("История порогов сети", "Пороги"),
     "regions": TableSpec("Регионы", "Финал"),
     "clusters": TableSpec("Кластеры", "Финал"),
     "classes": TableSpec("Классы", "Финал"),
@@ -222,6 +223,7 @@ class TablesService:
             "pharmacies": self._pharmacies,
             "threshold_stats": self._threshold_stats,
             "capacities": self._capacities,
+            "threshold_history": self._threshold_history,
             "regions": self._regions,
             "clusters": self._clusters,
             "classes": self._classes,
@@ -304,6 +306,25 @@ class TablesService:
             pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[c.key for c in CAPACITY_COLUMNS])
         )
         return CAPACITY_COLUMNS, frame
+
+    def _threshold_history(self, _request: AnalysisRequest, _: Selection):
+        history = self.thresholds.history()
+        columns = (
+            Column("saved_at", "Сохранён (UTC)", DATETIME),
+            Column("saved_by", "Кто"),
+            Column("origin", "Откуда"),
+            Column("pins", "Закреплённые пороги"),
+        )
+        rows = [
+            {
+                "saved_at": record.saved_at,
+                "saved_by": record.saved_by,
+                "origin": record.origin,
+                "pins": record.describe() + (" (действует)" if position == 0 else ""),
+            }
+            for position, record in enumerate(history)
+        ]
+        return columns, pd.DataFrame(rows, columns=[c.key for c in columns])
 
     # --- «Финал» ------------------------------------------------------------------------------------------------
 

@@ -100,3 +100,14 @@ def test_the_csv_is_for_a_russian_excel(tables):
     assert text.startswith("\ufeffРегион;Название;Прогрев;Клиентов;Доля клиентов, %;Выручка, ₽;")
     cells = dict(zip(header.lstrip("\ufeff").split(";"), first.split(";"), strict=True))
     assert cells["Регион"] == "110" and "," in cells["Выручка, ₽"] and "." not in cells["Выручка, ₽"]
+    frame = tables("regions").russian()  # for a notebook: the values under the Russian headers
+    assert list(frame.columns[:3]) == ["Регион", "Название", "Прогрев"] and frame["Клиентов"].sum() == 600
+
+
+def test_the_chains_threshold_history_is_a_table_too(services, tables):
+    assert tables("threshold_history").frame.empty
+    services.threshold_sets.save(services.threshold_sets.current_pins().with_values(r1=30), "anna", "панель")
+    history = tables("threshold_history")
+    assert history.headers == ["Сохранён (UTC)", "Кто", "Откуда", "Закреплённые пороги"]
+    assert history.frame[["saved_by", "origin"]].values.tolist() == [["anna", "панель"]]
+    assert history.frame["pins"].iloc[0].endswith("(действует)")
