@@ -155,6 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("--level", default="region", choices=("region", "cluster", "class"))
     mig.add_argument("--out", required=True, metavar="FILE.csv")
 
+    book = sub.add_parser(
+        "workbook", help="write the whole dashboard as one Excel workbook (every table of the period, with charts)"
+    )
+    _add_db(book)
+    _add_period(book)
+    book.add_argument("--bonus-date", metavar="YYYY-MM-DD", help="add «Миграция»'s matrix across this bonus date")
+    book.add_argument("--level", default="region", choices=("region", "cluster", "class"), help="the matrix's level")
+    book.add_argument("--out", required=True, metavar="FILE.xlsx")
+
     serve = sub.add_parser("serve", help="start the dashboard")
     _add_db(serve, source=False)  # with named sources the dashboard serves them all
     serve.add_argument("--host", default="127.0.0.1")
@@ -449,6 +458,46 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def cmd_workbook(args) -> int:
+    """The dashboard's workbook («Скачать всё в Excel») for the period and thresholds of the arguments."""
+    from flask import Flask
+
+    from dashboard.services import build_services
+    from dashboard.services.access import Identity
+    from dashboard.services.cache import create_cache
+    from dashboard.services.tables import Selection
+    from dashboard.services.workbook import ThresholdSource
+    from dashboard.settings import Settings
+
+    if args.bonus_date:
+        parse_date(args.bonus_date, "--bonus-date")
+    settings = Settings.from_env(
+        database_url=args.db,
+        app_database_url=args.app_db,
+        cache_type="SimpleCache",  # this process only
+        card_pattern=args.card_pattern,
+        amount_column=args.amount_column,
+    )
+    services = build_services(settings, create_cache(Flask(__name__), settings))
+    typed = ThresholdPins.parse(args.pin).as_dict()
+    chain = None if args.suggested else services.threshold_sets.current()
+    if typed:
+        draft: dict | None = (chain.pins.as_dict() if chain else {}) | typed
+        source = ThresholdSource("cli")
+    elif args.suggested:
+        draft, source = {}, ThresholdSource("suggested")
+    else:
+        draft = None
+        source = ThresholdSource("chain", chain.saved_by, chain.saved_at) if chain else ThresholdSource("suggested")
+    request = services.requests.build(args.date_from, args.date_to, draft)
+    selection = Selection(bonus_date=args.bonus_date, level=args.level)
+    name, data = services.downloads.workbook_file(request, selection, source, Identity(operator(), "admin"))
+    with open(args.out, "wb") as handle:
+        handle.write(data)
+    print(f"книга {name}: {fmt.count(len(data) // 1024, 'КБ', 'КБ', 'КБ')} → {args.out}")
+    return 0
+
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -603,6 +652,7 @@ COMMANDS = {
     "export": cmd_export,
     "report": cmd_report,
     "migrate": cmd_migrate,
+    "workbook": cmd_workbook,
     "serve": cmd_serve,
     "users": cmd_users,
     "audit": cmd_audit,

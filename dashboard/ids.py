@@ -20,6 +20,8 @@ SHELL = _ids(
     TABS="tabs",
     DRAFT="threshold-draft",  # the user's threshold draft in this browser session (None: the chain's set)
     HELP="help",
+    DOWNLOAD="download",  # the dcc.Download of every table's CSV / XLSX and of the workbook
+    DOWNLOAD_MESSAGE="download-message",  # why a table download was refused or failed
 )
 
 HEADER = _ids(
@@ -198,3 +200,13 @@ BREADCRUMB_NODE_TYPE = "breadcrumb-node"
 def breadcrumb_node(node: str) -> dict:
     """Pattern-matching id of one clickable level of the selection's breadcrumb (a node id, like segment_node)."""
     return {"type": BREADCRUMB_NODE_TYPE, "node": node}
+
+
+TABLE_DOWNLOAD_TYPE = "table-download"
+WORKBOOK = "workbook"  # the table name of «Скачать всё в Excel»
+
+
+def table_download(table: object, kind: object) -> dict:
+    """Pattern-matching id of one download button: a table's name (dashboard.services.tables.TABLES, or WORKBOOK)
+    and the file's kind ('csv' or 'xlsx')."""
+    return {"type": TABLE_DOWNLOAD_TYPE, "table": table, "kind": kind}

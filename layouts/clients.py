@@ -9,7 +9,7 @@ from core import formatting as fmt
 from dashboard import ids
 from dashboard.figures import clients as charts
 from dashboard.services.clients import ClientsView
-from layouts.components import graph, kpi, loading, message
+from layouts.components import download_buttons, graph, kpi, loading, message
 
 
 def layout() -> html.Div:
@@ -43,9 +43,20 @@ def render_clients(view: ClientsView) -> html.Div:
         ],
         className="g-3 mb-3",
     )
-    cheques = graph(charts.cheques_monthly(o.monthly, view.partial_months), ids.CLIENTS.GRAPH_CHEQUES)
+    cheques = html.Div(
+        [
+            graph(charts.cheques_monthly(o.monthly, view.partial_months), ids.CLIENTS.GRAPH_CHEQUES),
+            download_buttons("monthly"),
+        ]
+    )
+    cards = html.Div([cards, download_buttons("clients_kpis")])
     if view.message:
         return html.Div([cards, message(view.message, "warning", "Нет идентифицированных клиентов"), cheques])
-    by_shops = graph(charts.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT)
+    by_shops = html.Div(
+        [
+            graph(charts.clients_by_shop_count(view.shops_per_client), ids.CLIENTS.GRAPH_SHOP_COUNT),
+            download_buttons("clients_by_shops"),
+        ]
+    )
     new = graph(charts.new_clients_monthly(o.new_clients, view.partial_months), ids.CLIENTS.GRAPH_NEW)
     return html.Div([cards, dbc.Row([dbc.Col(by_shops, lg=5), dbc.Col(new, lg=7)], className="g-3"), cheques])

@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from core.db import DatabaseError
 from core.model import RfmaError, ThresholdOrderError
+from dashboard import ids
 
 # dates as the UI writes them; month and weekday names come from assets/ru-date-picker.js
 RU_DATE_PICKER = {"display_format": "DD.MM.YYYY", "month_format": "MMMM YYYY", "first_day_of_week": 1}
@@ -189,3 +190,37 @@ def sentence(text: str) -> str:
 def note(text: str) -> html.Div:
     """A small muted line (e.g. under a download button)."""
     return html.Div(text, className="small text-muted")
+
+
+def download_buttons(table_name: str) -> html.Div:
+    """«Скачать: CSV · XLSX» of one table (dashboard.services.tables.TABLES; callbacks.tables sends the file)."""
+    return html.Div(
+        [
+            html.Span("Скачать таблицу:", className="me-1"),
+            *(
+                dbc.Button(
+                    label,
+                    id=ids.table_download(table_name, kind),
+                    color="link",
+                    size="sm",
+                    className="p-0 mx-1 rfma-table-download",
+                    title=f"Скачать таблицу в {label}",
+                )
+                for kind, label in (("csv", "CSV"), ("xlsx", "XLSX"))
+            ),
+        ],
+        className="small text-muted d-flex align-items-center justify-content-end mb-1",
+    )
+
+
+def workbook_button() -> dbc.Button:
+    """«Скачать всё в Excel»: every table of the period and selection as one workbook."""
+    return dbc.Button(
+        "Скачать всё в Excel",
+        id=ids.table_download(ids.WORKBOOK, "xlsx"),
+        color="success",
+        outline=True,
+        size="sm",
+        className="rfma-workbook-button",
+        title="Все таблицы периода — на отдельных листах одной книги Excel, с графиками",
+    )

@@ -26,7 +26,18 @@ from dashboard.figures import final as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from dashboard.services.page_state import PageState
-from layouts.components import GRAPH_CONFIG, card, dropdown, graph, kpi, loading, message, table
+from layouts.components import (
+    GRAPH_CONFIG,
+    card,
+    download_buttons,
+    dropdown,
+    graph,
+    kpi,
+    loading,
+    message,
+    table,
+    workbook_button,
+)
 from layouts.final_grid import client_grid, with_tooltips
 from layouts.final_tree import render_breadcrumb, static_tree
 
@@ -304,10 +315,17 @@ def render_final(view: FinalView) -> html.Div:
     region_columns = {"region": "Регион", "region_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS
     cluster_columns = {"cluster": "Кластер", "cluster_name": "Название", "warmth": "Прогрев"} | SUMMARY_COLUMNS
     non_empty = int((view.classes["clients"] > 0).sum())
-    recommended = card(recommendations(view.regions), "Рекомендации маркетингу по регионам", "rfma-recommendations")
+    recommended = card(
+        [download_buttons("recommendations"), recommendations(view.regions)],
+        "Рекомендации маркетингу по регионам",
+        "rfma-recommendations",
+    )
     return html.Div(
         [
-            html.P(thresholds_line, className="text-muted small"),
+            html.Div(
+                [html.P(thresholds_line, className="text-muted small mb-0 me-3"), workbook_button()],
+                className="d-flex align-items-center justify-content-between flex-wrap mb-2",
+            ),
             dbc.Row(
                 [
                     dbc.Col(graph(charts.region_chart(view.regions), ids.FINAL.REGION_GRAPH), lg=6),
@@ -316,15 +334,24 @@ def render_final(view: FinalView) -> html.Div:
                 className="g-3",
             ),
             card(
-                table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS, hints=REGION_HINTS),
+                [
+                    download_buttons("regions"),
+                    table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS, hints=REGION_HINTS),
+                ],
                 "9 регионов",
             ),
             card(
-                table(view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS, hints=CLUSTER_HINTS),
+                [
+                    download_buttons("clusters"),
+                    table(
+                        view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS, hints=CLUSTER_HINTS
+                    ),
+                ],
                 "16 кластеров",
             ),
             card(
                 [
+                    download_buttons("classes"),
                     html.P(f"Непустых классов: {non_empty} из 108.", className="small text-muted"),
                     class_grid(view.classes),
                 ],
@@ -440,6 +467,7 @@ def client_cheque_table(result: ClientCard) -> dbc.Card:
     return card(
         [
             html.P(cheque_count_line(len(result.latest), result.cheque_count), className="small text-muted mb-1"),
+            download_buttons("client_cheques"),
             table(result.latest, CHEQUE_COLUMNS, ids.FINAL.CLIENT_CHEQUE_TABLE, CHEQUE_FORMATS),
         ],
         "Чеки клиента",
@@ -448,7 +476,10 @@ def client_cheque_table(result: ClientCard) -> dbc.Card:
 
 def client_shop_table(result: ClientCard) -> dbc.Card:
     """The pharmacies the client bought in: cheques and revenue in each."""
-    return card(table(result.shops, SHOP_COLUMNS, ids.FINAL.CLIENT_SHOPS, SHOP_FORMATS), "Аптеки клиента")
+    return card(
+        [download_buttons("client_shops"), table(result.shops, SHOP_COLUMNS, ids.FINAL.CLIENT_SHOPS, SHOP_FORMATS)],
+        "Аптеки клиента",
+    )
 
 
 def render_sunburst_error(exc: Exception):

@@ -17,7 +17,7 @@ from dashboard import ids
 from dashboard.figures import migration as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.migration import FlowView, MigrationView
-from layouts.components import RU_DATE_PICKER, graph, kpi, loading
+from layouts.components import RU_DATE_PICKER, download_buttons, graph, kpi, loading
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
 
 LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
@@ -240,4 +240,5 @@ def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.
     warnings = [dbc.Alert(w, color="info", className="small py-2") for w in view.warnings]
     body = html.Div([cards, note, thresholds, *warnings, *sankey_note])
     sankey = charts.migration_sankey(view.sankeys[level], level, "clients")
-    return body, sankey, render_matrix(view.tables[(level, value)], level, value)
+    matrix = html.Div([download_buttons("migration"), render_matrix(view.tables[(level, value)], level, value)])
+    return body, sankey, matrix

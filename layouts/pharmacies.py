@@ -9,7 +9,7 @@ from core import formatting as fmt
 from dashboard import ids
 from dashboard.figures import pharmacies as charts
 from dashboard.services.pharmacies import PharmaciesView
-from layouts.components import graph, loading, message, table
+from layouts.components import download_buttons, graph, loading, message, table
 
 TABLE_COLUMNS = {
     "shop": "Аптека",
@@ -76,6 +76,7 @@ def render_pharmacies(view: PharmaciesView) -> html.Div:
             graph(charts.cheque_by_shop(shop_table), ids.PHARMACIES.GRAPH_CHEQUE),
             graph(monthly, ids.PHARMACIES.GRAPH_MONTHLY),
             html.H5("Показатели аптек", className="mt-3"),
+            download_buttons("pharmacies"),
             table(shop_table, TABLE_COLUMNS, ids.PHARMACIES.TABLE, TABLE_FORMATS),
         ]
     )

@@ -51,6 +51,7 @@ def layout(page: PageView, state: PageState | None = None) -> html.Div:
             header.layout(page, state),
             dbc.Container(
                 [
+                    html.Div(id=ids.SHELL.DOWNLOAD_MESSAGE),
                     dbc.Tabs(
                         tabs,
                         id=ids.SHELL.TABS,
@@ -62,6 +63,7 @@ def layout(page: PageView, state: PageState | None = None) -> html.Div:
             ),
             # the draft survives a reload of this browser tab and is nobody else's; None follows the chain's set
             dcc.Store(id=ids.SHELL.DRAFT, data=None, storage_type="session"),
+            dcc.Download(id=ids.SHELL.DOWNLOAD),  # every table's CSV / XLSX and the workbook (callbacks.tables)
             help.help_panel(),
         ]
     )

@@ -14,7 +14,7 @@ from core.thresholds import ThresholdSuggestion
 from dashboard import ids
 from dashboard.appdb import ChainThresholds
 from dashboard.figures import thresholds as charts
-from layouts.components import graph, loading, message, table
+from layouts.components import download_buttons, graph, loading, message, table
 
 GROUPS = (
     ("Recency (давность, дней)", ("r1", "r2", "r3")),
@@ -159,7 +159,7 @@ def render_history(history: list[ChainThresholds]) -> html.Div:
         ]
     )
     titles = {"saved_at": "Сохранён", "saved_by": "Кто", "origin": "Откуда", "pins": "Закреплённые пороги"}
-    return table(frame, titles, class_name="rfma-history")
+    return html.Div([download_buttons("threshold_history"), table(frame, titles, class_name="rfma-history")])
 
 
 # --- research sub-tabs ----------------------------------------------------------------------------------------
@@ -193,8 +193,9 @@ def capacity(research: Research, metric: str):
 def _subtab(research: Research, stats: dict[str, dict], digits: int, chart, metric: str, *notes) -> html.Div:
     """A sub-tab: the analysis date, the statistics table, a chart beside the metric's grade capacities, notes."""
     analysis = html.P(f"Дата анализа: {fmt.date(research.analysis_date)}.", className="text-muted small")
-    row = dbc.Row([dbc.Col(graph(chart), lg=7), dbc.Col(capacity(research, metric), lg=5)], className="g-3")
-    return html.Div([analysis, stats_table(stats, digits), row, *notes])
+    capacities = [capacity(research, metric), download_buttons("capacities")]
+    row = dbc.Row([dbc.Col(graph(chart), lg=7), dbc.Col(capacities, lg=5)], className="g-3")
+    return html.Div([analysis, download_buttons("threshold_stats"), stats_table(stats, digits), row, *notes])
 
 
 def _note(text: str) -> html.P:

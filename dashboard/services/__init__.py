@@ -20,7 +20,9 @@ from dashboard.services.pharmacies import PharmaciesService
 from dashboard.services.request import Requests
 from dashboard.services.shell import ShellService
 from dashboard.services.sources import Sources
+from dashboard.services.tables import TablesService
 from dashboard.services.thresholds import ThresholdsService
+from dashboard.services.workbook import TableDownloads, WorkbookService
 from dashboard.settings import Settings
 
 EXTENSION_KEY = "rfma_services"
@@ -43,6 +45,9 @@ class Services:
     final: FinalService
     migration: MigrationService
     exports: ExportsService
+    tables: TablesService
+    workbook: WorkbookService
+    downloads: TableDownloads
 
     @property
     def source(self) -> SourceReader:
@@ -63,6 +68,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
+    clients, pharmacies = ClientsService(analyses), PharmaciesService(analyses)
+    thresholds, final = ThresholdsService(analyses, sources, audit), FinalService(analyses)
+    tables = TablesService(clients, pharmacies, thresholds, final, migration)
+    workbook = WorkbookService(tables, analyses, thresholds, requests.source_name)
     return Services(
         settings=settings,
         sources=sources,
@@ -71,10 +80,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         audit=audit,
         analyses=analyses,
         shell=ShellService(sources),
-        clients=ClientsService(analyses),
-        pharmacies=PharmaciesService(analyses),
-        thresholds=ThresholdsService(analyses, sources, audit),
-        final=FinalService(analyses),
+        clients=clients,
+        pharmacies=pharmacies,
+        thresholds=thresholds,
+        final=final,
         migration=migration,
         exports=ExportsService(
             analyses,
@@ -84,4 +93,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             migration=migration,
             audit=audit,
         ),
+        tables=tables,
+        workbook=workbook,
+        downloads=TableDownloads(tables, workbook, audit, requests.source_name),
     )

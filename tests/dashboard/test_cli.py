@@ -395,3 +395,32 @@ def test_a_bad_sources_file_is_one_line_naming_its_line(tmp_path, monkeypatch, c
     err = capsys.readouterr().err
     assert err.startswith(f"rfma classify: ошибка: RFMA_SOURCES_FILE={path}, строка 2: не разобрать TOML")
     assert "secret" not in err and len(err.splitlines()) == 1
+
+
+def test_workbook_writes_the_dashboards_workbook_and_audits_it(chain_url, tmp_path, capsys):
+    import openpyxl
+
+    from dashboard.appdb import AuditLog, app_engine
+    from dashboard.services.tables import TABLES
+    from dashboard.services.workbook import DOWNLOAD_WORKBOOK, REPORT_SHEET, WORKBOOK_TABLES
+
+    app_db = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    out = tmp_path / "книга.xlsx"
+    args = ["workbook", "--db", chain_url, "--app-db", app_db, "--from", "2021-07-01", "--to", "2022-06-30"]
+    assert main([*args, "--suggested", "--bonus-date", "2021-12-30", "--out", str(out)]) == 0
+    assert "книга rfma_дашборд_2021-07-01_2022-06-30.xlsx" in capsys.readouterr().out
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == [REPORT_SHEET, *(TABLES[name].title for name in WORKBOOK_TABLES)]
+    report = {row[0]: row[1] for row in book[REPORT_SHEET].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert report["Период"] == "01.07.2021 — 30.06.2022" and report["Источник данных"] == "DuckDB «chain.duckdb»"
+    assert report["Пороги"] == "предложены по данным (без набора сети)" and report["Выгрузил"].startswith("rfma:")
+    assert book["Регионы"].max_row == 10 and book["Классы"].max_row == 109
+    [entry] = AuditLog(app_engine(app_db)).entries(action=DOWNLOAD_WORKBOOK)
+    assert entry.user.startswith("rfma:") and entry.rows and entry.detail.endswith(".xlsx")
+    assert main([*args, "--pin", "r1=30", "--out", str(out)]) == 0  # no bonus date: no migration sheet
+    book = openpyxl.load_workbook(out)
+    report = {row[0]: row[1] for row in book[REPORT_SHEET].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert "Миграция" not in book.sheetnames and report["Порог r1"] == "30 (закреплён)"
+    assert report["Пороги"].startswith("закреплены в командной строке (--pin)")
+    assert main([*args, "--bonus-date", "2030-01-01", "--out", str(out)]) == 2
+    assert "вне периода" in capsys.readouterr().err
