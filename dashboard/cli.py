@@ -1,4 +1,5 @@
-"""The `rfma` command line: demo, import, thresholds, classify, export, migrate, report, serve."""
+"""The `rfma` command line: demo, import, thresholds, classify, export, migrate, report, cohorts, pareto, dynamics,
+serve."""
 
 from __future__ import annotations
 
@@ -154,6 +155,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_period(mig)
     mig.add_argument("--level", default="region", choices=("region", "cluster", "class"))
     mig.add_argument("--out", required=True, metavar="FILE.csv")
+
+    coh = sub.add_parser(
+        "cohorts", help="write the cohort table (one row per cohort × month: retention, revenue, LTV) to CSV"
+    )
+    _add_db(coh)
+    _add_period(coh)
+    segment = coh.add_mutually_exclusive_group()
+    segment.add_argument("--region", type=int, help="only the clients of this region of the period's classification")
+    segment.add_argument("--cluster", type=int, help="only the clients of this cluster of the period's classification")
+    segment.add_argument("--class", dest="class_", help="only the clients of this class of the period's classification")
+    coh.add_argument("--out", required=True, metavar="FILE.csv")
+
+    par = sub.add_parser("pareto", help="print the Pareto figures of the period's clients by revenue as JSON")
+    _add_db(par)
+    _add_period(par, pins=False)
+
+    dyn = sub.add_parser(
+        "dynamics",
+        help="write the client-base dynamics (active, new, one-time, repeat, lapsed) per month, chain and pharmacy",
+    )
+    _add_db(dyn)
+    _add_period(dyn)
+    dyn.add_argument("--out", required=True, metavar="FILE.csv")
 
     book = sub.add_parser(
         "workbook", help="write the whole dashboard as one Excel workbook (every table of the period, with charts)"
@@ -458,6 +482,71 @@ def cmd_migrate(args) -> int:
     return 0
 
 
+def _require_cheques(engine: sa.Engine, period: Period) -> None:
+    """CliError (exit 2) when the period has no cheque."""
+    from core.messages import NO_CHEQUES
+    from core.periods import period_bounds
+
+    with engine.connect() as conn:
+        if period_bounds(conn, period) is None:
+            raise CliError(NO_CHEQUES)
+
+
+def _one(value) -> list | None:
+    return None if value is None else [value]
+
+
+def cmd_cohorts(args) -> int:
+    from core.classify import classify
+    from core.cohorts import load_cohorts
+    from core.export import filter_segment
+
+    period = Period.parse(args.date_from, args.date_to)
+    ThresholdPins.parse(args.pin)  # a bad --pin is refused even without a segment
+    engine = open_engine(args.db)
+    _require_cheques(engine, period)
+    cards = None
+    if args.region is not None or args.cluster is not None or args.class_ is not None:
+        result = classify(engine, period, pins_in_force(args), _options(args))
+        clients = filter_segment(result.clients, _one(args.region), _one(args.cluster), _one(args.class_))
+        cards = clients["card"].astype(str).tolist()
+    table = load_cohorts(engine, period, _options(args), cards).table()
+    table["partial"] = table["partial"].map({True: "true", False: "false"})
+    table.to_csv(args.out, index=False, na_rep="")
+    print(f"когорт: {table['cohort'].nunique()}, ячеек: {len(table)} → {args.out}")
+    return 0
+
+
+def cmd_pareto(args) -> int:
+    from core.cohorts import load_pareto
+
+    period = Period.parse(args.date_from, args.date_to)
+    engine = open_engine(args.db)
+    _require_cheques(engine, period)
+    print(json.dumps(load_pareto(engine, period, _options(args)).as_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_dynamics(args) -> int:
+    from core.client_base import load_client_base
+    from core.cohorts import load_dynamics
+    from core.thresholds import suggest_thresholds
+
+    period = Period.parse(args.date_from, args.date_to)
+    pins = pins_in_force(args)
+    engine = open_engine(args.db)
+    _require_cheques(engine, period)
+    base = load_client_base(engine, period, _options(args))
+    thresholds = suggest_thresholds(base, pins).thresholds
+    if thresholds is None:  # no identified client: no churn period in force
+        raise CliError(base.empty_message() or "пороги не определены")
+    table = load_dynamics(engine, thresholds.r3, period, _options(args)).table()
+    table.to_csv(args.out, index=False)
+    shops = table["shop"].nunique() - 1
+    print(f"месяцев: {table['month'].nunique()}, аптек: {shops}, r3 = {thresholds.r3} → {args.out}")
+    return 0
+
+
 def cmd_workbook(args) -> int:
     """The dashboard's workbook («Скачать всё в Excel») for the period and thresholds of the arguments."""
     from flask import Flask
@@ -652,6 +741,9 @@ COMMANDS = {
     "export": cmd_export,
     "report": cmd_report,
     "migrate": cmd_migrate,
+    "cohorts": cmd_cohorts,
+    "pareto": cmd_pareto,
+    "dynamics": cmd_dynamics,
     "workbook": cmd_workbook,
     "serve": cmd_serve,
     "users": cmd_users,

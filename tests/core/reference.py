@@ -138,3 +138,152 @@ def reference_cluster(r, f, m, a) -> int:
     matches = [code for code, ok in table if ok]
     assert len(matches) == 1, (r, f, m, a, matches)
     return matches[0]
+
+
+# --- SPEC part 2, §7: cohorts, Pareto, dynamics (literal, per client and per month) ---------------------------------
+
+
+def _month(day) -> int:
+    day = pd.Timestamp(day)
+    return day.year * 12 + day.month - 1
+
+
+def _purchases(cheques: pd.DataFrame, date_from, date_to, pattern=r"^\d+$"):
+    """(S, T, purchases of the history: card, doc_id, day, amount, shops) or None without cheques in the period."""
+    c = cheques.copy()
+    c["day"] = pd.to_datetime(c["datetime"]).dt.normalize()
+    period = c
+    if date_from is not None:
+        period = period[period["day"] >= pd.Timestamp(date_from)]
+    if date_to is not None:
+        period = period[period["day"] <= pd.Timestamp(date_to)]
+    if period.empty:
+        return None
+    T = period["day"].max()
+    S = pd.Timestamp(date_from) if date_from is not None else period["day"].min()
+    known = c[c["card"].notna() & c["card"].astype(str).str.contains(pattern, regex=True) & (c["day"] <= T)]
+    purchases = []
+    for (card, doc), rows in known.groupby(["card", "doc_id"]):
+        purchases.append(
+            {
+                "card": card,
+                "doc_id": doc,
+                "day": pd.to_datetime(rows["datetime"]).min().normalize(),
+                "amount": float(rows["summ_with_disc"].fillna(0).sum()),
+                "shops": set(rows["shop"].dropna()),
+            }
+        )
+    frame = pd.DataFrame(purchases, columns=["card", "doc_id", "day", "amount", "shops"])
+    return S, T, frame, period
+
+
+def reference_cohorts(cheques: pd.DataFrame, date_from=None, date_to=None, cards=None) -> pd.DataFrame:
+    """One row per cell of §7 (cohort as a month index), in cohort, months_since order."""
+    found = _purchases(cheques, date_from, date_to)
+    if found is None:
+        return pd.DataFrame()
+    S, T, p, _ = found
+    if cards is not None:
+        p = p[p["card"].isin(list(cards))]
+    p = p.assign(month=[_month(d) for d in p["day"]])
+    cohort_of = p.groupby("card")["month"].min()
+    last = _month(T)
+    partial = T != T + pd.offsets.MonthEnd(0)
+    rows = []
+    for c in range(_month(S), last + 1):
+        members = set(cohort_of[cohort_of == c].index)
+        if not members:
+            continue
+        cumulative = 0.0
+        for k in range(last - c + 1):
+            bought = p[p["card"].isin(members) & (p["month"] == c + k)]
+            revenue = float(bought["amount"].sum())
+            cumulative += revenue
+            rows.append(
+                {
+                    "cohort": c,
+                    "months_since": k,
+                    "cohort_clients": len(members),
+                    "active_clients": bought["card"].nunique(),
+                    "retention": bought["card"].nunique() / len(members),
+                    "purchases": len(bought),
+                    "revenue": revenue,
+                    "avg_cheque": revenue / len(bought) if len(bought) else np.nan,
+                    "ltv": cumulative / len(members),
+                    "partial": bool(partial and c + k == last),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def reference_pareto(cheques: pd.DataFrame, date_from=None, date_to=None) -> dict:
+    """The four Pareto figures of §7 (sorting the period's clients by revenue, descending)."""
+    found = _purchases(cheques, date_from, date_to)
+    if found is None:
+        return {"clients": 0, "revenue": 0.0, "top20_revenue_share": None, "clients_share_for_80_revenue": None}
+    period = found[3]
+    ident = period[period["card"].notna() & period["card"].astype(str).str.contains(r"^\d+$", regex=True)]
+    cents = sorted((ident.groupby("card")["summ_with_disc"].sum() * 100).round().astype(int).tolist(), reverse=True)
+    n, total = len(cents), sum(cents)
+    if n == 0 or total <= 0:
+        return {"clients": n, "revenue": total / 100, "top20_revenue_share": None, "clients_share_for_80_revenue": None}
+    top = -(-n // 5)  # ceil(0.2 * N) in integers
+    running, for_80 = 0, None
+    for k, value in enumerate(cents, start=1):
+        running += value
+        if running * 10 >= total * 8:  # at least 80% of the revenue, in integer cents
+            for_80 = k / n
+            break
+    return {
+        "clients": n,
+        "revenue": total / 100,
+        "top20_revenue_share": sum(cents[:top]) / total,
+        "clients_share_for_80_revenue": for_80,
+    }
+
+
+def reference_dynamics(cheques: pd.DataFrame, r3: int, date_from=None, date_to=None) -> pd.DataFrame:
+    """Per scope (`Вся сеть`, each shop) and month: active, new, one-time, repeat, lapsed — §7 literally."""
+    found = _purchases(cheques, date_from, date_to)
+    if found is None:
+        return pd.DataFrame()
+    S, T, p, _ = found
+    shops = sorted({shop for shops in p["shops"] for shop in shops})
+    scopes = [("Вся сеть", p)] + [(s, p[[s in shops for shops in p["shops"]]]) for s in shops]
+    rows = []
+    for m in range(_month(S), _month(T) + 1):
+        first_day = pd.Timestamp(year=m // 12, month=m % 12 + 1, day=1)
+        e = min(first_day + pd.offsets.MonthEnd(0), T)
+        prev = first_day - pd.Timedelta(days=1)
+        for name, scope in scopes:
+            counts = dict(active=0, new=0, one=0, repeat=0, lapsed=0)
+            for _, mine in scope.groupby("card"):
+                upto = mine[mine["day"] <= e]
+                if upto.empty:
+                    continue
+                L = upto["day"].max()
+                active = (e - L).days <= r3
+                in_month = bool((upto["day"] >= first_day).any())
+                if active:
+                    counts["active"] += 1
+                    if _month(mine["day"].min()) == m:
+                        counts["new"] += 1
+                    elif len(upto) == 1:
+                        counts["one"] += 1
+                    else:
+                        counts["repeat"] += 1
+                before = mine[mine["day"] <= prev]
+                if not in_month and not active and not before.empty and (prev - before["day"].max()).days <= r3:
+                    counts["lapsed"] += 1
+            rows.append(
+                {
+                    "month": m,
+                    "shop": name,
+                    "active_clients": counts["active"],
+                    "new_clients": counts["new"],
+                    "one_time_clients": counts["one"],
+                    "repeat_clients": counts["repeat"],
+                    "lapsed_clients": counts["lapsed"],
+                }
+            )
+    return pd.DataFrame(rows)

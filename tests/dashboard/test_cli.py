@@ -424,3 +424,97 @@ def test_workbook_writes_the_dashboards_workbook_and_audits_it(chain_url, tmp_pa
     assert report["Пороги"].startswith("закреплены в командной строке (--pin)")
     assert main([*args, "--bonus-date", "2030-01-01", "--out", str(out)]) == 2
     assert "вне периода" in capsys.readouterr().err
+
+
+# --- rfma cohorts / pareto / dynamics (issue 13: a stable contract) -------------------------------------------------
+
+COHORT_COLUMNS = (
+    "cohort,months_since,cohort_clients,active_clients,retention,purchases,revenue,avg_cheque,ltv,partial".split(",")
+)
+DYNAMICS_COLUMNS = "month,shop,active_clients,new_clients,one_time_clients,repeat_clients,lapsed_clients".split(",")
+
+
+@pytest.fixture
+def cohort_url(db_engine, db_url):
+    from tests.core.test_cohorts import ROWS
+
+    load_cheques(db_engine, cheques_frame(ROWS))
+    return db_url
+
+
+def test_cohorts_writes_one_row_per_cell(cohort_url, tmp_path, capsys):
+    out = tmp_path / "cohorts.csv"
+    assert main(["cohorts", "--db", cohort_url, "--from", "2024-02-01", "--to", "2024-05-10", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8").splitlines()
+    assert text[0].split(",") == COHORT_COLUMNS
+    assert text[1] == "2024-02,0,2,2,1.0,2,130.0,65.0,65.0,false"
+    assert text[2] == "2024-02,1,2,0,0.0,0,0.0,,65.0,false"  # no purchase: avg_cheque is empty
+    assert text[4].endswith(",true") and len(text) == 1 + 7  # the partial month; cohorts 2024-02 and 2024-03
+
+
+def test_cohorts_restricts_to_a_segment_of_the_periods_classification(cohort_url, tmp_path, capsys):
+    from core.classify import classify
+    from core.db import make_engine
+    from core.model import Period
+
+    engine = make_engine(cohort_url)
+    clients = classify(engine, Period.parse("2024-02-01", "2024-05-10")).clients.set_index("card")
+    engine.dispose()
+    region = int(clients.loc["4", "region"])
+    members = set(clients.index[clients["region"] == region])
+    out = tmp_path / "segment.csv"
+    args = ["cohorts", "--db", cohort_url, "--from", "2024-02-01", "--to", "2024-05-10", "--suggested"]
+    assert main([*args, "--region", str(region), "--out", str(out)]) == 0
+    frame = pd.read_csv(out, dtype={"cohort": str})
+    sizes = frame.groupby("cohort")["cohort_clients"].first().to_dict()
+    expected = {"2024-02": len(members & {"2", "3"}), "2024-03": len(members & {"4"})}
+    assert sizes == {cohort: size for cohort, size in expected.items() if size}
+
+
+def test_pareto_prints_the_json_contract(cohort_url, capsys):
+    assert main(["pareto", "--db", cohort_url, "--from", "2024-02-01", "--to", "2024-05-10"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc) == ["clients", "revenue", "top20_revenue_share", "clients_share_for_80_revenue"]
+    assert doc == {
+        "clients": 4,
+        "revenue": 320.0,
+        "top20_revenue_share": 150 / 320,
+        "clients_share_for_80_revenue": 0.75,
+    }
+
+
+def test_dynamics_writes_the_chain_and_every_pharmacy_with_the_churn_period_in_force(cohort_url, tmp_path, capsys):
+    out = tmp_path / "dynamics.csv"
+    args = ["dynamics", "--db", cohort_url, "--from", "2024-02-01", "--to", "2024-05-10", "--suggested"]
+    assert main([*args, "--pin", "r3=30", "--out", str(out)]) == 0
+    frame = pd.read_csv(out, dtype={"month": str})
+    assert list(frame.columns) == DYNAMICS_COLUMNS
+    assert list(frame["shop"][:3]) == ["Вся сеть", "Аптека 1", "Аптека 2"]
+    april = frame[(frame["shop"] == "Вся сеть") & (frame["month"] == "2024-04")].iloc[0]
+    assert list(april[2:]) == [1, 0, 0, 1, 1]  # card 4 lapses: 30.04 − 01.03 > r3 = 30
+    shorter = tmp_path / "shorter.csv"
+    assert main([*args, "--pin", "r3=29", "--pin", "r2=20", "--pin", "r1=10", "--out", str(shorter)]) == 0
+    march = pd.read_csv(shorter, dtype={"month": str}).iloc[3]
+    assert (march["month"], march["shop"], march["active_clients"]) == ("2024-03", "Вся сеть", 0)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["cohorts", "--from", "2030-01-01", "--out", "x.csv"], "нет ни одного чека"),
+        (["cohorts", "--pin", "q1=3", "--out", "x.csv"], "неизвестный порог 'q1'"),
+        (["pareto", "--to", "2022-13-01"], "неверная дата '2022-13-01'"),
+        (["dynamics", "--from", "2024-03-01", "--to", "2024-02-01", "--out", "x.csv"], "позже его конца"),
+        (["dynamics", "--pin", "r1=90", "--pin", "r2=10", "--out", "x.csv"], "r1 = 90 должен быть меньше r2 = 10"),
+    ],
+)
+def test_cohort_commands_exit_2_with_one_line(cohort_url, capsys, args, fragment):
+    assert main([*args, "--db", cohort_url]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_cohorts_takes_one_segment_filter_at_most(cohort_url):
+    with pytest.raises(SystemExit) as exit_:
+        main(["cohorts", "--db", cohort_url, "--region", "110", "--cluster", "11", "--out", "x.csv"])
+    assert exit_.value.code == 2

@@ -1,0 +1,531 @@
+"""Cohorts, LTV by cohort age, Pareto and client-base dynamics (SPEC part 2, §7), aggregated in SQL.
+
+Every query is SQLAlchemy Core and runs on DuckDB and PostgreSQL; pandas only completes the small results (the
+cohort × month grid, cumulative sums, the zero-filled months). Days are day numbers (days since 1970-01-01) and
+months are month indexes `year * 12 + month - 1`, as §7 writes them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from core import queries
+from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frames
+from core.model import AnalysisOptions, Period
+
+CHAIN = "Вся сеть"
+AGE_GROUPS = ((0, 2, "0–2"), (3, 5, "3–5"), (6, 11, "6–11"), (12, 23, "12–23"), (24, None, "24+"))
+CELL_COLUMNS = [
+    "cohort",
+    "months_since",
+    "cohort_clients",
+    "active_clients",
+    "retention",
+    "purchases",
+    "revenue",
+    "avg_cheque",
+    "ltv",
+    "partial",
+]
+DYNAMICS_COLUMNS = [
+    "month",
+    "shop",
+    "active_clients",
+    "new_clients",
+    "one_time_clients",
+    "repeat_clients",
+    "lapsed_clients",
+]
+PARETO_BUCKETS = 100  # points of the Pareto curve (one per percent of clients)
+
+
+def month_index(day: dt.date) -> int:
+    """`year * 12 + month - 1` of a date."""
+    return day.year * 12 + day.month - 1
+
+
+def month_label(index: int) -> str:
+    """A month index written `YYYY-MM`."""
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_start(index: int) -> dt.date:
+    """The first day of a month index."""
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(index: int) -> dt.date:
+    """The last day of a month index."""
+    year, month = index // 12, index % 12 + 1
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day(value: dt.date) -> int:
+    return (value - queries.EPOCH).days
+
+
+def _month_of(day_column) -> sa.ColumnElement:
+    """The month index of a date column (EXTRACT gives numeric on PostgreSQL: cast to integer on both)."""
+    return (
+        sa.cast(sa.extract("year", day_column), sa.Integer) * 12
+        + sa.cast(sa.extract("month", day_column), sa.Integer)
+        - sa.literal(1)
+    )
+
+
+class in_list(FunctionElement):
+    """`value` is one of a list bound as ONE array parameter (a segment's cards: no card in the SQL text, and one
+    parameter however large the segment — an IN list would bind one parameter per card)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "in_list"
+
+
+@compiles(in_list)
+def _compile_in_list_default(element, compiler, **kw):
+    value, values = list(element.clauses)
+    return f"({compiler.process(value, **kw)} = ANY({compiler.process(values, **kw)}))"
+
+
+@compiles(in_list, "duckdb")
+def _compile_in_list_duckdb(element, compiler, **kw):
+    # DuckDB binds a Python list as a LIST; `= ANY(list)` is not its syntax
+    value, values = list(element.clauses)
+    return f"list_contains({compiler.process(values, **kw)}, {compiler.process(value, **kw)})"
+
+
+def card_in(column, cards: Sequence[str]) -> sa.ColumnElement:
+    """Condition: the card is one of `cards` (one array parameter)."""
+    return in_list(column, sa.bindparam("cards", [str(card) for card in cards], type_=sa.ARRAY(sa.Text)))
+
+
+def _history_conditions(analysis_date: dt.date, options: AnalysisOptions) -> list[sa.ColumnElement]:
+    """The history of §7: identified rows dated `<= T`."""
+    end = dt.datetime.combine(analysis_date + dt.timedelta(days=1), dt.time())
+    return [queries.identified(options), bonuscheques.c.datetime < end]
+
+
+def purchases_subquery(analysis_date: dt.date, options: AnalysisOptions, cards: Sequence[str] | None = None):
+    """One row per purchase of the history (card, doc_id): its earliest row's day, day number and month, amount."""
+    t = bonuscheques
+    conditions = _history_conditions(analysis_date, options)
+    if cards is not None:
+        conditions.append(card_in(t.c.card, cards))
+    first = sa.func.min(t.c.datetime)
+    return (
+        sa.select(
+            t.c.card.label("card"),
+            queries.day_number(first).label("day"),
+            _month_of(queries.day_of(first)).label("month"),
+            sa.func.coalesce(sa.func.sum(queries.amount(options)), 0).label("amount"),
+        )
+        .where(*conditions)
+        .group_by(t.c.card, t.c.doc_id)
+        .subquery("purchases")
+    )
+
+
+def cohort_queries(
+    analysis_date: dt.date, start: dt.date, options: AnalysisOptions, cards: Sequence[str] | None = None
+) -> tuple[sa.Select, sa.Select]:
+    """(sizes, cells): clients per cohort, and per cohort × month their active clients, purchases and amount."""
+    p = purchases_subquery(analysis_date, options, cards)
+    firsts = sa.select(p.c.card, sa.func.min(p.c.month).label("cohort")).group_by(p.c.card).subquery("firsts")
+    shown = sa.and_(firsts.c.cohort >= month_index(start), firsts.c.cohort <= month_index(analysis_date))
+    sizes = (
+        sa.select(firsts.c.cohort, sa.func.count().label("cohort_clients"))
+        .where(shown)
+        .group_by(firsts.c.cohort)
+        .order_by(firsts.c.cohort)
+    )
+    since = (p.c.month - firsts.c.cohort).label("months_since")
+    cells = (
+        sa.select(
+            firsts.c.cohort,
+            since,
+            sa.func.count(sa.distinct(p.c.card)).label("active_clients"),
+            sa.func.count().label("purchases"),
+            queries.as_double(sa.func.sum(p.c.amount)).label("revenue"),
+        )
+        .select_from(p.join(firsts, p.c.card == firsts.c.card))
+        .where(shown)
+        .group_by(firsts.c.cohort, since)
+        .order_by(firsts.c.cohort, since)
+    )
+    return sizes, cells
+
+
+@dataclass(frozen=True, eq=False)
+class Cohorts:
+    """The cohort table of a period: one row per cell (CELL_COLUMNS, `cohort` as a month index)."""
+
+    analysis_date: dt.date | None
+    start: dt.date | None
+    cells: pd.DataFrame = field(repr=False)
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no cohort is shown."""
+        return self.cells.empty
+
+    def table(self) -> pd.DataFrame:
+        """The cells with `cohort` written `YYYY-MM` (the CSV of `rfma cohorts`)."""
+        table = self.cells.copy()
+        table["cohort"] = [month_label(int(c)) for c in table["cohort"]]
+        return table[CELL_COLUMNS]
+
+    def ltv_by_age(self) -> pd.DataFrame:
+        """LTV curves by cohort age: group, months_since, ltv (client-weighted mean), cohorts, clients."""
+        return ltv_by_age(self.cells, self.analysis_date)
+
+
+def _empty_cells() -> pd.DataFrame:
+    dtypes = ["int64", "int64", "int64", "int64", "float64", "int64", "float64", "float64", "float64", "bool"]
+    return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in zip(CELL_COLUMNS, dtypes, strict=True)})
+
+
+def complete_cells(sizes: pd.DataFrame, cells: pd.DataFrame, analysis_date: dt.date) -> pd.DataFrame:
+    """Every cell k = 0 … month(T) − c of each cohort (cells without activity included) with the metrics of §7."""
+    last = month_index(analysis_date)
+    if sizes.empty:
+        return _empty_cells()
+    cohorts = sizes["cohort"].to_numpy(dtype="int64")
+    counts = sizes["cohort_clients"].to_numpy(dtype="int64")
+    spans = last - cohorts + 1
+    grid = pd.DataFrame(
+        {
+            "cohort": np.repeat(cohorts, spans),
+            "months_since": np.concatenate([np.arange(span) for span in spans]).astype("int64"),
+            "cohort_clients": np.repeat(counts, spans),
+        }
+    )
+    found = cells.astype({"cohort": "int64", "months_since": "int64"})
+    grid = grid.merge(found, on=["cohort", "months_since"], how="left")
+    grid["active_clients"] = grid["active_clients"].fillna(0).astype("int64")
+    grid["purchases"] = grid["purchases"].fillna(0).astype("int64")
+    grid["revenue"] = grid["revenue"].fillna(0.0).astype("float64")
+    grid["retention"] = grid["active_clients"] / grid["cohort_clients"]
+    grid["avg_cheque"] = (grid["revenue"] / grid["purchases"]).where(grid["purchases"] > 0)
+    grid["ltv"] = grid.groupby("cohort")["revenue"].cumsum() / grid["cohort_clients"]
+    partial = analysis_date != month_end(last)
+    grid["partial"] = partial & (grid["cohort"] + grid["months_since"] == last)
+    return grid[CELL_COLUMNS].reset_index(drop=True)
+
+
+def ltv_by_age(cells: pd.DataFrame, analysis_date: dt.date | None) -> pd.DataFrame:
+    """§7's curves: per age group (0–2, 3–5, 6–11, 12–23, 24+ months at T) the client-weighted mean ltv(c, k) for
+    each k every cohort of the group has reached."""
+    columns = {"group": "str", "months_since": "int64", "ltv": "float64", "cohorts": "int64", "clients": "int64"}
+    if analysis_date is None or cells.empty:
+        return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})
+    frame = cells.assign(age=month_index(analysis_date) - cells["cohort"])
+    parts = []
+    for low, high, label in AGE_GROUPS:
+        group = frame[(frame["age"] >= low) & ((frame["age"] <= high) if high is not None else True)]
+        if group.empty:
+            continue
+        reached = int(group["age"].min())  # the youngest cohort's last k
+        group = group[group["months_since"] <= reached]
+        weighted = (group["ltv"] * group["cohort_clients"]).groupby(group["months_since"]).sum()
+        clients = group.groupby("months_since")["cohort_clients"].sum()
+        cohorts = group.groupby("months_since")["cohort"].nunique()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": label,
+                    "months_since": clients.index.to_numpy(dtype="int64"),
+                    "ltv": (weighted / clients).to_numpy(dtype="float64"),
+                    "cohorts": cohorts.to_numpy(dtype="int64"),
+                    "clients": clients.to_numpy(dtype="int64"),
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({name: pd.Series(dtype=kind) for name, kind in columns.items()})
+    return pd.concat(parts, ignore_index=True).astype(columns)
+
+
+@reads_cheques
+def load_cohorts(
+    conn: sa.Connection,
+    period: Period = Period(),
+    options: AnalysisOptions = AnalysisOptions(),
+    cards: Sequence[str] | None = None,
+) -> Cohorts:
+    """The period's cohort table (§7); `cards` restricts it to a segment's clients (None: every client)."""
+    bounds = _bounds(conn, period)
+    if bounds is None:
+        return Cohorts(None, None, _empty_cells())
+    start, analysis_date = bounds
+    if cards is not None and len(cards) == 0:
+        return Cohorts(analysis_date, start, _empty_cells())
+    sizes, cells = fetch_frames(conn, list(cohort_queries(analysis_date, start, options, cards)))
+    return Cohorts(analysis_date, start, complete_cells(sizes, cells, analysis_date))
+
+
+def _bounds(conn: sa.Connection, period: Period) -> tuple[dt.date, dt.date] | None:
+    """(S, T): the period's start (its first cheque when open) and its analysis date; None without cheques."""
+    row = conn.execute(queries.period_summary_query(period)).one()
+    if row.analysis_day is None:
+        return None
+    first = queries.day_number_to_date(row.first_day)
+    return period.date_from or first, queries.day_number_to_date(row.analysis_day)
+
+
+# --- Pareto ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pareto:
+    """The period's clients sorted by revenue (§7): the two headline shares and the curve."""
+
+    clients: int
+    revenue: float
+    top20_revenue_share: float | None
+    clients_share_for_80_revenue: float | None
+    curve: pd.DataFrame = field(repr=False, compare=False)  # client_share, revenue_share (from 0, 0)
+
+    def as_json(self) -> dict:
+        """The four figures of `rfma pareto`."""
+        return {
+            "clients": self.clients,
+            "revenue": round(self.revenue, 2),
+            "top20_revenue_share": self.top20_revenue_share,
+            "clients_share_for_80_revenue": self.clients_share_for_80_revenue,
+        }
+
+
+def _ranked_clients(period: Period, options: AnalysisOptions):
+    """The period's clients with revenue, rank (revenue descending, card on ties), running revenue, N and total."""
+    t = bonuscheques
+    clients = (
+        sa.select(t.c.card, sa.func.coalesce(sa.func.sum(queries.amount(options)), 0).label("revenue"))
+        .where(*queries.period_conditions(period), queries.identified(options))
+        .group_by(t.c.card)
+        .subquery("clients")
+    )
+    order = [clients.c.revenue.desc(), clients.c.card]
+    return sa.select(
+        clients.c.revenue,
+        sa.func.row_number().over(order_by=order).label("rank"),
+        sa.func.sum(clients.c.revenue).over(order_by=order, rows=(None, 0)).label("running"),
+        sa.func.count().over().label("n"),
+        sa.func.sum(clients.c.revenue).over().label("total"),
+    ).subquery("ranked")
+
+
+def pareto_queries(period: Period, options: AnalysisOptions) -> tuple[sa.Select, sa.Select]:
+    """(figures, curve): N, total, the top ceil(N/5) clients' revenue and the smallest k reaching 80% (exact
+    integer and decimal comparisons, no float 0.2 or 0.8); the revenue per percent bucket of clients."""
+    r = _ranked_clients(period, options)
+    top = sa.case((r.c.rank * 5 <= r.c.n + 4, r.c.revenue), else_=0)  # rank <= ceil(N / 5)
+    figures = sa.select(
+        sa.func.max(r.c.n).label("clients"),
+        queries.as_double(sa.func.max(r.c.total)).label("revenue"),
+        queries.as_double(sa.func.sum(top)).label("top20_revenue"),
+        sa.func.min(sa.case((r.c.running * 5 >= r.c.total * 4, r.c.rank))).label("clients_for_80"),
+    )
+    bucket = ((r.c.rank * PARETO_BUCKETS + r.c.n - 1 - (r.c.rank * PARETO_BUCKETS + r.c.n - 1) % r.c.n) / r.c.n).label(
+        "bucket"
+    )  # ceil(rank * 100 / N) in integer arithmetic on both backends
+    curve = (
+        sa.select(
+            sa.cast(bucket, sa.Integer).label("bucket"),
+            sa.func.max(r.c.rank).label("rank"),
+            queries.as_double(sa.func.sum(r.c.revenue)).label("revenue"),
+        )
+        .group_by(sa.cast(bucket, sa.Integer))
+        .order_by(sa.cast(bucket, sa.Integer))
+    )
+    return figures, curve
+
+
+@reads_cheques
+def load_pareto(conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()) -> Pareto:
+    """The period's Pareto figures and curve (§7)."""
+    figures, curve = fetch_frames(conn, list(pareto_queries(period, options)))
+    empty_curve = pd.DataFrame({"client_share": [0.0], "revenue_share": [0.0]})
+    if figures.empty or pd.isna(figures["clients"].iloc[0]) or int(figures["clients"].iloc[0]) == 0:
+        return Pareto(0, 0.0, None, None, empty_curve)
+    row = figures.iloc[0]
+    n = int(row["clients"])
+    total = float(row["revenue"])
+    top20 = float(row["top20_revenue"]) / total if total > 0 else None
+    for_80 = int(row["clients_for_80"]) / n if total > 0 and not pd.isna(row["clients_for_80"]) else None
+    curve = curve.sort_values("rank")
+    running = curve["revenue"].to_numpy(dtype="float64").cumsum()
+    points = pd.DataFrame(
+        {
+            "client_share": np.concatenate([[0.0], curve["rank"].to_numpy(dtype="float64") / n]),
+            "revenue_share": np.concatenate([[0.0], running / total if total > 0 else np.zeros(len(running))]),
+        }
+    )
+    return Pareto(n, total, top20, for_80, points)
+
+
+# --- client-base dynamics -------------------------------------------------------------------------------------------
+
+
+def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions):
+    """Per scope (the chain, each shop) × client × month with a purchase: purchases, the month's last purchase day,
+    the client's first month in the scope, the running purchase count and the next month with a purchase.
+
+    A purchase is in shop s when its doc_id has a row at s; it is dated by its earliest row (over every shop).
+    """
+    t = bonuscheques
+    rows = (
+        sa.select(t.c.card, t.c.doc_id, t.c.shop, sa.func.min(t.c.datetime).label("datetime"))
+        .where(*_history_conditions(analysis_date, options))
+        .group_by(t.c.card, t.c.doc_id, t.c.shop)
+        .subquery("doc_shops")
+    )
+    dated = sa.select(
+        rows.c.card,
+        rows.c.doc_id,
+        rows.c.shop,
+        sa.func.min(rows.c.datetime).over(partition_by=[rows.c.card, rows.c.doc_id]).label("datetime"),
+    ).subquery("dated")
+    day = queries.day_number(dated.c.datetime)
+    month = _month_of(queries.day_of(dated.c.datetime)).label("month")
+    chain = sa.func.grouping(dated.c.shop).label("chain")  # 1: the chain's row, 0: a shop's
+    grouped = (
+        sa.select(
+            chain,
+            dated.c.shop,
+            dated.c.card,
+            month,
+            sa.func.count(sa.distinct(dated.c.doc_id)).label("purchases"),
+            sa.func.max(day).label("last_day"),
+        )
+        .group_by(sa.func.grouping_sets(sa.tuple_(dated.c.card, month), sa.tuple_(dated.c.shop, dated.c.card, month)))
+        .subquery("client_months")
+    )
+    g = grouped
+    scope = [g.c.chain, g.c.shop, g.c.card]
+    return sa.select(
+        g.c.chain,
+        g.c.shop,
+        g.c.card,
+        g.c.month,
+        g.c.last_day,
+        sa.func.min(g.c.month).over(partition_by=scope).label("first_month"),
+        sa.func.sum(g.c.purchases).over(partition_by=scope, order_by=g.c.month, rows=(None, 0)).label("so_far"),
+        sa.func.lead(g.c.month).over(partition_by=scope, order_by=g.c.month).label("next_month"),
+    ).subquery("scoped")
+
+
+def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions) -> sa.Select:
+    """Per scope × month of [month(S), month(T)]: active, new, one-time, repeat and lapsed clients (§7).
+
+    Between two of a client's months with purchases its latest purchase L and count stay the same, so each
+    client-month row covers the months up to the next one; it is joined with the months where the client was
+    still active on the previous month's last day p (`p − L <= r3`): there it is active at e(m) or has lapsed.
+    """
+    first, last = month_index(start), month_index(analysis_date)
+    months = (
+        sa.values(
+            sa.column("month", sa.Integer),
+            sa.column("end_day", sa.Integer),
+            sa.column("previous_day", sa.Integer),
+            name="months",
+        )
+        .data([(m, _day(min(month_end(m), analysis_date)), _day(month_start(m)) - 1) for m in range(first, last + 1)])
+        .alias("months")
+    )
+    s = client_months_subquery(analysis_date, options)
+    r3 = sa.literal(int(churn_days), sa.Integer)
+    covered = sa.and_(
+        months.c.month >= s.c.month,
+        sa.or_(s.c.next_month.is_(None), months.c.month < s.c.next_month),
+        months.c.previous_day - s.c.last_day <= r3,
+    )
+    active = months.c.end_day - s.c.last_day <= r3
+    new = sa.and_(active, s.c.first_month == months.c.month)
+    old = sa.and_(active, s.c.first_month != months.c.month)
+    lapsed = sa.and_(sa.not_(active), months.c.month > s.c.month)
+
+    def count(condition) -> sa.ColumnElement:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    return (
+        sa.select(
+            s.c.chain,
+            s.c.shop,
+            months.c.month,
+            count(active).label("active_clients"),
+            count(new).label("new_clients"),
+            count(sa.and_(old, s.c.so_far == 1)).label("one_time_clients"),
+            count(sa.and_(old, s.c.so_far >= 2)).label("repeat_clients"),
+            count(lapsed).label("lapsed_clients"),
+        )
+        .select_from(s.join(months, covered))
+        .group_by(s.c.chain, s.c.shop, months.c.month)
+    )
+
+
+def shops_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
+    """The shops with an identified purchase in the history."""
+    t = bonuscheques
+    return (
+        sa.select(t.c.shop)
+        .where(*_history_conditions(analysis_date, options), t.c.shop.is_not(None))
+        .group_by(t.c.shop)
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Dynamics:
+    """Client-base dynamics (§7): one row per scope × month (DYNAMICS_COLUMNS, `month` as a month index)."""
+
+    analysis_date: dt.date | None
+    churn_days: int
+    rows: pd.DataFrame = field(repr=False)
+
+    def table(self) -> pd.DataFrame:
+        """The rows with `month` written `YYYY-MM` (the CSV of `rfma dynamics`)."""
+        table = self.rows.copy()
+        table["month"] = [month_label(int(m)) for m in table["month"]]
+        return table[DYNAMICS_COLUMNS]
+
+
+@reads_cheques
+def load_dynamics(
+    conn: sa.Connection, churn_days: int, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+) -> Dynamics:
+    """Client-base dynamics of the chain and of each shop for every month of the period; `churn_days` is r3."""
+    from core.overview import shop_sort_key
+
+    bounds = _bounds(conn, period)
+    if bounds is None:
+        return Dynamics(None, churn_days, pd.DataFrame({name: [] for name in DYNAMICS_COLUMNS}))
+    start, analysis_date = bounds
+    counts, shops = fetch_frames(
+        conn, [dynamics_query(analysis_date, start, churn_days, options), shops_query(analysis_date, options)]
+    )
+    counts = counts[(counts["chain"] == 1) | counts["shop"].notna()]  # a row without a shop counts in the chain only
+    counts = counts.assign(shop=np.where(counts["chain"] == 1, CHAIN, counts["shop"].astype(object)))
+    names = [CHAIN, *sorted(shops["shop"].astype(str), key=shop_sort_key)]
+    months = range(month_index(start), month_index(analysis_date) + 1)
+    grid = pd.MultiIndex.from_product([names, list(months)], names=["shop", "month"])
+    values = DYNAMICS_COLUMNS[2:]
+    table = (
+        counts.astype({"month": "int64"})
+        .set_index(["shop", "month"])[values]
+        .reindex(grid, fill_value=0)
+        .astype("int64")
+        .reset_index()
+    )
+    order = {name: i for i, name in enumerate(names)}
+    table = table.sort_values(["month", "shop"], key=lambda c: c.map(order) if c.name == "shop" else c)
+    return Dynamics(analysis_date, churn_days, table[DYNAMICS_COLUMNS].reset_index(drop=True))
