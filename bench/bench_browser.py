@@ -45,7 +45,6 @@ from pathlib import Path
 from common import ROOT, write_section  # puts the repo root on sys.path
 
 from dashboard import ids
-from tests.e2e.conftest import CHROME_ARGS, chromium_binary
 
 SECTION = "## Browser: click to a quiet page (bench/bench_browser.py)"
 CACHE = ROOT / ".cache" / "bench"
@@ -155,15 +154,10 @@ def start_server(url: str, state: Path) -> tuple[subprocess.Popen, str]:
 
 def new_driver(downloads: Path):
     from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
 
-    options = Options()
-    binary = chromium_binary()
-    if binary:
-        options.binary_location = binary
-    for argument in CHROME_ARGS:
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options)
+    from tests.e2e.conftest import pytest_setup_options
+
+    driver = webdriver.Chrome(options=pytest_setup_options())  # the browser tests' own Chromium and flags
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     return driver
 

@@ -587,12 +587,10 @@ def cmd_workbook(args) -> int:
     return 0
 
 
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
 def cmd_serve(args) -> int:
     from dashboard.app import create_app
     from dashboard.appdb import Users, app_engine
+    from dashboard.auth import LOOPBACK_HOSTS
     from dashboard.settings import Settings
 
     overrides: dict = {"app_database_url": args.app_db}

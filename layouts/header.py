@@ -79,15 +79,14 @@ def render_threshold_set(view: ThresholdSetView | None) -> tuple:
         return text, save, discard, HIDDEN, None, None
     names = " и ".join(view.fix_unpins)
     detail = str(view.problem).removeprefix("пороги не упорядочены: ")
+    # a viewer keeps no draft: a longer period is their only way out (the unpin button is hidden by rfma-no-fix)
+    way_out = "Открепите пороги для этого периода или выберите" if view.may_edit else "Выберите"
     problem = (
         f"Закреплённые пороги не подходят выбранному периоду: {detail}. Поэтому вкладки ничего не считают. "
-        "Открепите пороги для этого периода или выберите период длиннее."
+        f"{way_out} период длиннее."
     )
     label = f"Открепить {names} для этого периода" if names else "Взять предложенные для этого периода"
-    box = "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0"
-    if not view.may_edit:  # a viewer keeps no draft: a longer period is the way out
-        problem = problem.replace("Открепите пороги для этого периода или выберите", "Выберите")
-        box += " rfma-no-fix"
+    box = "rfma-threshold-problem alert alert-warning py-2 mt-1 mb-0" + ("" if view.may_edit else " rfma-no-fix")
     return text, save, discard, box, problem, label
 
 

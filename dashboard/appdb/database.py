@@ -9,13 +9,12 @@ lock on the cheques and `rfma import` can run while it serves. Tables are create
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from core.db import DatabaseError, first_line
+from dashboard.process_engines import ProcessEngines
 
 ENV_APP_DATABASE_URL = "RFMA_APP_DATABASE_URL"
 APP_DATABASE_FILE = "rfma-app.sqlite"
@@ -81,17 +80,12 @@ def source_key(database_url: str) -> str:
         return database_url
 
 
-_ENGINES: dict[str, sa.Engine] = {}
-_ENGINES_LOCK = threading.Lock()
+_ENGINES = ProcessEngines()
 
 
 def app_engine(url: str) -> sa.Engine:
     """The process's engine of an application database, its tables created on first use."""
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get(url)
-        if engine is None:
-            engine = _ENGINES[url] = _open(url)
-        return engine
+    return _ENGINES.get(url, lambda: _open(url))
 
 
 def _open(url: str) -> sa.Engine:
@@ -122,15 +116,3 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
-
-
-def forget_engines_after_fork() -> None:
-    """In a forked gunicorn worker: open own connections, never the parent's."""
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-    global _ENGINES_LOCK
-    _ENGINES_LOCK = threading.Lock()
-
-
-os.register_at_fork(after_in_child=forget_engines_after_fork)

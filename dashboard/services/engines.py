@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import threading
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -13,6 +11,7 @@ from sqlalchemy.pool import NullPool
 
 from core.db import DatabaseError, DataSource, data_source, first_line, make_engine
 from core.writers import READER_PATIENCE, retry_on_lock
+from dashboard.process_engines import ProcessEngines
 from dashboard.services.cache import SharedCache
 
 log = logging.getLogger(__name__)
@@ -20,8 +19,7 @@ log = logging.getLogger(__name__)
 UNREACHABLE = "База данных недоступна"
 
 
-_ENGINES: dict[tuple[str, bool], sa.Engine] = {}  # one per URL and mode in this process (a shared resource)
-_ENGINES_LOCK = threading.Lock()
+_ENGINES = ProcessEngines()  # one per URL and mode in this process (a shared resource)
 
 
 def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
@@ -32,11 +30,7 @@ def dashboard_engine(url: str, read_only: bool = True) -> sa.Engine:
     (e.g. `rfma serve`, whose CLI opened it to create the demo), DuckDB refuses a second configuration and
     we fall back to read-write.
     """
-    with _ENGINES_LOCK:
-        engine = _ENGINES.get((url, read_only))
-        if engine is None:
-            engine = _ENGINES[(url, read_only)] = _create_engine(url, read_only)
-        return engine
+    return _ENGINES.get((url, read_only), lambda: _create_engine(url, read_only))
 
 
 def _create_engine(url: str, read_only: bool) -> sa.Engine:
@@ -60,21 +54,6 @@ def _create_engine(url: str, read_only: bool) -> sa.Engine:
 def reader(engine: sa.Engine) -> sa.Engine:
     """A DuckDB engine of the dashboard: it waits while `rfma import` writes the file, then reads."""
     return retry_on_lock(engine, READER_PATIENCE, wait_for_writer=True)
-
-
-def forget_engines_after_fork() -> None:
-    """In a forked child (a gunicorn worker under --preload): never use the parent's pooled connections.
-
-    The parent's connections are left to the parent (`dispose(close=False)`); the child opens its own.
-    """
-    for engine in _ENGINES.values():
-        engine.dispose(close=False)
-    _ENGINES.clear()
-    global _ENGINES_LOCK
-    _ENGINES_LOCK = threading.Lock()  # a lock held by another thread at fork time would never be released
-
-
-os.register_at_fork(after_in_child=forget_engines_after_fork)
 
 
 class SourceReader:

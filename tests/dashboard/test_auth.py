@@ -281,8 +281,6 @@ def test_a_viewer_cannot_download_a_client_list_and_a_managers_download_is_audit
 
 
 def test_only_an_administrator_saves_the_chain_set(app):
-    from callbacks.shell import ShellCallbacks  # noqa: F401  (the bar's buttons call the same service)
-
     services = app.server.extensions["rfma_services"]
     for login, allowed in (("viewer", False), ("manager", False), ("admin", True)):
         client = signed_in(app, login)

@@ -42,3 +42,11 @@ def test_a_set_that_does_not_fit_gets_one_message_and_a_button_naming_what_it_un
 
 def test_nothing_to_say_without_data():
     assert render_threshold_set(None) == ("", HIDDEN, HIDDEN, HIDDEN, None, None)
+
+
+def test_a_viewer_is_offered_a_longer_period_not_the_unpin_button():
+    problem = ThresholdOrderError(("r1", "r2"), "пороги не упорядочены: r1 = 21 должен быть меньше r2 = 8")
+    view = ThresholdSetView(CHAIN, None, problem, {"f1": 0.5}, ("r1",), may_edit=False, may_save=False)
+    _text, _save, _discard, box, message, _label = render_threshold_set(view)
+    assert "rfma-no-fix" in box and message.endswith("Выберите период длиннее.")
+    assert "Открепите" not in message
