@@ -67,6 +67,12 @@ def stage_frame(conn: sa.Connection, frame: pd.DataFrame) -> sa.TableClause:
     elif dialect == "postgresql":
         conn.execute(sa.text(f"CREATE TEMPORARY TABLE {name} (LIKE {TABLE_NAME}) ON COMMIT DROP"))
         _copy_into_postgres(conn, name, frame)
+    elif dialect == "clickhouse":  # a Memory table of this session, filled with Arrow batches
+        from core.clickhouse import insert_frame
+
+        staging = sa.Table(name, sa.MetaData(), *[c.copy() for c in bonuscheques.columns], prefixes=["TEMPORARY"])
+        staging.create(conn)
+        insert_frame(conn, name, frame)
     else:
         staging = sa.Table(name, sa.MetaData(), *[c.copy() for c in bonuscheques.columns], prefixes=["TEMPORARY"])
         staging.create(conn)
