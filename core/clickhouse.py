@@ -33,6 +33,7 @@ from sqlalchemy.engine import default
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import compiler, operators
 
+from core.cohorts import in_list
 from core.db import NUMERIC_COLUMNS, TABLE_NAME, matches_pattern
 
 SETTINGS: dict[str, Any] = {
@@ -133,7 +134,19 @@ def server_parameters(operation: str, parameters: dict[str, Any] | None) -> str:
 
 
 def _plain_values(parameters: dict[str, Any] | None) -> dict[str, Any]:
-    return {k: (float(v) if isinstance(v, decimal.Decimal) else v) for k, v in (parameters or {}).items()}
+    """Values for clickhouse-connect's server-side binding; a time as its text (the client would send epoch seconds
+    of the machine's local time, and drop the microseconds), read by the server in session_timezone (UTC)."""
+    return {name: _plain_value(value) for name, value in (parameters or {}).items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
 
 
 def naive_arrow(table: Any) -> Any:
@@ -267,6 +280,10 @@ def _is_date(type_: Any) -> bool:
 class ClickHouseCompiler(compiler.SQLCompiler):
     """Core statements as ClickHouse SQL (the rules of this module's docstring)."""
 
+    def _label_select_column(self, select, column, populate_result_map, asfrom, *args, **kw):
+        # every table-bound column labelled: ClickHouse names an ambiguous join column `months.month`, not `month`
+        return super()._label_select_column(select, column, populate_result_map, True, *args, **kw)
+
     def visit_cast(self, cast, **kw):
         if _is_date(cast.type):
             return f"toDate32({self.process(cast.clause, **kw)})"
@@ -297,6 +314,25 @@ class ClickHouseCompiler(compiler.SQLCompiler):
         value = self.process(order, **kw)
         rank = f"greatest(1, intDiv({q.numerator} * count({value}) + {q.denominator - 1}, {q.denominator}))"
         return f"if(count({value}) = 0, NULL, arraySort(groupArray({value}))[toUInt64({rank})])"
+
+    def visit_values(self, element, asfrom=False, from_linter=None, visiting_cte=None, **kw):
+        if not asfrom or element._unnamed or element._is_lateral:
+            return super().visit_values(element, asfrom=asfrom, from_linter=from_linter, visiting_cte=visiting_cte, **kw)
+        # ClickHouse has no `(VALUES …) AS name (columns)`: a UNION ALL of one-row SELECTs with the column names
+        columns = list(element.columns)
+        rows = []
+        for chunk in element._data:
+            for row in chunk:
+                values = (
+                    f"{self.process(sa.bindparam(None, value, type_=column.type, unique=True), **kw)} AS "
+                    f"{self.preparer.quote(column.name)}"
+                    for value, column in zip(row, columns, strict=True)
+                )
+                rows.append("SELECT " + ", ".join(values))
+        name = self.preparer.quote(element.name)
+        if from_linter:
+            from_linter.froms[element._de_clone()] = name
+        return f"({' UNION ALL '.join(rows)}){self.get_render_as_alias_suffix(name)}"
 
     def visit_delete(self, delete_stmt, **kw):
         if delete_stmt.whereclause is None:
@@ -329,6 +365,12 @@ def _date_like(element) -> bool:
     if inner is not None and getattr(inner, "name", "").lower() in ("lag", "lead"):
         return any(_is_date(c.type) for c in inner.clauses)
     return False
+
+
+@compiles(in_list, "clickhouse")
+def _compile_in_list_clickhouse(element, compiler, **kw):
+    value, values = list(element.clauses)
+    return f"has({compiler.process(values, **kw)}, {compiler.process(value, **kw)})"
 
 
 @compiles(matches_pattern, "clickhouse")

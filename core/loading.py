@@ -70,8 +70,8 @@ def stage_frame(conn: sa.Connection, frame: pd.DataFrame) -> sa.TableClause:
     elif dialect == "clickhouse":  # a Memory table of this session, filled with Arrow batches
         from core.clickhouse import insert_frame
 
-        staging = sa.Table(name, sa.MetaData(), *[c.copy() for c in bonuscheques.columns], prefixes=["TEMPORARY"])
-        staging.create(conn)
+        columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in bonuscheques.columns]
+        sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"]).create(conn)
         insert_frame(conn, name, frame)
     else:
         staging = sa.Table(name, sa.MetaData(), *[c.copy() for c in bonuscheques.columns], prefixes=["TEMPORARY"])
