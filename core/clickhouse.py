@@ -6,10 +6,11 @@ here, with the values bound server-side (`{name:Type}` query parameters: no valu
 results as Arrow. ClickHouse differs from SQL where the engine would be silently wrong; the compile rules and the
 session settings below make it agree with DuckDB and PostgreSQL (each pinned by tests/core/test_clickhouse.py):
 
-- a `Date` value is a Date32 parameter (as text, `Date − String` fails), a cast to DATE is `toDate32` (CAST AS Date
-  wraps a cheque of 1969 to 2148), and `date − date` is `dateDiff('day', …)` (ClickHouse has no Date32 minus);
+- a `Date` value is a Date32 parameter (as text, `Date − String` fails), the DATE type is Date32 (CAST AS Date wraps
+  a cheque of 1969 to 2148), and `date − date` is `dateDiff('day', …)` (ClickHouse has no Date32 minus);
 - `lag(x)` / `lead(x)` read `toNullable(x)`: ClickHouse's give the type's default (0), not NULL, past the edge;
-- the card pattern is `match()` (a regular-expression search, as PostgreSQL's `~`);
+- the card pattern is `match()`, a regular-expression search as PostgreSQL's `~` (ClickHouse 26 reads `~` too, older
+  servers do not);
 - `percentile_disc(q) WITHIN GROUP (ORDER BY x)` is the q-th of the sorted values at rank ceil(q·n) (ClickHouse's
   quantileExact* differ at some q); the engine's own percentiles stay in Python over the histograms;
 - `DELETE` without WHERE is `TRUNCATE`; a table is a MergeTree (bonuscheques ORDER BY (card, datetime)), a temporary
@@ -283,11 +284,6 @@ class ClickHouseCompiler(compiler.SQLCompiler):
     def _label_select_column(self, select, column, populate_result_map, asfrom, *args, **kw):
         # every table-bound column labelled: ClickHouse names an ambiguous join column `months.month`, not `month`
         return super()._label_select_column(select, column, populate_result_map, True, *args, **kw)
-
-    def visit_cast(self, cast, **kw):
-        if _is_date(cast.type):
-            return f"toDate32({self.process(cast.clause, **kw)})"
-        return super().visit_cast(cast, **kw)
 
     def visit_binary(self, binary, override_operator=None, eager_grouping=False, from_linter=None, **kw):
         if binary.operator is operators.sub and _is_date(binary.left.type) and _date_like(binary.right):
