@@ -57,7 +57,7 @@ class Error(Exception):
     """Base of the DB-API errors (SQLAlchemy wraps them in sa.exc.DBAPIError)."""
 
 
-class Warning(Exception):  # noqa: A001 - the DB-API name
+class Warning(Exception):  # the DB-API name
     """DB-API warning."""
 
 
@@ -129,7 +129,7 @@ def server_parameters(operation: str, parameters: dict[str, Any] | None) -> str:
 
     def replace(match: re.Match) -> str:
         name = match.group(1)
-        return "%" if name is None else "{%s:%s}" % (name, parameter_type(values[name]))
+        return "%" if name is None else f"{{{name}:{parameter_type(values[name])}}}"
 
     return _PLACEHOLDER.sub(replace, operation)
 
@@ -285,12 +285,21 @@ class ClickHouseCompiler(compiler.SQLCompiler):
         # every table-bound column labelled: ClickHouse names an ambiguous join column `months.month`, not `month`
         return super()._label_select_column(select, column, populate_result_map, True, *args, **kw)
 
-    def visit_binary(self, binary, override_operator=None, eager_grouping=False, from_linter=None, **kw):
+    def visit_binary(
+        self,
+        binary,
+        override_operator=None,
+        eager_grouping=False,
+        from_linter=None,
+        lateral_from_linter=None,
+        **kw,
+    ):
+        linters = {"from_linter": from_linter, "lateral_from_linter": lateral_from_linter}
         if binary.operator is operators.sub and _is_date(binary.left.type) and _date_like(binary.right):
-            left, right = self.process(binary.left, **kw), self.process(binary.right, **kw)
+            left, right = self.process(binary.left, **linters, **kw), self.process(binary.right, **linters, **kw)
             return f"dateDiff('day', {right}, {left})"
         return super().visit_binary(
-            binary, override_operator=override_operator, eager_grouping=eager_grouping, from_linter=from_linter, **kw
+            binary, override_operator=override_operator, eager_grouping=eager_grouping, **linters, **kw
         )
 
     def visit_function(self, func, add_to_result_map=None, **kw):
@@ -313,7 +322,9 @@ class ClickHouseCompiler(compiler.SQLCompiler):
 
     def visit_values(self, element, asfrom=False, from_linter=None, visiting_cte=None, **kw):
         if not asfrom or element._unnamed or element._is_lateral:
-            return super().visit_values(element, asfrom=asfrom, from_linter=from_linter, visiting_cte=visiting_cte, **kw)
+            return super().visit_values(
+                element, asfrom=asfrom, from_linter=from_linter, visiting_cte=visiting_cte, **kw
+            )
         # ClickHouse has no `(VALUES …) AS name (columns)`: a UNION ALL of one-row SELECTs with the column names
         columns = list(element.columns)
         rows = []
@@ -330,10 +341,10 @@ class ClickHouseCompiler(compiler.SQLCompiler):
             from_linter.froms[element._de_clone()] = name
         return f"({' UNION ALL '.join(rows)}){self.get_render_as_alias_suffix(name)}"
 
-    def visit_delete(self, delete_stmt, **kw):
+    def visit_delete(self, delete_stmt, visiting_cte=None, **kw):
         if delete_stmt.whereclause is None:
             return f"TRUNCATE TABLE {self.preparer.format_table(delete_stmt.table)}"
-        return super().visit_delete(delete_stmt, **kw)
+        return super().visit_delete(delete_stmt, visiting_cte=visiting_cte, **kw)
 
     def limit_clause(self, select, **kw):
         text = ""
@@ -421,8 +432,8 @@ class ClickHouseDDLCompiler(compiler.DDLCompiler):
         spec = f"{self.preparer.format_column(column)} {self.dialect.type_compiler_instance.process(column.type)}"
         return spec + (" NULL" if column.nullable else "")
 
-    def create_table_constraints(self, table, **kw):
-        return ""
+    def create_table_constraints(self, table, _include_foreign_key_constraints=None, **kw):
+        return ""  # the primary key is the MergeTree's sorting key (post_create_table)
 
     def post_create_table(self, table):
         if "TEMPORARY" in [p.upper() for p in table._prefixes]:
@@ -560,7 +571,10 @@ def register() -> None:
 
 def driver_client(conn: sa.Connection) -> Any:
     """The clickhouse-connect client under a SQLAlchemy connection."""
-    return conn.connection.driver_connection.client
+    raw = conn.connection.driver_connection
+    if raw is None:
+        raise OperationalError("соединение с базой данных закрыто")
+    return raw.client
 
 
 def insert_frame(conn: sa.Connection, table: str, frame: Any, batch_rows: int = INSERT_BATCH_ROWS) -> None:

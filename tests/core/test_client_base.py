@@ -1,4 +1,5 @@
-"""The client base aggregated in SQL on DuckDB, PostgreSQL and ClickHouse: by hand, and against plain pandas on random cheques."""
+"""The client base aggregated in SQL on DuckDB, PostgreSQL and ClickHouse: by hand, and against plain pandas on
+random cheques."""
 
 from __future__ import annotations
 
