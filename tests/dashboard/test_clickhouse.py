@@ -90,3 +90,10 @@ def _env() -> dict[str, str]:
     import os
 
     return dict(os.environ)
+
+
+def test_the_page_names_a_chdb_database_by_its_directory_not_its_path():
+    from dashboard.settings import default_source_name
+
+    assert default_source_name("chdb:///srv/rfma/secret-place/chain?database=t1") == "ClickHouse (chDB) «chain»"
+    assert default_source_name("clickhouse://u:p@warehouse:8123/loyalty") == "ClickHouse «loyalty»"
