@@ -137,3 +137,17 @@ def test_times_are_read_as_written(pair):
         frame = fetch_frame(conn, sa.select(bonuscheques.c.datetime))
     assert frame["datetime"].dt.tz is None
     assert frame["datetime"].iloc[0] == pd.Timestamp("2022-01-31 23:30:00.123456")
+
+
+def test_after_a_bulk_write_the_table_is_one_part(pair):
+    # chDB merges a table's parts in the process that opens it: merged once after the write, not on the readers' CPU
+    from core.loading import refresh_statistics
+
+    ch, _duck = pair([("2022-01-01", "1", 1.0)])
+    load_cheques(ch, cheques_frame([("2022-01-02", "2", 2.0, "Аптека 1", "E1")]))
+    parts = sa.text("SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = :t")
+    with ch.connect() as conn:
+        assert conn.execute(parts, {"t": "bonuscheques"}).scalar() == 2
+    refresh_statistics(ch)
+    with ch.connect() as conn:
+        assert conn.execute(parts, {"t": "bonuscheques"}).scalar() == 1
