@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (dashboard on the demo database) and `make test`.
-# The inner loop: `make test-fast` (no browser, no PostgreSQL, no slow property tests), `make lint`, `make format`,
+# The inner loop: `make test-fast` (no browser, PostgreSQL, ClickHouse or slow property tests), `make lint`, `make format`,
 # `make typecheck`; `make check` runs the three checks CI runs before the tests.
 .PHONY: run test test-fast setup setup-test lint format typecheck check bench
 
@@ -20,7 +20,7 @@ test: setup-test
 	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup-test
-	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow and not server" $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow and not server and not clickhouse" $(PYTEST_ARGS)
 
 lint: setup-test
 	.venv/bin/ruff check .

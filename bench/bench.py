@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench.py                        # demo (38k) and 1M cheques, 3 runs — a few minutes
     .venv/bin/python bench/bench.py --sizes 10m            # opt-in: ~10M cheques (≈ 1.5M clients)
     .venv/bin/python bench/bench.py --sizes demo,1m,10m --runs 5 --backends duckdb,postgresql
+    .venv/bin/python bench/bench.py --sizes 1m,10m --backends duckdb,postgresql,chdb   # ClickHouse: the extra
 
 What it does, per size (demo = scale 1, 1m = scale 26, 10m = scale 260 of `rfma demo`):
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="demo,1m", help="comma list of demo,1m,10m (default demo,1m; 10m is opt-in)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--backends", default="duckdb,postgresql")
+    parser.add_argument("--backends", default="duckdb,postgresql", help="comma list of duckdb,postgresql,chdb")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", default=str(ROOT / "docs" / "PERFORMANCE.md"))
     parser.add_argument("--no-write", action="store_true", help="print the section, do not touch --out")

@@ -1,8 +1,10 @@
 """The engine's four aggregation queries rewritten for ClickHouse, timed on chDB (ClickHouse's engine in-process).
 
-Not a product backend and not part of `make bench`: it backs the ClickHouse section of docs/SCALING.md with
-a measurement of the *rewritten* SQL on the same Parquet cheques that bench/bench.py exports
-(.cache/bench/s<scale>-seed<seed>/cheques.parquet). chDB is large, so install it in a separate venv:
+Written before ClickHouse became a product backend (issue 15: core/clickhouse.py compiles the engine's own
+statements, and `bench/bench.py --backends duckdb,chdb` measures them); kept as the hand-written reference of
+the array form of Q3. Not part of `make bench`: it measures the *rewritten* SQL on the same Parquet cheques that
+bench/bench.py exports (.cache/bench/s<scale>-seed<seed>/cheques.parquet). With the `clickhouse` extra installed
+chDB is already there; else a separate venv:
 
     python3 -m venv /tmp/chvenv && /tmp/chvenv/bin/pip install chdb pandas pyarrow
     /tmp/chvenv/bin/python bench/clickhouse_queries.py .cache/bench/s26-seed20210701/cheques.parquet --runs 3

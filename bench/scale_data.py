@@ -120,7 +120,28 @@ def child_upgrade(p: dict) -> dict:
     return out
 
 
-DATA_TASKS = {"prepare": child_prepare, "upgrade": child_upgrade}
+def child_prepare_chdb(p: dict) -> dict:
+    """Load the Parquet cheques into an embedded ClickHouse (chDB) directory with the product's own loader."""
+    import shutil
+
+    import pandas as pd
+
+    from core.db import make_engine
+    from core.loading import replace_with_demo
+
+    shutil.rmtree(p["directory"], ignore_errors=True)
+    frame = pd.read_parquet(p["parquet"])
+    t0 = time.perf_counter()
+    engine = make_engine(f"chdb:///{p['directory']}")
+    replace_with_demo(engine, frame, seed=int(p["seed"]), scale=float(p["scale"]), force=True)
+    engine.dispose()
+    seconds = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in Path(p["directory"]).rglob("*") if f.is_file())
+    log(f"  chDB loaded in {seconds:.1f} s → {p['directory']}")
+    return {"load_chdb_s": seconds, "chdb_bytes": size, "chdb_rows": len(frame)}
+
+
+DATA_TASKS = {"prepare": child_prepare, "upgrade": child_upgrade, "prepare_chdb": child_prepare_chdb}
 
 
 def pg_database_ok(pg, database: str, rows: int | None, scale: float, seed: int) -> bool:
@@ -152,8 +173,9 @@ def pg_database_ok(pg, database: str, rows: int | None, scale: float, seed: int)
         engine.dispose()
 
 
-def prepare_size(size: str, scale: float, seed: int, cache: Path, pg=None) -> dict:
-    """The data of one size under `cache` (and on the server `pg`, when given): made where missing, then upgraded.
+def prepare_size(size: str, scale: float, seed: int, cache: Path, pg=None, chdb: bool = False) -> dict:
+    """The data of one size under `cache` (and on the server `pg`, when given; in a chDB directory with `chdb`):
+    made where missing, then upgraded.
 
     Returns {"info": sizes and one-time load times, "urls": backend → URL, "parquet": path, "database": name}.
     """
@@ -192,6 +214,19 @@ def prepare_size(size: str, scale: float, seed: int, cache: Path, pg=None) -> di
     urls = {"duckdb": f"duckdb:///{duck}"}
     if use_pg:
         urls["postgresql"] = pg.url(database)
+    if chdb:
+        directory = folder / "chdb"
+        if info.get("chdb_rows") != info.get("rows") or not directory.exists():
+            result = run_child(
+                "prepare_chdb",
+                {"directory": str(directory), "parquet": str(parquet), "seed": seed, "scale": scale},
+                timeout=4 * 3600,
+            )
+            if "error" in result:
+                raise RuntimeError(f"{size}: chDB load failed: {result['error']}")
+            info |= {k: v for k, v in result.items() if k in ("load_chdb_s", "chdb_bytes", "chdb_rows")}
+            info_path.write_text(json.dumps(info, indent=2))
+        urls["chdb"] = f"chdb:///{directory}"
     result = run_child("upgrade", {"urls": list(urls.values())}, timeout=3600)
     if "error" in result:
         raise RuntimeError(f"{size}: schema upgrade failed: {result['error']}")

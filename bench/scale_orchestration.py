@@ -69,6 +69,8 @@ def versions() -> dict:
         "sqlalchemy",
         "duckdb-engine",
         "psycopg",
+        "chdb",
+        "clickhouse-connect",
         "dash",
         "flask-caching",
         "lifetimes",
@@ -111,7 +113,8 @@ class Bench:
 
     def prepare(self, size: str) -> dict:
         use_pg = self.pg is not None and "postgresql" in self.args.backends
-        return prepare_size(size, SIZES[size], self.args.seed, CACHE, self.pg if use_pg else None)
+        chdb = "chdb" in self.args.backends
+        return prepare_size(size, SIZES[size], self.args.seed, CACHE, self.pg if use_pg else None, chdb=chdb)
 
     # -- measurements --
 
@@ -119,7 +122,7 @@ class Bench:
         a, urls, parquet = self.args, data["urls"], data["parquet"]
         t = a.timeout
         impls = []
-        for backend in ("duckdb", "postgresql"):
+        for backend in ("duckdb", "postgresql", "chdb"):
             if backend in urls:
                 url = urls[backend]
                 impls.append((f"engine_{backend}", lambda run, url=url: run_child("engine", {"url": url}, t)))

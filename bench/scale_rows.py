@@ -12,6 +12,7 @@ ROWS = [
         "rss",
     ),
     ("engine_postgresql", "**our engine, PostgreSQL 15**: `classify(engine)`", "engine_postgresql", "wall", "rss"),
+    ("engine_chdb", "**our engine, ClickHouse (chDB, embedded)**: `classify(engine)`", "engine_chdb", "wall", "rss"),
     (
         "cli_duckdb",
         "`rfma classify --out FILE.csv`, DuckDB — whole CLI process (interpreter start, imports, CSV)",

@@ -105,6 +105,10 @@ def make_engine(url: str) -> sa.Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.split("+")[0] in ("chdb", "clickhouse"):
+        from core.clickhouse import register
+
+        register()  # our ClickHouse dialect (core.clickhouse): chdb:///PATH embedded, clickhouse://host over HTTP
     try:
         engine = sa.create_engine(parsed)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
@@ -123,7 +127,7 @@ def create_tables(conn: sa.Connection) -> None:
     """Create `bonuscheques` and `rfma_meta` if missing; server backends also get the (card, datetime) index,
     PostgreSQL the write-counter trigger."""
     metadata.create_all(conn, checkfirst=True)
-    if conn.dialect.name != "duckdb":
+    if conn.dialect.name not in ("duckdb", "clickhouse"):  # ClickHouse: the MergeTree's sorting key instead
         for index in SERVER_INDEXES:
             index.create(conn, checkfirst=True)
     if conn.dialect.name == "postgresql":

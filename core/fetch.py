@@ -36,6 +36,10 @@ def fetch_frame(conn: sa.Connection, stmt: sa.Select[Any]) -> pd.DataFrame:
     """Run a Core statement and return its result as a DataFrame, column-wise where the driver allows."""
     if conn.dialect.name == "duckdb":
         return fetch_arrow(conn, stmt).to_pandas()
+    if conn.dialect.name == "clickhouse":
+        from core.clickhouse import fetch_arrow as fetch_clickhouse_arrow
+
+        return fetch_clickhouse_arrow(conn, stmt).to_pandas()
     if conn.dialect.name == "postgresql" and isinstance(stmt, sa.Select):
         return _fetch_postgres_copy(conn, stmt)
     result = conn.execute(stmt)
@@ -86,9 +90,9 @@ def fetch_frames(conn: sa.Connection, statements: list[sa.Select[Any]]) -> list[
     """Run independent read queries; on server backends each in its own connection at once.
 
     A server executes most aggregations on one core per query, so three queries side by side use the
-    machine's cores; DuckDB already parallelises inside one query and runs them one after another.
+    machine's cores; DuckDB and ClickHouse already parallelise inside one query and run them one after another.
     """
-    if conn.dialect.name == "duckdb" or len(statements) < 2:
+    if conn.dialect.name in ("duckdb", "clickhouse") or len(statements) < 2:
         return [fetch_frame(conn, statement) for statement in statements]
 
     def run(statement):

@@ -67,6 +67,12 @@ def stage_frame(conn: sa.Connection, frame: pd.DataFrame) -> sa.TableClause:
     elif dialect == "postgresql":
         conn.execute(sa.text(f"CREATE TEMPORARY TABLE {name} (LIKE {TABLE_NAME}) ON COMMIT DROP"))
         _copy_into_postgres(conn, name, frame)
+    elif dialect == "clickhouse":  # a Memory table of this session, filled with Arrow batches
+        from core.clickhouse import insert_frame
+
+        columns = [sa.Column(c.name, c.type, nullable=c.nullable) for c in bonuscheques.columns]
+        sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"]).create(conn)
+        insert_frame(conn, name, frame)
     else:
         staging = sa.Table(name, sa.MetaData(), *[c.copy() for c in bonuscheques.columns], prefixes=["TEMPORARY"])
         staging.create(conn)
@@ -186,7 +192,13 @@ def replace_with_demo(engine: sa.Engine, frame: pd.DataFrame, *, seed: int, scal
 
 def refresh_statistics(engine: sa.Engine) -> None:
     """After a bulk write, PostgreSQL: VACUUM ANALYZE (fresh planner statistics, and a visibility map that lets
-    the per-client queries read the covering index alone); other backends need nothing."""
+    the per-client queries read the covering index alone); embedded ClickHouse (chDB): merge the table's parts now
+    (else every later process that opens the directory merges them in the background, on the readers' CPU);
+    other backends need nothing."""
+    if engine.dialect.name == "clickhouse" and engine.dialect.driver == "chdb":
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"OPTIMIZE TABLE {TABLE_NAME} FINAL"))
+        return
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

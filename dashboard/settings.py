@@ -44,10 +44,14 @@ def default_source_name(url: str) -> str:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
         return "база данных"
-    backend = {"duckdb": "DuckDB", "postgresql": "PostgreSQL", "clickhouse": "ClickHouse"}.get(
-        parsed.get_backend_name(), parsed.get_backend_name()
-    )
-    database = Path(parsed.database).name if parsed.database and backend == "DuckDB" else parsed.database
+    backend = {
+        "duckdb": "DuckDB",
+        "postgresql": "PostgreSQL",
+        "clickhouse": "ClickHouse",
+        "chdb": "ClickHouse (chDB)",
+    }.get(parsed.get_backend_name(), parsed.get_backend_name())
+    local = backend in ("DuckDB", "ClickHouse (chDB)")  # a file or directory: its name, never the path
+    database = Path(parsed.database).name if parsed.database and local else parsed.database
     return f"{backend} «{database}»" if database else backend
 
 

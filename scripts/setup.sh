@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the project needs on a fresh Debian machine: `setup.sh run` (Python packages) or
-# `setup.sh test` (also Debian's chromium, chromium-driver and postgresql for the real-browser and
+# `setup.sh test` (also the `clickhouse` extra, and Debian's chromium, chromium-driver and postgresql for the real-browser and
 # real-server tests). Idempotent: a second run only checks.
 set -euo pipefail
 mode="${1:-run}"
@@ -28,6 +28,7 @@ fi
 stamp=".venv/.installed-$mode"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
-  if [ "$mode" = test ]; then .venv/bin/python -m pip install -q -e ".[test,lint]"; else .venv/bin/python -m pip install -q -e .; fi
+  # test: also the `clickhouse` extra (chDB, clickhouse-connect; ~180 MB) for the ClickHouse tests
+  if [ "$mode" = test ]; then .venv/bin/python -m pip install -q -e ".[test,lint,clickhouse]"; else .venv/bin/python -m pip install -q -e .; fi
   touch "$stamp"
 fi

@@ -76,11 +76,36 @@ def postgres_url(postgres_server):
     admin.dispose()
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(scope="session")
+def chdb_directory(tmp_path_factory):
+    """The directory of this test process's embedded ClickHouse (chDB opens one directory per process)."""
+    try:
+        import chdb  # noqa: F401
+        import clickhouse_connect  # noqa: F401
+    except ImportError:
+        skip_or_fail("the `clickhouse` extra is not installed (pip install -e '.[clickhouse]'; `make test` does)")
+    return tmp_path_factory.mktemp("chdb")
+
+
+@pytest.fixture
+def chdb_url(chdb_directory):
+    """A fresh, empty database in the process's chDB directory for one test."""
+    return f"chdb:///{chdb_directory}?database=t_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(
+    params=[
+        "duckdb",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("chdb", marks=pytest.mark.clickhouse),
+    ]
+)
 def db_url(request, tmp_path):
-    """An empty database of each backend: a DuckDB file, then a real PostgreSQL database."""
+    """An empty database of each backend: a DuckDB file, a real PostgreSQL database, an embedded ClickHouse one."""
     if request.param == "duckdb":
         return f"duckdb:///{tmp_path / 'cheques.duckdb'}"
+    if request.param == "chdb":
+        return request.getfixturevalue("chdb_url")
     return request.getfixturevalue("postgres_url")
 
 

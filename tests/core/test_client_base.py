@@ -1,4 +1,5 @@
-"""The client base aggregated in SQL on DuckDB and PostgreSQL: by hand, and against plain pandas on random cheques."""
+"""The client base aggregated in SQL on DuckDB, PostgreSQL and ClickHouse: by hand, and against plain pandas on
+random cheques."""
 
 from __future__ import annotations
 
@@ -117,6 +118,26 @@ def test_pushdown_equals_plain_pandas_on_random_cheques_postgresql(postgres_url)
         frame = _frame_from(rows, one_row)
         load_cheques(engine, frame)
         _assert_matches_reference(engine, frame)
+
+    check()
+    engine.dispose()
+
+
+@pytest.mark.clickhouse
+def test_pushdown_equals_plain_pandas_on_random_cheques_clickhouse(chdb_url):
+    from core.db import create_tables, make_engine
+
+    engine = make_engine(chdb_url)
+
+    @settings(max_examples=25, deadline=None)
+    @given(rows=st.lists(CHEQUE, min_size=1, max_size=60), cut=st.integers(0, 60), one_row=st.booleans())
+    def check(rows, cut, one_row):
+        with engine.begin() as conn:
+            conn.execute(bonuscheques.delete()) if _has_table(conn) else create_tables(conn)
+        frame = _frame_from(rows, one_row)
+        load_cheques(engine, frame)
+        _assert_matches_reference(engine, frame)
+        _assert_matches_reference(engine, frame, Period(dt.date(2022, 1, 1) + dt.timedelta(days=cut), None))
 
     check()
     engine.dispose()

@@ -207,12 +207,22 @@ def _frame(rows):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "duckdb",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("chdb", marks=pytest.mark.clickhouse),
+    ],
+)
 def test_sql_equals_the_reference_on_random_tables(backend, request, tmp_path):
-    url = f"duckdb:///{tmp_path / 'h.duckdb'}" if backend == "duckdb" else request.getfixturevalue("postgres_url")
+    fixture = {"postgresql": "postgres_url", "chdb": "chdb_url"}.get(backend)
+    url = f"duckdb:///{tmp_path / 'h.duckdb'}" if fixture is None else request.getfixturevalue(fixture)
     engine = make_engine(url)
 
-    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    examples = 15 if backend == "chdb" else 40  # chDB: a few minutes less of CI for the same statements
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
     @given(
         rows=cheque_rows,
         start=st.sampled_from([None, 20, 45]),
