@@ -110,15 +110,15 @@ class CohortsCallbacks:
         """The key of the clicked cell, size bar, Pareto point or band, dynamics bar or point; a new segment,
         pharmacy or period clears it (the table goes back to the prompt)."""
         trigger = ctx.triggered_id
+        if isinstance(trigger, dict):  # a band's button (a re-rendered one has no clicks: no change)
+            if ctx.triggered and ctx.triggered[0].get("value"):
+                return f"band|{trigger['band']}"
+            return no_update
         clicks = dict(zip(CLICKED_GRAPHS, (heatmap_click, pareto_click, dynamics_click), strict=True))
         if trigger in clicks:
             points = (clicks[trigger] or {}).get("points") or []
             key = points[0].get("customdata") if points else None
             return key if isinstance(key, str) and key else no_update
-        if isinstance(trigger, dict):
-            if ctx.triggered and ctx.triggered[0].get("value"):
-                return f"band|{trigger['band']}"
-            return no_update
         if trigger is not None:
             return None
         return no_update
