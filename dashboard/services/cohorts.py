@@ -329,12 +329,12 @@ class CohortsService:
 def headline_top20(share: float | None) -> str:
     """«20% клиентов приносят 64,1 % выручки» (the first Pareto figure in words)."""
     if share is None:
-        return "20 % клиентов: выручки в периоде нет"
-    return f"20 % клиентов приносят {fmt.percent(share)} выручки"
+        return f"{fmt.percent(0.2, 0)} клиентов: выручки в периоде нет"
+    return f"{fmt.percent(0.2, 0)} клиентов приносят {fmt.percent(share)} выручки"
 
 
 def headline_80(share: float | None) -> str:
     """«80 % выручки приносят 37,5 % клиентов» (the second Pareto figure in words)."""
     if share is None:
-        return "80 % выручки: выручки в периоде нет"
-    return f"80 % выручки приносят {fmt.percent(share)} клиентов"
+        return f"{fmt.percent(0.8, 0)} выручки: выручки в периоде нет"
+    return f"{fmt.percent(0.8, 0)} выручки приносят {fmt.percent(share)} клиентов"
