@@ -25,7 +25,7 @@ from dashboard.services.cohorts import (
     headline_80,
     headline_top20,
 )
-from layouts.components import graph, loading
+from layouts.components import dropdown, graph, loading
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
 from layouts.final_tree import static_tree, tree_list
 
@@ -103,8 +103,9 @@ def layout(selected: str = ALL) -> html.Div:
         ),
         className="h-100",
     )
-    shop = dcc.Dropdown(
-        id=ids.COHORTS.SHOP,
+    shop = dropdown(
+        ids.COHORTS.SHOP,
+        "Аптека: вся сеть или одна аптека",
         options=[{"label": CHAIN, "value": CHAIN}],
         value=CHAIN,
         clearable=False,
@@ -198,8 +199,8 @@ def render_pareto(view: ParetoView) -> tuple[html.Div, go.Figure, html.Div]:
     p = view.pareto
     headlines = html.Div(
         [
-            html.Div(html.B(headline_top20(p.top20_revenue_share)), id=f"{ids.COHORTS.PARETO_HEADLINES}-top20"),
-            html.Div(html.B(headline_80(p.clients_share_for_80_revenue)), id=f"{ids.COHORTS.PARETO_HEADLINES}-80"),
+            html.Div(html.B(headline_top20(p.top20_revenue_share)), id=ids.COHORTS.PARETO_TOP20),
+            html.Div(html.B(headline_80(p.clients_share_for_80_revenue)), id=ids.COHORTS.PARETO_80),
             html.Div(
                 [
                     term("Парето", "Парето"),
