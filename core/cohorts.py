@@ -643,12 +643,13 @@ def load_pareto_bands(
 ) -> pd.DataFrame:
     """Every Pareto band: band (1 …), low, high (percent of clients), clients, revenue, revenue_share."""
     found = fetch_frames(conn, [pareto_bands_query(period, options)])[0]
-    counts = found.astype({"band": "int64"}).set_index("band") if not found.empty else None
-    rows = []
-    for j, (low, high) in enumerate(PARETO_BANDS, start=1):
-        clients = int(counts.loc[j, "clients"]) if counts is not None and j in counts.index else 0
-        revenue = float(counts.loc[j, "revenue"]) if counts is not None and j in counts.index else 0.0
-        rows.append({"band": j, "low": low, "high": high, "clients": clients, "revenue": revenue})
+    bands = [int(b) for b in found["band"]]
+    clients = dict(zip(bands, (int(c) for c in found["clients"]), strict=True))
+    revenue = dict(zip(bands, (float(r) for r in found["revenue"]), strict=True))
+    rows = [
+        {"band": j, "low": low, "high": high, "clients": clients.get(j, 0), "revenue": revenue.get(j, 0.0)}
+        for j, (low, high) in enumerate(PARETO_BANDS, start=1)
+    ]
     table = pd.DataFrame(rows)
     total = float(table["revenue"].sum())
     table["revenue_share"] = table["revenue"] / total if total > 0 else np.nan
