@@ -76,3 +76,14 @@ def test_the_pick_s_count_line_rows_and_download(services):
     assert "token=" in url and "rfma_парето_0-20" in text(message)
     _, refused = callbacks.download_csv(1, "band|9", *FULL, {}, None)
     assert "неизвестный выбор" in text(refused).lower()
+
+
+def test_the_tree_has_the_period_s_counts_under_the_tab_s_own_ids(services):
+    from tests.support.components import walk
+
+    tree = CohortsCallbacks(services).update_tree(ids.TAB_COHORTS, *FULL, {}, "r110")
+    nodes = [c for c in walk(tree) if isinstance(getattr(c, "id", None), dict)]
+    assert nodes and all(node.id["type"] == ids.COHORT_NODE_TYPE for node in nodes)
+    everyone = next(node for node in nodes if node.id["node"] == "all")
+    assert "600" in text(everyone)
+    assert "rfma-tree-selected" in next(node for node in nodes if node.id["node"] == "r110").className

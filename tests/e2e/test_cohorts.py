@@ -37,7 +37,7 @@ from tests.e2e.test_dashboard import (
 )
 from tests.e2e.test_login import PASSWORD, log_in
 from tests.e2e.test_segments import allow_downloads, click, scroll_to, wait_for_download
-from tests.e2e.test_url import active_tab, fresh_browser
+from tests.e2e.test_url import active_tab, fresh_browser, query
 
 pytestmark = pytest.mark.browser
 GRID = f"#{ids.COHORTS.PICK_GRID}"
@@ -214,6 +214,7 @@ def test_after_other_tabs_a_pareto_band_opens_the_top_clients_and_a_partial_mont
     open_tab(dash_duo, ids.TAB_MIGRATION)
     dash_duo.wait_for_element(f"#{ids.MIGRATION.SANKEY} .main-svg", timeout=TIMEOUT)
     open_tab(dash_duo, ids.TAB_COHORTS)
+    wait_until(dash_duo, lambda: query(dash_duo).get("tab") == ["cohorts"], "the address names the tab")
     dash_duo.wait_for_element(band_selector(1), timeout=TIMEOUT)
     click(dash_duo, band_selector(1))
     shows_pick(dash_duo, "Парето: топ 20 % клиентов по выручке", expected.top_band)

@@ -37,6 +37,8 @@ def test_a_segment_restricts_the_cohorts_to_its_clients(services, full):
     assert 0 < shown <= len(vip) < len(clients)
     whole = services.cohorts.cohorts(full, Segment())
     assert shown < int(whole.cells.groupby("cohort")["cohort_clients"].first().sum())
+    warm = services.cohorts.cohorts(full, Segment.parse("r210"))  # another segment: a table of its own
+    assert int(warm.cells.groupby("cohort")["cohort_clients"].first().sum()) != shown
 
 
 def test_a_period_ending_mid_month_has_a_partial_month(services):
