@@ -9,7 +9,7 @@ clients (a heatmap cell, first page).
 Browser (bench_browser's server, Chromium and «quiet page»): a fresh browser opens `?tab=cohorts` straight away; the
 time until the page is quiet with the heatmap drawn. Cold = the first pass on an empty server cache, warm = the
 median (min–max) of the passes that follow, each in a fresh browser. Then a click on the Pareto band «топ 20 %»
-until its clients are listed.
+until its clients are listed, and, for comparison under the same load, the first render of «Клиенты» by its link.
 
     .venv/bin/python bench/bench_cohorts_tab.py [--runs 5] [--scales 1,35] [--no-write]
 
@@ -96,6 +96,11 @@ def browser_pass(address: str, work: Path) -> dict[str, float]:
         click(driver, BAND)
         times["Pareto band «топ 20 %» → its clients listed"] = wait_quiet(
             driver, t0, contains(driver, f"#{ids.COHORTS.PICK_COUNT}", "топ 20")
+        )
+        t0 = time.perf_counter()
+        driver.get(f"{address}?tab=clients")
+        times["for comparison: first render of «Клиенты» (opened by its link)"] = wait_quiet(
+            driver, t0, contains(driver, f"#{ids.CLIENTS.GRAPH_CHEQUES} .main-svg", "")
         )
     finally:
         driver.quit()
