@@ -246,7 +246,7 @@ COHORTS = _ids(
 COHORT_NODE_TYPE = "cohort-node"
 
 
-def cohort_node(node: str) -> dict:
+def cohort_node(node: object) -> dict:
     """Pattern-matching id of one node of «Когорты»' segment tree (a node id, as segment_node)."""
     return {"type": COHORT_NODE_TYPE, "node": node}
 

@@ -296,8 +296,7 @@ class CohortsService:
             found = pd.Index(clients["card"].astype(str)).get_indexer(pd.Index(cards))
             return sort_positions(clients, np.sort(found[found >= 0]), sort)
 
-        pins = request.pins.key()
-        order = self._orders.get_or_compute(request.key("cohort_pick_order", pick.key, repr(sort), pins), compute)
+        order = self._orders.get_or_compute(request.key("cohort_pick_order", pick.key, repr(sort)), compute)
         return clients, order, len(cards)
 
     def pick_view(self, request: AnalysisRequest, pick: Pick) -> PickView:
