@@ -296,7 +296,9 @@ class CohortsService:
             found = pd.Index(clients["card"].astype(str)).get_indexer(pd.Index(cards))
             return sort_positions(clients, np.sort(found[found >= 0]), sort)
 
-        order = self._orders.get_or_compute(request.key("cohort_pick_order", pick.key, repr(sort)), compute)
+        # positions index this very frame: a recomputed classification (another object) gets orders of its own
+        key = request.key("cohort_pick_order", pick.key, repr(sort), id(clients))
+        order = self._orders.get_or_compute(key, compute)
         return clients, order, len(cards)
 
     def pick_view(self, request: AnalysisRequest, pick: Pick) -> PickView:
