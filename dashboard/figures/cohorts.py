@@ -113,7 +113,9 @@ def cohort_heatmap(cells: pd.DataFrame, metric: str, segment: str, partial_days:
         row=1,
         col=2,
     )
-    fig.update_yaxes(autorange="reversed", type="category", title_text="когорта (месяц первой покупки)", col=1)
+    # both axes reversed (oldest cohort on top): a shared axis does not pass `autorange` on to its twin
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_yaxes(title_text="когорта (месяц первой покупки)", col=1)
     fig.update_xaxes(title_text="клиентов", showticklabels=False, col=1)
     fig.update_xaxes(title_text="месяцев с первой покупки", dtick=1, col=2)
     height = max(320, 80 + 26 * len(cohorts))

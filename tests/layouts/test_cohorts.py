@@ -109,3 +109,10 @@ def test_the_count_line_says_how_many_are_not_listed(services):
 
     line = render_pick(PickView(Pick.parse("band|1"), 10, 7, 1234.5))
     assert "10 клиентов" in text(line) and "в таблице 7" in text(line) and "у 3 клиентов нет покупок" in text(line)
+
+
+def test_the_heatmap_and_the_sizes_read_the_cohorts_top_down_on_both_axes(services, full):
+    view = services.cohorts.cohorts(full, Segment())
+    figure = render_cohorts(view, "retention")[1]
+    axes = [figure.layout[name] for name in ("yaxis", "yaxis2")]
+    assert all(axis.autorange == "reversed" for axis in axes)  # else the heatmap's rows run bottom-up
