@@ -425,14 +425,21 @@ def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions):
     ).subquery("scoped")
 
 
-def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions) -> sa.Select:
-    """Per scope × month of [month(S), month(T)]: active, new, one-time, repeat and lapsed clients (§7).
+DYNAMICS_CATEGORIES = ("active", "new", "one_time", "repeat", "lapsed")
+
+
+def _dynamics_parts(
+    analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions, only: int | None = None
+):
+    """(client-month rows, months, the join's condition, category → condition) of §7's dynamics.
 
     Between two of a client's months with purchases its latest purchase L and count stay the same, so each
     client-month row covers the months up to the next one; it is joined with the months where the client was
     still active on the previous month's last day p (`p − L <= r3`): there it is active at e(m) or has lapsed.
+    `only` keeps one month (the cards of one bar).
     """
     first, last = month_index(start), month_index(analysis_date)
+    chosen = range(first, last + 1) if only is None else [only]
     months = (
         sa.values(
             sa.column("month", sa.Integer),
@@ -440,7 +447,7 @@ def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, opti
             sa.column("previous_day", sa.Integer),
             name="months",
         )
-        .data([(m, _day(min(month_end(m), analysis_date)), _day(month_start(m)) - 1) for m in range(first, last + 1)])
+        .data([(m, _day(min(month_end(m), analysis_date)), _day(month_start(m)) - 1) for m in chosen])
         .alias("months")
     )
     s = client_months_subquery(analysis_date, options)
@@ -451,9 +458,20 @@ def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, opti
         months.c.previous_day - s.c.last_day <= r3,
     )
     active = months.c.end_day - s.c.last_day <= r3
-    new = sa.and_(active, s.c.first_month == months.c.month)
     old = sa.and_(active, s.c.first_month != months.c.month)
-    lapsed = sa.and_(sa.not_(active), months.c.month > s.c.month)
+    categories = {
+        "active": active,
+        "new": sa.and_(active, s.c.first_month == months.c.month),
+        "one_time": sa.and_(old, s.c.so_far == 1),
+        "repeat": sa.and_(old, s.c.so_far >= 2),
+        "lapsed": sa.and_(sa.not_(active), months.c.month > s.c.month),
+    }
+    return s, months, covered, categories
+
+
+def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions) -> sa.Select:
+    """Per scope × month of [month(S), month(T)]: active, new, one-time, repeat and lapsed clients (§7)."""
+    s, months, covered, categories = _dynamics_parts(analysis_date, start, churn_days, options)
 
     def count(condition) -> sa.ColumnElement:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -463,11 +481,7 @@ def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, opti
             s.c.chain,
             s.c.shop,
             months.c.month,
-            count(active).label("active_clients"),
-            count(new).label("new_clients"),
-            count(sa.and_(old, s.c.so_far == 1)).label("one_time_clients"),
-            count(sa.and_(old, s.c.so_far >= 2)).label("repeat_clients"),
-            count(lapsed).label("lapsed_clients"),
+            *[count(categories[name]).label(f"{name}_clients") for name in DYNAMICS_CATEGORIES],
         )
         .select_from(s.join(months, covered))
         .group_by(s.c.chain, s.c.shop, months.c.month)
@@ -529,3 +543,164 @@ def load_dynamics(
     order = {name: i for i, name in enumerate(names)}
     table = table.sort_values(["month", "shop"], key=lambda c: c.map(order) if c.name == "shop" else c)
     return Dynamics(analysis_date, churn_days, table[DYNAMICS_COLUMNS].reset_index(drop=True))
+
+
+# --- the clients behind a heatmap cell, a Pareto band, a dynamics bar ---------------------------------------------
+
+# Pareto bands: (low, high] percent of the period's clients sorted by revenue; band j holds ranks
+# ceil(low·N/100) < rank <= ceil(high·N/100), so the first band is exactly the top 20% of `top20_revenue_share`.
+PARETO_BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
+
+
+def _card_list(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["card"].astype(str)) if not frame.empty else []
+
+
+def cohort_cards_query(
+    analysis_date: dt.date,
+    cohort: int,
+    months_since: int | None,
+    options: AnalysisOptions,
+    cards: Sequence[str] | None = None,
+) -> sa.Select:
+    """The cards of cohort `cohort` (a month index) with a purchase in month `cohort + months_since` (None: the
+    whole cohort), among `cards` when given."""
+    p = purchases_subquery(analysis_date, options, cards)
+    firsts = (
+        sa.select(p.c.card).group_by(p.c.card).having(sa.func.min(p.c.month) == sa.literal(int(cohort), sa.Integer))
+    ).subquery("firsts")
+    if months_since is None:
+        return sa.select(firsts.c.card)
+    month = sa.literal(int(cohort) + int(months_since), sa.Integer)
+    return (
+        sa.select(p.c.card)
+        .select_from(p.join(firsts, p.c.card == firsts.c.card))
+        .where(p.c.month == month)
+        .group_by(p.c.card)
+    )
+
+
+@reads_cheques
+def load_cohort_cards(
+    conn: sa.Connection,
+    cohort: int,
+    months_since: int | None = None,
+    period: Period = Period(),
+    options: AnalysisOptions = AnalysisOptions(),
+    cards: Sequence[str] | None = None,
+) -> list[str]:
+    """The clients of one heatmap cell (cohort c, month c + k), or of the whole cohort when `months_since` is None;
+    only shown cells have clients (a cohort outside [month(S), month(T)] or k beyond month(T) gives none)."""
+    bounds = _bounds(conn, period)
+    if bounds is None or (cards is not None and len(cards) == 0):
+        return []
+    start, analysis_date = bounds
+    last = month_index(analysis_date)
+    beyond = months_since is not None and not 0 <= months_since <= last - cohort
+    if not month_index(start) <= cohort <= last or beyond:
+        return []
+    return _card_list(fetch_frames(conn, [cohort_cards_query(analysis_date, cohort, months_since, options, cards)])[0])
+
+
+def _band_of(r) -> sa.ColumnElement:
+    """The Pareto band (1 …) of a ranked client: rank <= ceil(high·N/100) in integer arithmetic."""
+    whens = [(r.c.rank * 100 <= r.c.n * high + 99, j) for j, (_, high) in enumerate(PARETO_BANDS, start=1)]
+    return sa.case(*whens, else_=len(PARETO_BANDS))
+
+
+def pareto_bands_query(period: Period, options: AnalysisOptions) -> sa.Select:
+    """Per Pareto band: its clients and their revenue."""
+    r = _ranked_clients(period, options)
+    band = _band_of(r).label("band")
+    return (
+        sa.select(band, sa.func.count().label("clients"), queries.as_double(sa.func.sum(r.c.revenue)).label("revenue"))
+        .group_by(band)
+        .order_by(band)
+    )
+
+
+def pareto_band_cards_query(period: Period, options: AnalysisOptions, band: int) -> sa.Select:
+    """The cards of one Pareto band (1 = the top 20% of clients by revenue)."""
+    t = bonuscheques
+    clients = (
+        sa.select(t.c.card, sa.func.coalesce(sa.func.sum(queries.amount(options)), 0).label("revenue"))
+        .where(*queries.period_conditions(period), queries.identified(options))
+        .group_by(t.c.card)
+        .subquery("clients")
+    )
+    order = [clients.c.revenue.desc(), clients.c.card]
+    ranked = sa.select(
+        clients.c.card,
+        sa.func.row_number().over(order_by=order).label("rank"),
+        sa.func.count().over().label("n"),
+    ).subquery("ranked")
+    return sa.select(ranked.c.card).where(_band_of(ranked) == sa.literal(int(band), sa.Integer))
+
+
+@reads_cheques
+def load_pareto_bands(
+    conn: sa.Connection, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+) -> pd.DataFrame:
+    """Every Pareto band: band (1 …), low, high (percent of clients), clients, revenue, revenue_share."""
+    found = fetch_frames(conn, [pareto_bands_query(period, options)])[0]
+    bands = [int(b) for b in found["band"]]
+    clients = dict(zip(bands, (int(c) for c in found["clients"]), strict=True))
+    revenue = dict(zip(bands, (float(r) for r in found["revenue"]), strict=True))
+    rows = [
+        {"band": j, "low": low, "high": high, "clients": clients.get(j, 0), "revenue": revenue.get(j, 0.0)}
+        for j, (low, high) in enumerate(PARETO_BANDS, start=1)
+    ]
+    table = pd.DataFrame(rows)
+    total = float(table["revenue"].sum())
+    table["revenue_share"] = table["revenue"] / total if total > 0 else np.nan
+    return table
+
+
+@reads_cheques
+def load_pareto_band_cards(
+    conn: sa.Connection, band: int, period: Period = Period(), options: AnalysisOptions = AnalysisOptions()
+) -> list[str]:
+    """The clients of one Pareto band (PARETO_BANDS, numbered from 1)."""
+    if not 1 <= band <= len(PARETO_BANDS):
+        return []
+    return _card_list(fetch_frames(conn, [pareto_band_cards_query(period, options, band)])[0])
+
+
+def dynamics_cards_query(
+    analysis_date: dt.date,
+    start: dt.date,
+    churn_days: int,
+    options: AnalysisOptions,
+    month: int,
+    shop: str,
+    category: str,
+) -> sa.Select:
+    """The cards of one dynamics bar: `category` (DYNAMICS_CATEGORIES) of scope `shop` (CHAIN or a shop) in `month`."""
+    s, months, covered, categories = _dynamics_parts(analysis_date, start, churn_days, options, only=month)
+    scope = s.c.chain == 1 if shop == CHAIN else sa.and_(s.c.chain == 0, s.c.shop == sa.literal(shop, sa.Text))
+    return (
+        sa.select(s.c.card).select_from(s.join(months, covered)).where(scope, categories[category]).group_by(s.c.card)
+    )
+
+
+@reads_cheques
+def load_dynamics_cards(
+    conn: sa.Connection,
+    churn_days: int,
+    month: int,
+    shop: str,
+    category: str,
+    period: Period = Period(),
+    options: AnalysisOptions = AnalysisOptions(),
+) -> list[str]:
+    """The clients of one dynamics bar (or the lapsed line's point): month index × scope × category."""
+    if category not in DYNAMICS_CATEGORIES:
+        raise ValueError(f"unknown dynamics category {category!r}")
+    bounds = _bounds(conn, period)
+    if bounds is None:
+        return []
+    start, analysis_date = bounds
+    if not month_index(start) <= month <= month_index(analysis_date):
+        return []
+    query = dynamics_cards_query(analysis_date, start, churn_days, options, month, shop, category)
+    return _card_list(fetch_frames(conn, [query])[0])

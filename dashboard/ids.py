@@ -210,3 +210,50 @@ def table_download(table: object, kind: object) -> dict:
     """Pattern-matching id of one download button: a table's name (dashboard.services.tables.TABLES, or WORKBOOK)
     and the file's kind ('csv' or 'xlsx')."""
     return {"type": TABLE_DOWNLOAD_TYPE, "table": table, "kind": kind}
+
+
+# --- tab «Когорты» (issue 13) ---------------------------------------------------------------------------------------
+
+TAB_COHORTS = "tab-cohorts"
+
+COHORTS = _ids(
+    "cohorts",
+    SELECTION="selection",  # the segment-tree node whose clients the cohort table holds
+    TREE="tree",
+    BREADCRUMB="breadcrumb",
+    DRAWN_TREE="drawn-tree",
+    METRIC="metric",
+    HEATMAP="heatmap",
+    SIZES="sizes",
+    COHORT_NOTE="cohort-note",
+    LTV="ltv",
+    PARETO="pareto",
+    PARETO_HEADLINES="pareto-headlines",
+    PARETO_TOP20="pareto-top20",
+    PARETO_80="pareto-80",
+    PARETO_BANDS="pareto-bands",
+    SHOP="shop",
+    DYNAMICS="dynamics",
+    DYNAMICS_NOTE="dynamics-note",
+    PICK="pick",  # what the client table below shows: a cell's, band's or bar's key (never a card number)
+    PICK_COUNT="pick-count",
+    PICK_GRID="pick-grid",
+    PICK_CSV_BUTTON="pick-csv-button",
+    PICK_CSV_LINK="pick-csv-link",
+    PICK_EXPORT_MESSAGE="pick-export-message",
+)
+
+COHORT_NODE_TYPE = "cohort-node"
+
+
+def cohort_node(node: object) -> dict:
+    """Pattern-matching id of one node of «Когорты»' segment tree (a node id, as segment_node)."""
+    return {"type": COHORT_NODE_TYPE, "node": node}
+
+
+COHORT_BAND_TYPE = "cohort-band"
+
+
+def cohort_band(band: object) -> dict:
+    """Pattern-matching id of one Pareto band's button (1 = the top 20% of clients by revenue)."""
+    return {"type": COHORT_BAND_TYPE, "band": band}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from dash import html
 
@@ -46,13 +48,14 @@ def tree_node(
     empty: bool = False,
     selected: bool = False,
     content: list | None = None,
+    node_id: Callable[[str], dict] = ids.segment_node,
 ) -> html.Button:
     """One clickable node of the list tree: its label (`content`, else the plain `label`) and client count; the
-    full `label` is its tooltip."""
+    full `label` is its tooltip; `node_id` makes its pattern-matching id (each tab's tree has its own)."""
     classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
     return html.Button(
         [html.Span(content or label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
-        id=ids.segment_node(node),
+        id=node_id(node),
         n_clicks=0,
         title=label,
         type="button",
@@ -60,7 +63,9 @@ def tree_node(
     )
 
 
-def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> html.Div:
+def tree_list(
+    tree: pd.DataFrame, counts: bool = True, selected: str = ALL, node_id: Callable[[str], dict] = ids.segment_node
+) -> html.Div:
     """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
 
     `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
@@ -83,6 +88,7 @@ def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> h
             empty=counts and row.clients == 0,
             selected=row.id == selected,
             content=node_label(row.code, name_of(row), siblings),
+            node_id=node_id,
         )
         kids = children.get(row.id, [])
         if row.level == "cluster":
@@ -118,6 +124,7 @@ def render_breadcrumb(segment: Segment) -> html.Nav:
     return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "Выбранный сегмент"})
 
 
-def static_tree(selected: str = ALL) -> html.Div:
+def static_tree(selected: str = ALL, node_id: Callable[[str], dict] = ids.segment_node) -> html.Div:
     """The tree before the period's data arrives (fixed nodes, no counts), `selected` marked."""
-    return tree_list(segment_tree(pd.DataFrame(columns=["card", "class", "revenue"])), counts=False, selected=selected)
+    empty = pd.DataFrame(columns=["card", "class", "revenue"])
+    return tree_list(segment_tree(empty), counts=False, selected=selected, node_id=node_id)

@@ -75,6 +75,15 @@ def help_body() -> html.Div:
             regions_list(),
             html.H6("16 кластеров"),
             clusters_list(),
+            html.H6("Когорты, LTV, Парето, динамика базы"),
+            html.Dl(
+                [
+                    part
+                    for name, text in glossary.COHORT_TERMS.items()
+                    for part in (html.Dt(name, className="small"), html.Dd(text, className="small"))
+                ],
+                className="rfma-help-cohorts",
+            ),
             html.P("Наведите указатель на код в таблице — появится его расшифровка.", className="small text-muted"),
         ]
     )

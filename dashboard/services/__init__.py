@@ -12,6 +12,7 @@ from dashboard.appdb import AuditLog, ThresholdSets, Users, app_engine
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.clients import ClientsService
+from dashboard.services.cohorts import CohortsService
 from dashboard.services.engines import SourceReader
 from dashboard.services.exports import ExportsService
 from dashboard.services.final import FinalService
@@ -44,6 +45,7 @@ class Services:
     thresholds: ThresholdsService
     final: FinalService
     migration: MigrationService
+    cohorts: CohortsService
     exports: ExportsService
     tables: TablesService
     workbook: WorkbookService
@@ -67,6 +69,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     requests = Requests(settings, sources)
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
+    cohorts = CohortsService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
     clients, pharmacies = ClientsService(analyses), PharmaciesService(analyses)
     thresholds, final = ThresholdsService(analyses, sources, audit), FinalService(analyses)
@@ -85,6 +88,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
         thresholds=thresholds,
         final=final,
         migration=migration,
+        cohorts=cohorts,
         exports=ExportsService(
             analyses,
             requests,
@@ -92,6 +96,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             shared=settings.cache_type != "NullCache",
             migration=migration,
             audit=audit,
+            cohorts=cohorts,
         ),
         tables=tables,
         workbook=workbook,

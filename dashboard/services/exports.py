@@ -25,6 +25,7 @@ from dashboard.appdb.audit import DOWNLOAD, AuditLog
 from dashboard.services.access import Permission, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
+from dashboard.services.cohorts import CohortsService, Pick
 from dashboard.services.migration import MigrationService
 from dashboard.services.request import AnalysisRequest, Requests
 
@@ -33,7 +34,7 @@ EXPORT_TTL = 600  # seconds a «Скачать CSV» link stays valid
 MINUTES = ("минуту", "минуты", "минут")  # «действует 10 минут / 1 минуту»
 EXPIRED = (
     f"Ссылка на файл устарела (она действует {fmt.count(EXPORT_TTL // 60, *MINUTES)}) или неверна. "
-    "Вернитесь на вкладку «Финал» или «Миграция» и нажмите «Скачать CSV» ещё раз."
+    "Вернитесь на вкладку «Финал», «Миграция» или «Когорты» и нажмите «Скачать CSV» ещё раз."
 )
 
 
@@ -66,11 +67,25 @@ class FlowExport:
 
 
 @dataclass(frozen=True)
+class CohortPickExport:
+    """What a «Скачать CSV» link of «Когорты» downloads: the clients of a clicked cell, band or bar."""
+
+    request: AnalysisRequest
+    pick: Pick
+    sort: tuple[tuple[str, bool], ...] = ()
+    fmt: str = "excel"
+    names: str = "ru"
+
+
+Export = ClientListExport | FlowExport | CohortPickExport
+
+
+@dataclass(frozen=True)
 class KeptExport:
     """An export kept under a token, with the login of the user who may download it."""
 
     owner: str
-    export: ClientListExport | FlowExport
+    export: Export
 
 
 class ExportsService:
@@ -84,8 +99,10 @@ class ExportsService:
         shared: bool = True,
         migration: MigrationService | None = None,
         audit: AuditLog | None = None,
+        cohorts: CohortsService | None = None,
     ):
         self.audit = audit
+        self.cohorts = cohorts or CohortsService(analyses)
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
@@ -97,7 +114,7 @@ class ExportsService:
         """The current data source's name (never its URL), for the audit log."""
         return self.requests.source_name()
 
-    def client_list(self, export: ClientListExport | FlowExport) -> tuple[str, Iterator[bytes]]:
+    def client_list(self, export: Export) -> tuple[str, Iterator[bytes]]:
         """(file name, CSV chunks) of the whole filtered selection (or migration flow) in the table's order.
 
         Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
@@ -106,6 +123,8 @@ class ExportsService:
             raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
         if export.names not in COLUMN_NAMES:
             raise RfmaError(f"неизвестные названия столбцов {export.names!r}")
+        if isinstance(export, CohortPickExport):
+            return self.cohorts.pick_csv(export.request, export.pick, export.sort, export.fmt, export.names)
         if isinstance(export, FlowExport):
             return self.migration.flow_csv(
                 export.request, export.bonus_date, export.flow, export.sort, export.fmt, export.names
@@ -123,7 +142,7 @@ class ExportsService:
         # no '#' description lines: the file is a plain table (Excel, pd.read_csv); its name says what it holds
         return name, chunks()
 
-    def keep_client_list(self, export: ClientListExport | FlowExport) -> tuple[str, str]:
+    def keep_client_list(self, export: Export) -> tuple[str, str]:
         """Check the user's right and the export's state, and keep it for EXPORT_TTL seconds under a new token for
         this user only: (file name, token)."""
         identity = require(Permission.DOWNLOAD_CLIENTS)
@@ -146,8 +165,10 @@ class ExportsService:
             self.audit.record(identity.login, DOWNLOAD, name, rows=self.row_count(export), source=source)
         return name, chunks
 
-    def row_count(self, export: ClientListExport | FlowExport) -> int:
+    def row_count(self, export: Export) -> int:
         """How many clients the export's file holds."""
+        if isinstance(export, CohortPickExport):
+            return self.cohorts.pick_view(export.request, export.pick).listed
         if isinstance(export, FlowExport):
             return self.migration.flow_view(export.request, export.bonus_date, export.flow).clients
         clients = self.analyses.classification(export.request).clients

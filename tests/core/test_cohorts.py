@@ -14,10 +14,15 @@ from hypothesis import strategies as st
 from core.cohorts import (
     CELL_COLUMNS,
     CHAIN,
+    DYNAMICS_CATEGORIES,
     DYNAMICS_COLUMNS,
+    load_cohort_cards,
     load_cohorts,
     load_dynamics,
+    load_dynamics_cards,
     load_pareto,
+    load_pareto_band_cards,
+    load_pareto_bands,
     ltv_by_age,
     month_index,
 )
@@ -276,3 +281,107 @@ def test_sql_equals_the_reference_on_random_tables(backend, request, tmp_path):
 def test_month_index_is_year_times_twelve_plus_month_minus_one():
     assert month_index(dt.date(2024, 1, 31)) == 2024 * 12
     assert month_index(dt.date(2024, 12, 1)) == 2024 * 12 + 11
+
+
+# --- the clients behind a cell, a band, a bar (the tab's click-through) --------------------------------------------
+
+FEB, MAR, APR, MAY = (month_index(dt.date(2024, m, 1)) for m in (2, 3, 4, 5))
+
+
+def test_cohort_cards_of_each_cell_and_of_a_whole_cohort(engine):
+    assert load_cohort_cards(engine, FEB, None, PERIOD) == ["2", "3"]
+    assert load_cohort_cards(engine, FEB, 0, PERIOD) == ["2", "3"]
+    assert load_cohort_cards(engine, FEB, 1, PERIOD) == []  # the month without activity
+    assert load_cohort_cards(engine, FEB, 2, PERIOD) == ["2"]
+    assert load_cohort_cards(engine, FEB, 3, PERIOD) == ["3"]  # the partial month; 999 on 20.05 is after T
+    assert load_cohort_cards(engine, MAR, 0, PERIOD) == ["4"]
+    assert load_cohort_cards(engine, FEB - 1, None, PERIOD) == []  # 2024-01 (cards 1, 5, 6) is not shown
+    assert load_cohort_cards(engine, MAR, 3, PERIOD) == []  # beyond month(T)
+
+
+def test_cohort_cards_of_a_segment(engine):
+    assert load_cohort_cards(engine, FEB, None, PERIOD, cards=["2"]) == ["2"]
+    assert load_cohort_cards(engine, FEB, 3, PERIOD, cards=["2"]) == []
+    assert load_cohort_cards(engine, FEB, None, PERIOD, cards=[]) == []
+
+
+def test_pareto_bands_split_the_clients_by_rank(engine):
+    # period revenue: card 2 150, card 4 80, card 3 50, card 1 40 (cards 5, 6 bought before the period only)
+    bands = load_pareto_bands(engine, PERIOD)
+    assert list(bands["band"]) == [1, 2, 3, 4, 5]
+    assert list(bands["clients"]) == [1, 1, 1, 1, 0]
+    assert list(bands["revenue"]) == [150.0, 80.0, 50.0, 40.0, 0.0]
+    assert bands["revenue_share"].iloc[0] == pytest.approx(load_pareto(engine, PERIOD).top20_revenue_share)
+    assert [load_pareto_band_cards(engine, j, PERIOD) for j in range(1, 6)] == [["2"], ["4"], ["3"], ["1"], []]
+    assert load_pareto_band_cards(engine, 9, PERIOD) == []
+
+
+EXPECTED_DYNAMICS_CARDS = {
+    (CHAIN, FEB): {
+        "active": ["1", "2", "3", "6"],
+        "new": ["2", "3"],
+        "one_time": ["6"],
+        "repeat": ["1"],
+        "lapsed": ["5"],
+    },
+    (CHAIN, MAR): {"active": ["4"], "new": ["4"], "one_time": [], "repeat": [], "lapsed": ["1", "2", "3", "6"]},
+    (CHAIN, APR): {"active": ["2"], "new": [], "one_time": [], "repeat": ["2"], "lapsed": ["4"]},
+    (CHAIN, MAY): {"active": ["2", "3"], "new": [], "one_time": [], "repeat": ["2", "3"], "lapsed": []},
+    ("Аптека 2", FEB): {"active": ["2", "6"], "new": ["2"], "one_time": ["6"], "repeat": [], "lapsed": []},
+}
+
+
+def test_dynamics_cards_of_each_bar(engine):
+    for (shop, month), categories in EXPECTED_DYNAMICS_CARDS.items():
+        for category, cards in categories.items():
+            assert load_dynamics_cards(engine, R3, month, shop, category, PERIOD) == cards, (shop, month, category)
+    assert load_dynamics_cards(engine, R3, FEB - 1, CHAIN, "active", PERIOD) == []  # outside the period
+    with pytest.raises(ValueError):
+        load_dynamics_cards(engine, R3, FEB, CHAIN, "sleeping", PERIOD)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_cards_of_every_cell_band_and_bar_are_the_reference_counts(backend, request, tmp_path):
+    """Random cheque tables: each cell's, band's and bar's cards are as many as the table (equal to the pandas
+    reference above) counts, and a cell's cards are its cohort's clients who bought in that month, by hand."""
+    url = f"duckdb:///{tmp_path / 'c.duckdb'}" if backend == "duckdb" else request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(rows=cheque_rows, start=st.sampled_from([None, 45]), r3=st.integers(3, 60), pick=st.integers(0, 10_000))
+    def check(rows, start, r3, pick):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS bonuscheques")
+            create_tables(conn)
+        cheques = _frame(rows)
+        load_cheques(engine, cheques)
+        period = Period(None if start is None else (START + dt.timedelta(days=start)).date(), None)
+        cells = reference_cohorts(cheques, period.date_from)
+        if not cells.empty:
+            row = cells.iloc[pick % len(cells)]
+            cohort, k = int(row["cohort"]), int(row["months_since"])
+            got = load_cohort_cards(engine, cohort, k, period)
+            assert len(got) == row["active_clients"]
+            assert len(load_cohort_cards(engine, cohort, None, period)) == row["cohort_clients"]
+            known = cheques[cheques["card"].fillna("").str.fullmatch(r"\d+")]
+            days = pd.to_datetime(known["datetime"])
+            months = days.dt.year * 12 + days.dt.month - 1
+            firsts = months.groupby(known["card"]).min()
+            members = set(firsts[firsts == cohort].index)
+            bought = set(known["card"][(months == cohort + k) & known["card"].isin(members)])
+            assert set(got) == bought
+        bands = load_pareto_bands(engine, period)
+        for j in range(1, len(bands) + 1):
+            assert len(load_pareto_band_cards(engine, j, period)) == bands["clients"].iloc[j - 1]
+        dynamics = reference_dynamics(cheques, r3, period.date_from)
+        if not dynamics.empty:
+            row = dynamics.iloc[pick % len(dynamics)]
+            for category in DYNAMICS_CATEGORIES:
+                got = load_dynamics_cards(engine, r3, int(row["month"]), row["shop"], category, period)
+                assert len(got) == row[f"{category}_clients"], category
+
+    try:
+        check()
+    finally:
+        engine.dispose()

@@ -1,0 +1,89 @@
+"""«Когорты» callbacks called as Dash calls them, inside a Flask request."""
+
+from __future__ import annotations
+
+import json
+
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from callbacks.cohorts import CohortsCallbacks
+from dashboard import ids
+from layouts.cohorts import PICK_PROMPT
+from tests.support.components import text
+from tests.support.dashboard import FULL
+
+
+def triggered(trigger, prop: str, value, call):
+    name = trigger if isinstance(trigger, str) else json.dumps(trigger, sort_keys=True, separators=(",", ":"))
+    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": value}]))
+    try:
+        return call()
+    finally:
+        context_value.reset(token)
+
+
+def test_a_hidden_tab_computes_nothing(services):
+    callbacks = CohortsCallbacks(services)
+    assert all(type(v).__name__ == "NoUpdate" for v in callbacks.update_cohorts(ids.TAB_FINAL, "all", "ltv", *FULL, {}))
+    assert all(type(v).__name__ == "NoUpdate" for v in callbacks.update_pareto(ids.TAB_FINAL, *FULL, {}))
+    assert type(callbacks.update_tree(ids.TAB_FINAL, *FULL, {}, "all")).__name__ == "NoUpdate"
+
+
+def test_the_tab_draws_the_heatmap_of_the_metric_and_segment(services):
+    callbacks = CohortsCallbacks(services)
+    crumb, heatmap, note, ltv = callbacks.update_cohorts(ids.TAB_COHORTS, "r110", "avg_cheque", *FULL, {})
+    assert "110 VIP" in text(crumb) and "средний чек" in heatmap.layout.title.text
+    assert "когорт" in text(note) and ltv.data
+    bad = callbacks.update_cohorts(ids.TAB_COHORTS, "all", "retention", "2022-07-01", "2022-01-01", {})
+    assert "Ошибка" in text(bad[2]) or "период" in text(bad[2]).lower()
+
+
+def test_the_pharmacy_selector_lists_every_pharmacy_and_keeps_a_known_one(services):
+    callbacks = CohortsCallbacks(services)
+    options, value, figure, _ = callbacks.update_dynamics(ids.TAB_COHORTS, "Аптека 11", *FULL, {})
+    assert options[0]["value"] == "Вся сеть" and {"label": "Аптека 11", "value": "Аптека 11"} in options
+    assert type(value).__name__ == "NoUpdate" and "Аптека 11" in figure.layout.title.text
+    _, value, figure, _ = callbacks.update_dynamics(ids.TAB_COHORTS, "Аптека 99", *FULL, {})
+    assert value == "Вся сеть" and "Вся сеть" in figure.layout.title.text
+
+
+def test_a_click_picks_its_key_and_a_new_segment_clears_it():
+    click = {"points": [{"customdata": "cell|all|2021-07|2"}]}
+    pick = triggered(
+        ids.COHORTS.HEATMAP, "clickData", click, lambda: CohortsCallbacks.select_pick(click, None, None, [0], "all")
+    )
+    assert pick == "cell|all|2021-07|2"
+    band = triggered(ids.cohort_band(3), "n_clicks", 1, lambda: CohortsCallbacks.select_pick(None, None, None, [1]))
+    assert band == "band|3"
+    redrawn = triggered(ids.cohort_band(3), "n_clicks", 0, lambda: CohortsCallbacks.select_pick(None, None, None, [0]))
+    assert type(redrawn).__name__ == "NoUpdate"
+    cleared = triggered(
+        ids.COHORTS.SELECTION, "data", "r110", lambda: CohortsCallbacks.select_pick(None, None, None, [0], "r110")
+    )
+    assert cleared is None
+
+
+def test_the_pick_s_count_line_rows_and_download(services):
+    callbacks = CohortsCallbacks(services)
+    assert callbacks.show_pick(None, ids.TAB_COHORTS, *FULL, {}) == PICK_PROMPT
+    line = callbacks.show_pick("band|1", ids.TAB_COHORTS, *FULL, {})
+    assert "топ 20 % клиентов по выручке: 120 клиентов" in text(line)
+    page = callbacks.pick_rows({"startRow": 0, "endRow": 50}, ids.TAB_COHORTS, "band|1", *FULL, {})
+    assert page["rowCount"] == 120 and len(page["rowData"]) == 50
+    assert callbacks.pick_rows({"startRow": 0, "endRow": 50}, ids.TAB_FINAL, "band|1", *FULL, {})["rowCount"] == 0
+    url, message = callbacks.download_csv(1, "band|1", *FULL, {}, None)
+    assert "token=" in url and "rfma_парето_0-20" in text(message)
+    _, refused = callbacks.download_csv(1, "band|9", *FULL, {}, None)
+    assert "неизвестный выбор" in text(refused).lower()
+
+
+def test_the_tree_has_the_period_s_counts_under_the_tab_s_own_ids(services):
+    from tests.support.components import walk
+
+    tree = CohortsCallbacks(services).update_tree(ids.TAB_COHORTS, *FULL, {}, "r110")
+    nodes = [c for c in walk(tree) if isinstance(getattr(c, "id", None), dict)]
+    assert nodes and all(node.id["type"] == ids.COHORT_NODE_TYPE for node in nodes)
+    everyone = next(node for node in nodes if node.id["node"] == "all")
+    assert "600" in text(everyone)
+    assert "rfma-tree-selected" in next(node for node in nodes if node.id["node"] == "r110").className
