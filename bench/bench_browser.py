@@ -129,11 +129,11 @@ def free_port() -> int:
 
 
 def start_server(url: str, state: Path) -> tuple[subprocess.Popen, str]:
-    """`rfma serve` on a free port with an empty state folder (an empty server cache); waits until it answers."""
+    """`rfma serve --no-auth` (as `make run`) on a free port with an empty state folder; waits until it answers."""
     port = free_port()
     log = open(state / "server.log", "wb")
     server = subprocess.Popen(
-        [*RFMA, "serve", "--db", url, "--port", str(port)],
+        [*RFMA, "serve", "--no-auth", "--db", url, "--port", str(port)],
         env=child_env({"RFMA_STATE_DIR": str(state), "RFMA_DEMO_PATH": str(state / "unused.duckdb")}),
         cwd=ROOT,
         stdout=log,
