@@ -20,9 +20,11 @@ from itertools import repeat
 import pandas as pd
 import sqlalchemy as sa
 
+from core.classify import Classification
 from core.db import DatabaseError, first_line
 from core.history import PATH_COLUMNS, SNAPSHOT_COLUMNS, segment_sizes, snapshot_frame
-from core.model import AnalysisOptions, ThresholdPins, Thresholds
+from core.model import AnalysisOptions, RfmaError, ThresholdPins, Thresholds
+from core.periods import resolved_bounds
 from dashboard.appdb.database import metadata, source_key, utc_now
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,18 @@ class Snapshots:
         log.info("snapshot %s saved by %s (%s, %d clients)", new_id, made_by, origin, len(frame))
         snapshot = _record(values | {"id": new_id})
         return SavedSnapshot(snapshot, old is not None)
+
+    def save_classification(
+        self, result: Classification, options: AnalysisOptions, pins: ThresholdPins, made_by: str, origin: str
+    ) -> SavedSnapshot:
+        """Store one classification (core.classify) as a snapshot; RfmaError when it classified nobody."""
+        message = result.message
+        if message or result.thresholds is None:
+            raise RfmaError(message or "пороги не определены: снимок не сохранён")
+        period = resolved_bounds(result.base)
+        as_of = result.base.analysis_date
+        assert as_of is not None  # a classification with clients has an analysis date
+        return self.save(result.clients, period, as_of, options, result.thresholds, pins, made_by, origin)
 
     def all(self) -> list[Snapshot]:
         """The source's snapshots, oldest analysis date first (then in the order they were made)."""
