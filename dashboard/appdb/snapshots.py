@@ -72,6 +72,7 @@ snapshot_sizes = sa.Table(
     sa.Column("clients", sa.Integer, nullable=False),
 )
 
+SNAPSHOT_SAVED = "snapshot_saved"  # the audit log's action of a snapshot made from the dashboard
 HISTORY_COLUMNS = ["snapshot_id", "as_of", "region", "clients"]  # rfma history --out
 HISTORY_CLIENT_COLUMNS = ["snapshot_id", "as_of", "card", "class", "cluster", "region"]  # rfma history --clients
 _INSERT_CLIENTS = 'INSERT INTO snapshot_clients (snapshot_id, card, "class", cluster, region) VALUES (?, ?, ?, ?, ?)'
@@ -236,9 +237,7 @@ class Snapshots:
         """A snapshot's clients (SNAPSHOT_COLUMNS), in card order."""
         c = snapshot_clients.c
         query = (
-            sa.select(c.card, c["class"], c.cluster, c.region)
-            .where(c.snapshot_id == int(snapshot_id))
-            .order_by(c.card)
+            sa.select(c.card, c["class"], c.cluster, c.region).where(c.snapshot_id == int(snapshot_id)).order_by(c.card)
         )
         try:
             with self.engine.connect() as conn:

@@ -15,6 +15,7 @@ from dashboard.services.clients import ClientsService
 from dashboard.services.engines import SourceReader
 from dashboard.services.exports import ExportsService
 from dashboard.services.final import FinalService
+from dashboard.services.history import HistoryService
 from dashboard.services.migration import MigrationService
 from dashboard.services.pharmacies import PharmaciesService
 from dashboard.services.request import Requests
@@ -48,6 +49,7 @@ class Services:
     tables: TablesService
     workbook: WorkbookService
     downloads: TableDownloads
+    history: HistoryService
 
     @property
     def source(self) -> SourceReader:
@@ -68,6 +70,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     analyses = Analyses(shared)
     migration = MigrationService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
+    history = HistoryService(analyses, app_engine(settings.app_database_url), audit, requests.source_name)
     clients, pharmacies = ClientsService(analyses), PharmaciesService(analyses)
     thresholds, final = ThresholdsService(analyses, sources, audit), FinalService(analyses)
     tables = TablesService(clients, pharmacies, thresholds, final, migration)
@@ -92,8 +95,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             shared=settings.cache_type != "NullCache",
             migration=migration,
             audit=audit,
+            history=history,
         ),
         tables=tables,
         workbook=workbook,
         downloads=TableDownloads(tables, workbook, audit, requests.source_name),
+        history=history,
     )
