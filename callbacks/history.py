@@ -19,6 +19,7 @@ from layouts.history import (
     FLOW_PROMPT,
     NO_SANKEY,
     NO_SIZES,
+    flow_key,
     render_change_count,
     render_flow_count,
     render_list,
@@ -39,9 +40,19 @@ function () {
 PAIR = (Input(ids.HISTORY.BEFORE, "value"), Input(ids.HISTORY.AFTER, "value"))
 
 
-def chosen(current, known: list[int], default):
-    """The chooser's value: the current one while it still names a snapshot, else the default."""
-    return current if current in known else default
+def chosen_pair(before, after, known: list[int], default: tuple, saved: bool) -> tuple:
+    """The choosers' values: the user's two while they name two different snapshots and nothing was just saved;
+    else the default (the newest snapshot and the one before it)."""
+    if not saved and before in known and after in known and before != after:
+        return before, after
+    return default
+
+
+def _triggered_by(component_id: str) -> bool:
+    try:
+        return ctx.triggered_id == component_id
+    except Exception:  # called outside a Dash callback (tests)
+        return False
 
 
 class HistoryCallbacks:
@@ -78,8 +89,8 @@ class HistoryCallbacks:
         except Exception as exc:
             return error_component(exc), NO_SIZES, [], [], None, None
         known = [s.id for s in view.snapshots]
-        first, last = default_pair(view.snapshots)
-        new_before, new_after = chosen(before, known, first), chosen(after, known, last)
+        saved = _triggered_by(ids.HISTORY.VERSION)
+        new_before, new_after = chosen_pair(before, after, known, default_pair(view.snapshots), saved)
         options = snapshot_options(view)
         return (
             render_list(view),
@@ -112,7 +123,7 @@ class HistoryCallbacks:
             key = points[0].get("customdata") if points else None
             return key if isinstance(key, str) and key.count("|") == 2 else no_update
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
-            return trigger["flow"]
+            return flow_key(trigger["flow"])
         if trigger in (ids.HISTORY.LEVEL, ids.HISTORY.BEFORE, ids.HISTORY.AFTER, ids.HISTORY.VERSION):
             return None
         return no_update

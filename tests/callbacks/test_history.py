@@ -9,7 +9,7 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from callbacks.final import FinalCallbacks
-from callbacks.history import HistoryCallbacks
+from callbacks.history import HistoryCallbacks, chosen_pair
 from core.formatting import integer
 from dashboard import ids
 from tests.support.components import find, text, walk
@@ -69,6 +69,7 @@ def select(function, trigger, value, prop="n_clicks", *extra):
 def test_a_cell_a_link_or_a_count_selects_and_a_new_pair_clears():
     flow = HistoryCallbacks.select_flow
     assert select(flow, ids.history_flow("region|110|410"), 1, "n_clicks", None) == "region|110|410"
+    assert select(flow, ids.history_flow("region|new|510"), 1, "n_clicks", None) == "region|новый|510"
     link = {"points": [{"customdata": "cluster|11|41"}]}
     assert select(flow, ids.HISTORY.SANKEY, link, "clickData", link) == "cluster|11|41"
     assert select(flow, ids.HISTORY.BEFORE, 3, "value", None) is None
@@ -105,3 +106,11 @@ def test_the_client_card_shows_the_client_s_history_of_segments(services):
     shown = FinalCallbacks(services).lookup_card(1, None, ids.TAB_FINAL, *FULL, None, card)
     path = find(shown, ids.HISTORY.CLIENT_PATH)
     assert "История сегментов" in text(path) and "№1" in text(path)
+
+
+def test_the_choosers_keep_two_different_snapshots_else_show_the_newest_pair():
+    assert chosen_pair(1, 3, [1, 2, 3], (2, 3), saved=False) == (1, 3)
+    assert chosen_pair(None, 1, [1, 2], (1, 2), saved=False) == (1, 2)  # after the second save
+    assert chosen_pair(2, 2, [1, 2], (1, 2), saved=False) == (1, 2)
+    assert chosen_pair(1, 3, [1, 2, 3, 4], (3, 4), saved=True) == (3, 4)  # a new snapshot: since the previous one
+    assert chosen_pair(5, 3, [1, 2, 3], (2, 3), saved=False) == (2, 3)  # a snapshot gone

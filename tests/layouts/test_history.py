@@ -92,6 +92,8 @@ def test_the_pair_reuses_migration_s_renderers_with_history_s_ids_and_sides():
     assert "Строки — регион в снимке A (на 31.12.2021), столбцы — в снимке B (на 30.06.2022)" in text(matrix)
     cells = [n.id for n in walk(matrix) if isinstance(getattr(n, "id", None), dict)]
     assert ids.history_flow("region|110|410") in cells and all(c["type"] == ids.HISTORY_FLOW_TYPE for c in cells)
+    assert ids.history_flow("region|new|210") in cells  # ASCII ids: Cyrillic ones never reach the server
+    assert history.flow_key("region|new|210") == "region|новый|210"
     counts = [n.id["change"] for n in walk(changes) if isinstance(getattr(n, "id", None), dict)]
     assert sorted(counts) == sorted(
         ["region|110|left", "region|210|entered", "region|210|left", "region|410|entered", "region|510|left"]
