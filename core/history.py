@@ -31,7 +31,7 @@ def month_ends(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
     """Every calendar month's last day `e` with date_from <= e <= date_to (the monthly series' snapshots)."""
     if date_from > date_to:
         raise RfmaError(f"начало {date_from.isoformat()} позже конца {date_to.isoformat()}")
-    ends = []
+    ends: list[dt.date] = []
     year, month = date_from.year, date_from.month
     while True:
         end = dt.date(year, month, calendar.monthrange(year, month)[1])

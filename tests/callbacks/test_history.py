@@ -36,7 +36,8 @@ def test_save_bumps_the_version_and_the_list_and_choosers_follow(services):
         ids.TAB_HISTORY, 3, "cluster", *FULL, None, None, None
     )
     assert "Сохранено: 2 снимка" in text(table) and len(figure.data) > 3
-    assert [o["value"] for o in before_options] == [1, 2] and (before, after) == (1, 2)
+    assert [o["value"] for o in before_options] == [1, 2] == [o["value"] for o in after_options]
+    assert (before, after) == (1, 2)
     kept = callbacks.update_list(ids.TAB_HISTORY, 3, "region", *FULL, None, 2, 1)
     assert no_update(kept[4]) and no_update(kept[5])  # the user's choice stays while it names snapshots
     hidden = callbacks.update_list(ids.TAB_CLIENTS, 3, "region", *FULL, None, None, None)

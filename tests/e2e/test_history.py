@@ -96,7 +96,7 @@ def test_two_snapshots_saved_from_the_page_compare_into_flows_and_lists_with_csv
     scroll_to(dash_duo, f"#{ids.HISTORY.FLOW_GRID}")
     screenshot("41_history_flow")
     click(dash_duo, f"#{ids.HISTORY.FLOW_CSV_BUTTON}")
-    name, got, frame = downloaded_cards(dash_duo, folder, f"rfma_history_{flow.file_part()}_2022-06-30_2022-06-30")
+    _, got, frame = downloaded_cards(dash_duo, folder, f"rfma_history_{flow.file_part()}_2022-06-30_2022-06-30")
     assert got == cards and len(frame) == len(cards) and set(frame["Регион до"]) == {source}
 
     # an «вошли» count → its list → the CSV
