@@ -99,7 +99,12 @@ def test_a_classification_without_clients_is_refused(app_url, chain, tmp_path):
     url, _, _ = chain
     engine = make_engine(url)
     empty = classify(engine, Period(dt.date(2030, 1, 1), dt.date(2030, 1, 31)))
+    nobody = AnalysisOptions(card_pattern="^x$")  # cheques, but no identified client
+    unidentified = classify(engine, Period(), options=nobody)
     engine.dispose()
-    with pytest.raises(RfmaError):
-        open_snapshots(app_url, url).save_classification(empty, AnalysisOptions(), ThresholdPins(), "a", "test")
+    store = open_snapshots(app_url, url)
+    with pytest.raises(RfmaError, match="нет ни одного чека"):
+        store.save_classification(empty, AnalysisOptions(), ThresholdPins(), "a", "test")
+    with pytest.raises(RfmaError, match="нет идентифицированных"):
+        store.save_classification(unidentified, nobody, ThresholdPins(), "a", "test")
     assert counts(app_url) == (0, 0, 0)
