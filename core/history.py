@@ -81,18 +81,49 @@ def sizes_over_snapshots(sizes: pd.DataFrame, level: str = "region") -> pd.DataF
     return table
 
 
-def snapshot_flows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+def align(before: pd.DataFrame, after: pd.DataFrame) -> np.ndarray:
+    """For each client of `after`, their row position in `before` (-1 when absent): the one hash join every
+    comparison of two snapshots reuses."""
+    return pd.Index(_objects(before["card"]), dtype=object).get_indexer(_objects(after["card"]))
+
+
+def _objects(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Values as a numpy object array of texts (free for object columns; pandas' Arrow strings are converted)."""
+    array = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    return array if len(array) == 0 or isinstance(array[0], str) else array.astype(str).astype(object)
+
+
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A frame of object columns kept as they are (no conversion to Arrow strings: large lists stay cheap)."""
+    return pd.DataFrame({name: pd.Series(values, dtype=object, copy=False) for name, values in columns.items()})
+
+
+def _as_text(values: np.ndarray, missing: np.ndarray, word: str) -> pd.Categorical:
+    """Segment codes as a categorical of texts (each distinct code converted once), `word` where `missing`."""
+    codes, uniques = pd.factorize(values)
+    labels = [str(u) for u in uniques]
+    if missing.any():
+        codes = np.where(missing, len(labels), codes)
+        labels.append(word)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(labels, dtype=object))
+
+
+def snapshot_flows(before: pd.DataFrame, after: pd.DataFrame, where: np.ndarray | None = None) -> pd.DataFrame:
     """Every client of the later snapshot with its segments in the earlier one («новый» when absent) and in the
-    later one: card, source_<level>, destination_<level> (as core.migration's flows, without revenue)."""
+    later one: card, source_<level>, destination_<level> (texts, as core.migration's flows, without revenue).
+    `where` = align(before, after) when already computed."""
     columns = ["card"] + [f"{side}_{level}" for level in LEVELS for side in ("source", "destination")]
     if after.empty:
         return pd.DataFrame({name: pd.Series(dtype="str") for name in columns})
-    source = before.set_index("card")[list(LEVELS)].astype(str)
-    flows = pd.DataFrame({"card": after["card"].astype(str).to_numpy()})
+    where = align(before, after) if where is None else where
+    absent = where < 0
+    flows: dict = {"card": pd.Series(_objects(after["card"]), dtype=object, copy=False)}
     for level in LEVELS:
-        flows[f"source_{level}"] = source[level].reindex(flows["card"]).fillna(NEW_SOURCE).to_numpy()
-        flows[f"destination_{level}"] = after[level].astype(str).to_numpy()
-    return flows
+        old = before[level].to_numpy()
+        taken = old[np.maximum(where, 0)] if len(old) else np.zeros(len(where), dtype=np.int64)
+        flows[f"source_{level}"] = _as_text(taken, absent, NEW_SOURCE)
+        flows[f"destination_{level}"] = _as_text(after[level].to_numpy(), np.zeros(len(where), bool), "")
+    return pd.DataFrame(flows)[columns]
 
 
 def flow_matrix(flows: pd.DataFrame, level: str = "region") -> pd.DataFrame:
@@ -102,7 +133,8 @@ def flow_matrix(flows: pd.DataFrame, level: str = "region") -> pd.DataFrame:
     source, destination = f"source_{level}", f"destination_{level}"
     if flows.empty:
         return pd.DataFrame({source: [], destination: [], "clients": []})
-    grouped = flows.groupby([source, destination], sort=False).size().rename("clients").reset_index()
+    grouped = flows.groupby([source, destination], sort=False, observed=True).size().rename("clients").reset_index()
+    grouped[source], grouped[destination] = grouped[source].astype(str), grouped[destination].astype(str)
     order = [
         (segment_order(level, s), segment_order(level, d))
         for s, d in zip(grouped[source], grouped[destination], strict=True)
@@ -129,56 +161,65 @@ def flow_positions(flows: pd.DataFrame, flow: Flow, top: int = TOP_FLOWS) -> np.
     return np.flatnonzero(mask.to_numpy())
 
 
-def gone_count(before: pd.DataFrame, after: pd.DataFrame) -> int:
+def gone_count(before: pd.DataFrame, after: pd.DataFrame, where: np.ndarray | None = None) -> int:
     """How many clients of the earlier snapshot are absent from the later one (outside the migration matrix)."""
-    return int((~before["card"].astype(str).isin(after["card"].astype(str))).sum())
+    where = align(before, after) if where is None else where
+    return int(len(before) - (where >= 0).sum())
 
 
-def entered_left(before: pd.DataFrame, after: pd.DataFrame, level: str = "region") -> pd.DataFrame:
+def entered_left(
+    before: pd.DataFrame, after: pd.DataFrame, level: str = "region", where: np.ndarray | None = None
+) -> pd.DataFrame:
     """Who entered and who left each segment between two snapshots (CHANGE_COLUMNS).
 
     A client **entered** segment s when they are in s in `after` and were not in s in `before` (another segment,
     or absent: «новый»); a client **left** s when they were in s in `before` and are not in s in `after` (another
-    segment, or absent: GONE). Rows: by segment (warmth order), entered before left, then by card."""
+    segment, or absent: GONE). Rows: by segment (warmth order), entered before left, then by card.
+    `where` = align(before, after) when already computed."""
     _check_level(level)
-    old = pd.Series(before[level].astype(str).to_numpy(), index=before["card"].astype(str).to_numpy())
-    new = pd.Series(after[level].astype(str).to_numpy(), index=after["card"].astype(str).to_numpy())
-    was = old.reindex(new.index).fillna(NEW_SOURCE)
-    entered = new[was.to_numpy() != new.to_numpy()]
-    became = new.reindex(old.index).fillna(GONE)
-    left = old[became.to_numpy() != old.to_numpy()]
-    frame = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "card": entered.index,
-                    "segment": entered.to_numpy(),
-                    "change": ENTERED,
-                    "source": was.reindex(entered.index).to_numpy(),
-                    "destination": entered.to_numpy(),
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "card": left.index,
-                    "segment": left.to_numpy(),
-                    "change": LEFT,
-                    "source": left.to_numpy(),
-                    "destination": became.reindex(left.index).to_numpy(),
-                }
-            ),
-        ],
-        ignore_index=True,
-    )
-    if frame.empty:
+    if not before["card"].is_monotonic_increasing or not after["card"].is_monotonic_increasing:
+        before, after = before.sort_values("card", kind="stable"), after.sort_values("card", kind="stable")
+        where = None
+    where = align(before, after) if where is None else where
+    old, new = (_objects(f[level]) if f[level].dtype.kind not in "iu" else f[level].to_numpy() for f in (before, after))
+    present = where >= 0
+    back = np.full(len(before), -1, dtype=np.int64)
+    back[where[present]] = np.flatnonzero(present)
+    kept = back >= 0
+    entered = np.flatnonzero(~present | (old[np.maximum(where, 0)] != new if len(old) else True))
+    left = np.flatnonzero(~kept | (new[np.maximum(back, 0)] != old if len(new) else True))
+    if len(entered) + len(left) == 0:
         return pd.DataFrame({name: pd.Series(dtype="str") for name in CHANGE_COLUMNS})
-    codes = sorted(set(frame["segment"]), key=lambda code: segment_order(level, code))
-    ranked = frame.assign(
-        _segment=frame["segment"].map({code: i for i, code in enumerate(codes)}),
-        _change=(frame["change"] == LEFT).astype("int8"),
+
+    def text(values: np.ndarray) -> np.ndarray:  # each distinct code converted once
+        codes, uniques = pd.factorize(values)
+        return np.array([str(u) for u in uniques], dtype=object)[codes] if len(values) else values.astype(object)
+
+    came_from = text(old[where[entered]]) if len(old) else np.array([], dtype=object)
+    if len(came_from) != len(entered):
+        came_from = np.full(len(entered), NEW_SOURCE, dtype=object)
+    else:
+        came_from = np.where(present[entered], came_from, NEW_SOURCE)
+    went_to = text(new[back[left]]) if len(new) else np.array([], dtype=object)
+    if len(went_to) != len(left):
+        went_to = np.full(len(left), GONE, dtype=object)
+    else:
+        went_to = np.where(kept[left], went_to, GONE)
+    segment = np.concatenate([text(new[entered]), text(old[left])])
+    frame = _frame(
+        {
+            "card": np.concatenate([_objects(after["card"])[entered], _objects(before["card"])[left]]),
+            "segment": segment,
+            "change": np.array([ENTERED] * len(entered) + [LEFT] * len(left), dtype=object),
+            "source": np.concatenate([came_from, segment[len(entered) :]]),
+            "destination": np.concatenate([segment[: len(entered)], went_to]),
+        }
     )
-    ranked = ranked.sort_values(["_segment", "_change", "card"], kind="stable")
-    return ranked.reset_index(drop=True)[CHANGE_COLUMNS]
+    codes = sorted(set(segment), key=lambda code: segment_order(level, code))
+    rank = frame["segment"].map({code: i for i, code in enumerate(codes)}).to_numpy()
+    change = np.concatenate([np.zeros(len(entered), np.int8), np.ones(len(left), np.int8)])
+    order = np.lexsort((change, rank))  # stable: inside a group the rows keep the snapshots' card order
+    return frame.take(order).reset_index(drop=True)
 
 
 def change_counts(changes: pd.DataFrame, level: str = "region") -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -60,6 +61,7 @@ snapshot_clients = sa.Table(
     sa.Column("class", sa.String(8), nullable=False),
     sa.Column("cluster", sa.SmallInteger, nullable=False),
     sa.Column("region", sa.SmallInteger, nullable=False),
+    sqlite_with_rowid=False,  # SQLite: the rows live in the primary key's b-tree (one index to write, not two)
 )
 
 # How many clients each region, cluster and class of a snapshot holds.
@@ -76,7 +78,12 @@ SNAPSHOT_SAVED = "snapshot_saved"  # the audit log's action of a snapshot made f
 HISTORY_COLUMNS = ["snapshot_id", "as_of", "region", "clients"]  # rfma history --out
 HISTORY_CLIENT_COLUMNS = ["snapshot_id", "as_of", "card", "class", "cluster", "region"]  # rfma history --clients
 _INSERT_CLIENTS = 'INSERT INTO snapshot_clients (snapshot_id, card, "class", cluster, region) VALUES (?, ?, ?, ?, ?)'
-_COPY_CLIENTS = 'COPY snapshot_clients (snapshot_id, card, "class", cluster, region) FROM STDIN'
+_COPY_CLIENTS = "COPY snapshot_clients (snapshot_id, card, \"class\", cluster, region) FROM STDIN WITH (FORMAT csv)"
+_SELECT_CLIENTS = 'SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = ? ORDER BY card'
+_COPY_OUT = (
+    'COPY (SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = {id} ORDER BY card) '
+    "TO STDOUT WITH (FORMAT csv)"
+)
 
 
 @dataclass(frozen=True)
@@ -234,18 +241,23 @@ class Snapshots:
         return True
 
     def clients(self, snapshot_id: int) -> pd.DataFrame:
-        """A snapshot's clients (SNAPSHOT_COLUMNS), in card order."""
-        c = snapshot_clients.c
-        query = (
-            sa.select(c.card, c["class"], c.cluster, c.region).where(c.snapshot_id == int(snapshot_id)).order_by(c.card)
-        )
+        """A snapshot's clients (SNAPSHOT_COLUMNS), in card order (read in bulk: COPY on PostgreSQL, one fetch of
+        plain tuples on SQLite — no per-row objects of SQLAlchemy)."""
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                if conn.dialect.name == "postgresql":
+                    frame = _copy_out(conn, int(snapshot_id))
+                else:
+                    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                    try:
+                        rows = cursor.execute(_SELECT_CLIENTS, (int(snapshot_id),)).fetchall()
+                    finally:
+                        cursor.close()
+                    frame = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
-        frame = pd.DataFrame.from_records(rows, columns=SNAPSHOT_COLUMNS)
-        return frame.astype({"card": "str", "class": "str", "cluster": "int64", "region": "int64"})
+        # texts as plain objects: pandas' Arrow strings would be converted back and forth by every comparison
+        return frame.astype({"card": object, "class": object, "cluster": "int64", "region": "int64"})
 
     def sizes(self) -> pd.DataFrame:
         """Every segment size of the source's snapshots: snapshot_id, as_of, level, code, clients (history order)."""
@@ -313,8 +325,16 @@ def _delete(conn: sa.Connection, ids: list[int], keep_snapshot: bool = False) ->
 
 
 def _insert_clients(conn: sa.Connection, snapshot_id: int, frame: pd.DataFrame) -> None:
-    """Every client row in bulk: COPY on PostgreSQL, one executemany of plain tuples elsewhere."""
+    """Every client row in bulk: COPY of one CSV text on PostgreSQL, one executemany of plain tuples elsewhere."""
     if frame.empty:
+        return
+    if conn.dialect.name == "postgresql":
+        text = frame.assign(snapshot_id=snapshot_id)[["snapshot_id", *SNAPSHOT_COLUMNS]].to_csv(
+            index=False, header=False
+        )
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(_COPY_CLIENTS) as copy:
+            copy.write(text)
         return
     rows = zip(
         repeat(snapshot_id),
@@ -324,13 +344,24 @@ def _insert_clients(conn: sa.Connection, snapshot_id: int, frame: pd.DataFrame) 
         frame["region"].tolist(),
         strict=False,
     )
-    if conn.dialect.name == "postgresql":
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(_COPY_CLIENTS) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
     conn.exec_driver_sql(_INSERT_CLIENTS, list(rows))
+
+
+def _copy_out(conn: sa.Connection, snapshot_id: int) -> pd.DataFrame:
+    """A snapshot's clients from PostgreSQL by COPY … TO STDOUT (CSV), parsed by pandas' C reader."""
+    buffer = io.BytesIO()
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(_COPY_OUT.format(id=int(snapshot_id))) as copy:  # an int: no user text in the SQL
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    return pd.read_csv(
+        buffer,
+        header=None,
+        names=SNAPSHOT_COLUMNS,
+        dtype={"card": object, "class": object, "cluster": "int64", "region": "int64"},
+        keep_default_na=False,
+    )
 
 
 def _record(row) -> Snapshot:

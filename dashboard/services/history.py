@@ -201,8 +201,9 @@ class HistoryService:
 
     @staticmethod
     def _compare(store: Snapshots, a: Snapshot, b: Snapshot) -> Pair:
-        old, new = store.clients(a.id), store.clients(b.id)
-        flows = history.snapshot_flows(old, new)
+        old, new = store.clients(a.id), store.clients(b.id)  # both in card order
+        where = history.align(old, new)  # one hash join for the flows and every level's lists
+        flows = history.snapshot_flows(old, new, where)
         table = pd.DataFrame(
             {
                 "card": flows["card"],
@@ -212,10 +213,10 @@ class HistoryService:
         )[FLOW_COLUMNS]
         changes, counts = {}, {}
         for level in LEVELS:
-            frame = history.entered_left(old, new, level)
+            frame = history.entered_left(old, new, level, where)
             counts[level] = history.change_counts(frame, level)
             changes[level] = frame.assign(change=frame["change"].map(CHANGE_WORDS).astype("str"))
-        return Pair(a, b, flows, table, changes, counts, history.gone_count(old, new))
+        return Pair(a, b, flows, table, changes, counts, history.gone_count(old, new, where))
 
     def pair_view(self, request: AnalysisRequest, before: object, after: object) -> PairView:
         """The matrices, Sankey flows and entered / left counts between two snapshots."""
