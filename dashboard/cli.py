@@ -606,6 +606,8 @@ def cmd_snapshot(args) -> int:
             continue
         saved = store.save_classification(result, options, pins, operator(), origin)
         saved_any = True
+        for warning in result.suggestion.warnings:
+            print(f"предупреждение ({fmt.date(one.date_to or saved.snapshot.as_of)}): {warning}", file=sys.stderr)
         snapshot = saved.snapshot
         again = " (заменил прежний снимок того же периода и порогов)" if saved.replaced else ""
         print(
