@@ -78,7 +78,7 @@ SNAPSHOT_SAVED = "snapshot_saved"  # the audit log's action of a snapshot made f
 HISTORY_COLUMNS = ["snapshot_id", "as_of", "region", "clients"]  # rfma history --out
 HISTORY_CLIENT_COLUMNS = ["snapshot_id", "as_of", "card", "class", "cluster", "region"]  # rfma history --clients
 _INSERT_CLIENTS = 'INSERT INTO snapshot_clients (snapshot_id, card, "class", cluster, region) VALUES (?, ?, ?, ?, ?)'
-_COPY_CLIENTS = "COPY snapshot_clients (snapshot_id, card, \"class\", cluster, region) FROM STDIN WITH (FORMAT csv)"
+_COPY_CLIENTS = 'COPY snapshot_clients (snapshot_id, card, "class", cluster, region) FROM STDIN WITH (FORMAT csv)'
 _SELECT_CLIENTS = 'SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = ? ORDER BY card'
 _COPY_OUT = (
     'COPY (SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = {id} ORDER BY card) '
