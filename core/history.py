@@ -44,10 +44,15 @@ def month_ends(date_from: dt.date, date_to: dt.date) -> list[dt.date]:
 
 def snapshot_frame(clients: pd.DataFrame) -> pd.DataFrame:
     """A classification's graded clients reduced to what a snapshot keeps: card, class, cluster, region (text)."""
+    classes = clients["class"]
+    if isinstance(classes.dtype, pd.CategoricalDtype):  # grading's labels: each category converted once
+        class_text = np.asarray([str(c) for c in classes.cat.categories], dtype=object)[classes.cat.codes.to_numpy()]
+    else:
+        class_text = _objects(classes)
     return pd.DataFrame(
         {
-            "card": clients["card"].astype(str).to_numpy(),
-            "class": clients["class"].astype(str).to_numpy(),
+            "card": pd.Series(_objects(clients["card"]), dtype=object, copy=False),
+            "class": pd.Series(class_text, dtype=object, copy=False),
             "cluster": clients["cluster"].astype("int64").to_numpy(),
             "region": clients["region"].astype("int64").to_numpy(),
         }
