@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 
 from dash import ALL as ANY
-from dash import Input, Output, State, ctx, dcc, no_update
+from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
@@ -25,6 +25,7 @@ from layouts.final import (
     render_sunburst_error,
 )
 from layouts.final_tree import node_classes, render_breadcrumb, tree_list
+from layouts.history import render_client_path
 
 EMPTY_PAGE = {"rowData": [], "rowCount": 0}
 
@@ -126,8 +127,16 @@ class FinalCallbacks:
             return no_update
         if not card_number or not str(card_number).strip():
             return render_card_prompt()
-        final = self.services.final
-        return safely(lambda: render_client(final.client_card(self._request(start, end, pins), str(card_number))))
+        final, history = self.services.final, self.services.history
+
+        def card():
+            request = self._request(start, end, pins)
+            result = final.client_card(request, str(card_number))
+            if result.row is None:
+                return render_client(result)
+            return html.Div([render_client(result), render_client_path(history.client_path(request, result.card))])
+
+        return safely(card)
 
     def update_tree(self, active_tab, start, end, pins, selection):
         """The list tree with counts, the selected node marked, and the period's pharmacies for the filter."""

@@ -79,6 +79,11 @@ TABLE_HEADERS = {
     "source_cluster": "Кластер до",
     "source_class": "Класс до",
     "revenue_after": "Выручка после бонус-даты, ₽",
+    # «История»: who entered or left a segment between two snapshots, and where from / to
+    "segment": "Сегмент",
+    "change": "Изменение",
+    "source": "Откуда",
+    "destination": "Куда",
 }
 
 Sort = tuple[tuple[str, bool], ...]  # (column, descending) pairs, the first pair the main key

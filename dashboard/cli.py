@@ -1,5 +1,5 @@
 """The `rfma` command line: demo, import, thresholds, classify, export, migrate, report, cohorts, pareto, dynamics,
-serve."""
+snapshot, history, serve."""
 
 from __future__ import annotations
 
@@ -187,6 +187,27 @@ def build_parser() -> argparse.ArgumentParser:
     book.add_argument("--bonus-date", metavar="YYYY-MM-DD", help="add «Миграция»'s matrix across this bonus date")
     book.add_argument("--level", default="region", choices=("region", "cluster", "class"), help="the matrix's level")
     book.add_argument("--out", required=True, metavar="FILE.xlsx")
+
+    snap = sub.add_parser(
+        "snapshot",
+        help="store the period's classification (every client's class, cluster, region) as a segment-history snapshot",
+    )
+    _add_db(snap)
+    _add_period(snap)
+    snap.add_argument(
+        "--monthly",
+        action="store_true",
+        help="one snapshot per month end e between --from and --to, each classifying [--from, e] (backfill)",
+    )
+
+    hist = sub.add_parser("history", help="write the segment history: region sizes of every snapshot (or clients)")
+    _add_db(hist)
+    _add_app_db(hist)
+    hist.add_argument(
+        "--clients", action="store_true", help="every client of every snapshot: card, class, cluster, region"
+    )
+    hist.add_argument("--snapshot", action="append", type=int, metavar="ID", help="only this snapshot (repeatable)")
+    hist.add_argument("--out", required=True, metavar="FILE.csv")
 
     serve = sub.add_parser("serve", help="start the dashboard")
     _add_db(serve, source=False)  # with named sources the dashboard serves them all
@@ -547,6 +568,83 @@ def cmd_dynamics(args) -> int:
     return 0
 
 
+def snapshot_store(args):
+    """The segment-history snapshots of --db in the application database of --app-db (or the settings' default)."""
+    from dashboard.appdb import open_snapshots
+    from dashboard.settings import Settings
+
+    settings = Settings.from_env(database_url=args.db, app_database_url=getattr(args, "app_db", None))
+    return open_snapshots(settings.app_database_url, settings.database_url)
+
+
+def cmd_snapshot(args) -> int:
+    from core.classify import classify
+    from core.history import month_ends
+
+    period = Period.parse(args.date_from, args.date_to)
+    if args.monthly and (period.date_from is None or period.date_to is None):
+        raise CliError("--monthly: укажите начало и конец ряда (--from и --to)")
+    periods = [period]
+    if args.monthly:
+        assert period.date_from is not None and period.date_to is not None
+        ends = month_ends(period.date_from, period.date_to)
+        if not ends:
+            raise CliError(
+                f"между {fmt.date(period.date_from)} и {fmt.date(period.date_to)} нет ни одного последнего дня месяца"
+            )
+        periods = [Period(period.date_from, end) for end in ends]
+    pins = pins_in_force(args)
+    engine = open_engine(args.db)
+    _require_cheques(engine, period)
+    store, options = snapshot_store(args), _options(args)
+    origin = "rfma --monthly" if args.monthly else "rfma"
+    saved_any = False
+    for one in periods:
+        result = classify(engine, one, pins, options)
+        if result.message and args.monthly:  # a month end before the first identified cheque: nothing to keep
+            print(f"{fmt.date(one.date_to)}: снимок не сделан — {result.message}", file=sys.stderr)
+            continue
+        saved = store.save_classification(result, options, pins, operator(), origin)
+        saved_any = True
+        for warning in result.suggestion.warnings:
+            print(f"предупреждение ({fmt.date(one.date_to or saved.snapshot.as_of)}): {warning}", file=sys.stderr)
+        snapshot = saved.snapshot
+        again = " (заменил прежний снимок того же периода и порогов)" if saved.replaced else ""
+        print(
+            f"снимок {snapshot.id}: на {fmt.date(snapshot.as_of)}, период {fmt.date(snapshot.date_from)} – "
+            f"{fmt.date(snapshot.date_to)}, {fmt.count(snapshot.clients, *fmt.CLIENTS)}{again}"
+        )
+    if not saved_any:
+        raise CliError("ни одного снимка не сделано: в периоде нет идентифицированных клиентов")
+    return 0
+
+
+def cmd_history(args) -> int:
+    from dashboard.appdb.snapshots import HISTORY_CLIENT_COLUMNS, HISTORY_COLUMNS
+
+    store = snapshot_store(args)
+    known = {snapshot.id for snapshot in store.all()}
+    wanted = args.snapshot
+    for snapshot_id in wanted or ():
+        if snapshot_id not in known:
+            raise CliError(f"--snapshot {snapshot_id}: такого снимка у этого источника нет")
+    if args.clients:
+        rows = 0
+        with open(args.out, "w", encoding="utf-8", newline="") as handle:
+            handle.write(",".join(HISTORY_CLIENT_COLUMNS) + "\n")
+            for frame in store.client_rows(wanted):
+                frame.to_csv(handle, index=False, header=False)
+                rows += len(frame)
+        print(f"строк: {rows} (снимков: {len(wanted or known)}) → {args.out}")
+        return 0
+    table = store.region_sizes()
+    if wanted:
+        table = table[table["snapshot_id"].isin(wanted)]
+    table.to_csv(args.out, index=False, columns=HISTORY_COLUMNS)
+    print(f"снимков: {table['snapshot_id'].nunique()}, строк: {len(table)} → {args.out}")
+    return 0
+
+
 def cmd_workbook(args) -> int:
     """The dashboard's workbook («Скачать всё в Excel») for the period and thresholds of the arguments."""
     from flask import Flask
@@ -743,6 +841,8 @@ COMMANDS = {
     "pareto": cmd_pareto,
     "dynamics": cmd_dynamics,
     "workbook": cmd_workbook,
+    "snapshot": cmd_snapshot,
+    "history": cmd_history,
     "serve": cmd_serve,
     "users": cmd_users,
     "audit": cmd_audit,

@@ -257,3 +257,51 @@ COHORT_BAND_TYPE = "cohort-band"
 def cohort_band(band: object) -> dict:
     """Pattern-matching id of one Pareto band's button (1 = the top 20% of clients by revenue)."""
     return {"type": COHORT_BAND_TYPE, "band": band}
+
+
+# «История» (segment history: snapshots, sizes over them, migration and entered / left between two of them)
+TAB_HISTORY = "tab-history"
+
+HISTORY = _ids(
+    "history",
+    SAVE="save",
+    SAVE_MESSAGE="save-message",
+    VERSION="version",  # bumped by a save: the list, the chart and the choosers read the snapshots again
+    BODY="body",
+    LIST="list",
+    SIZES_LEVEL="sizes-level",
+    SIZES="sizes",
+    BEFORE="before",
+    AFTER="after",
+    LEVEL="level",
+    PAIR="pair",
+    SANKEY="sankey",
+    MATRIX="matrix",
+    FLOW="flow",
+    FLOW_COUNT="flow-count",
+    FLOW_GRID="flow-grid",
+    FLOW_CSV_BUTTON="flow-csv-button",
+    FLOW_CSV_LINK="flow-csv-link",
+    FLOW_EXPORT_MESSAGE="flow-export-message",
+    CHANGES="changes",
+    CHANGE="change",
+    CHANGE_COUNT="change-count",
+    CHANGE_GRID="change-grid",
+    CHANGE_CSV_BUTTON="change-csv-button",
+    CHANGE_CSV_LINK="change-csv-link",
+    CHANGE_EXPORT_MESSAGE="change-export-message",
+    CLIENT_PATH="client-path",  # «История сегментов» in «Финал»'s client card
+)
+
+HISTORY_FLOW_TYPE = "history-flow"
+HISTORY_CHANGE_TYPE = "history-change"
+
+
+def history_flow(flow: str) -> dict:
+    """Pattern-matching id of one clickable cell of «История»'s migration matrix (a flow key, 'region|110|410')."""
+    return {"type": HISTORY_FLOW_TYPE, "flow": flow}
+
+
+def history_change(change: str) -> dict:
+    """Pattern-matching id of one clickable «вошли» / «вышли» count of «История» ('region|110|entered')."""
+    return {"type": HISTORY_CHANGE_TYPE, "change": change}

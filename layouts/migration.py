@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -120,9 +121,16 @@ def _value_text(value: float, kind: str) -> str:
     return fmt.integer(value) if kind == "clients" else fmt.money(value)
 
 
-def render_matrix(table: pd.DataFrame, level: str, value: str) -> html.Div:
+def render_matrix(
+    table: pd.DataFrame,
+    level: str,
+    value: str,
+    cell_id: Callable[[str], dict] = ids.migration_flow,
+    sides: tuple[str, str] = ("до бонус-даты", "после"),
+) -> html.Div:
     """The flow matrix as a table: sources down (warmth order), destinations across, each non-empty cell a button
-    that opens its flow; the row's total and «осталось %» (clients whose segment is unchanged) on the right."""
+    (id `cell_id(flow key)`) that opens its flow; the row's total and «осталось %» (clients whose segment is
+    unchanged) on the right. `sides` name the rows' and the columns' snapshots (another tab reuses it)."""
     columns = [c for c in table.columns if c not in (TOTAL, STAYED)]
     peak = max((float(v) for v in table[columns].to_numpy().ravel()), default=0.0) or 1.0
     unit = "клиенты" if value == "clients" else "выручка после бонус-даты, ₽"
@@ -149,7 +157,7 @@ def render_matrix(table: pd.DataFrame, level: str, value: str) -> html.Div:
                 html.Td(
                     html.Button(
                         _value_text(amount, value),
-                        id=ids.migration_flow(flow.key),
+                        id=cell_id(flow.key),
                         className="rfma-flow-cell",
                         title=f"{flow.label}: открыть клиентов потока",
                     ),
@@ -162,7 +170,7 @@ def render_matrix(table: pd.DataFrame, level: str, value: str) -> html.Div:
         cells.append(html.Td("—" if math.isnan(stayed) else fmt.percent(stayed), className="rfma-matrix-total"))
         rows.append(html.Tr(cells))
     caption = html.Div(
-        f"Матрица миграции ({unit}). Строки — {LEVEL_NAMES[level]} до бонус-даты, столбцы — после; "
+        f"Матрица миграции ({unit}). Строки — {LEVEL_NAMES[level]} {sides[0]}, столбцы — {sides[1]}; "
         "нажмите на число, чтобы открыть клиентов потока.",
         className="rfma-group-title",
     )

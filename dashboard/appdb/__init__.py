@@ -1,5 +1,5 @@
 """The application database: what the app itself writes. `database` holds the schema and engines; one module per
-record kind (`chain_thresholds`, `users`, `audit`)."""
+record kind (`chain_thresholds`, `users`, `audit`, `snapshots`)."""
 
 from dashboard.appdb.audit import AuditEntry, AuditLog
 from dashboard.appdb.chain_thresholds import (
@@ -20,6 +20,7 @@ from dashboard.appdb.database import (
     users,
     utc_now,
 )
+from dashboard.appdb.snapshots import Snapshot, Snapshots, open_snapshots
 from dashboard.appdb.users import ROLE_NAMES, ROLES, User, Users
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "AuditEntry",
     "AuditLog",
     "ChainThresholds",
+    "Snapshot",
+    "Snapshots",
     "ThresholdSets",
     "User",
     "Users",
@@ -38,6 +41,7 @@ __all__ = [
     "default_app_database_url",
     "describe_pins",
     "metadata",
+    "open_snapshots",
     "open_threshold_sets",
     "source_key",
     "threshold_sets",

@@ -18,9 +18,16 @@ def _rgba(color: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def migration_sankey(matrix: pd.DataFrame, level: str, value: str = "clients") -> go.Figure:
+def migration_sankey(
+    matrix: pd.DataFrame,
+    level: str,
+    value: str = "clients",
+    sides: tuple[str, str] = ("до бонус-даты", "после бонус-даты"),
+    title: str = "Миграция: до бонус-даты → после (нажмите на поток)",
+) -> go.Figure:
     """Sankey: source segment (before the bonus date, or «новый») → destination segment (after), both sides in
-    warmth order (then region code) and coloured by warmth; each link's customdata is its flow key."""
+    warmth order (then region code) and coloured by warmth; each link's customdata is its flow key. `sides` and
+    `title` name the two snapshots (another tab reuses it)."""
     source, destination = f"source_{level}", f"destination_{level}"
     data = matrix[matrix[value] > 0] if not matrix.empty else matrix
     sources = sorted(data[source].unique(), key=lambda code: segment_order(level, code))
@@ -53,8 +60,8 @@ def migration_sankey(matrix: pd.DataFrame, level: str, value: str = "clients") -
             textfont={"size": 11},
         )
     )
-    for x, text in ((0, "до бонус-даты"), (1, "после бонус-даты")):
+    for x, text in ((0, sides[0]), (1, sides[1])):
         fig.add_annotation(x=x, y=1, yanchor="bottom", xref="paper", yref="paper", text=text, showarrow=False)
     height = max(520, ROW_PX * max(len(sources), len(destinations), 1) + 180)
-    fig = layout(fig, "Миграция: до бонус-даты → после (нажмите на поток)", height=height)
+    fig = layout(fig, title, height=height)
     return fig.update_layout(margin={"t": 80, "l": 20, "r": 20, "b": 20})

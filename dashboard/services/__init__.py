@@ -16,6 +16,7 @@ from dashboard.services.cohorts import CohortsService
 from dashboard.services.engines import SourceReader
 from dashboard.services.exports import ExportsService
 from dashboard.services.final import FinalService
+from dashboard.services.history import HistoryService
 from dashboard.services.migration import MigrationService
 from dashboard.services.pharmacies import PharmaciesService
 from dashboard.services.request import Requests
@@ -50,6 +51,7 @@ class Services:
     tables: TablesService
     workbook: WorkbookService
     downloads: TableDownloads
+    history: HistoryService
 
     @property
     def source(self) -> SourceReader:
@@ -71,6 +73,7 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     migration = MigrationService(analyses)
     cohorts = CohortsService(analyses)
     audit = AuditLog(app_engine(settings.app_database_url))
+    history = HistoryService(analyses, app_engine(settings.app_database_url), audit, requests.source_name)
     clients, pharmacies = ClientsService(analyses), PharmaciesService(analyses)
     thresholds, final = ThresholdsService(analyses, sources, audit), FinalService(analyses)
     tables = TablesService(clients, pharmacies, thresholds, final, migration)
@@ -97,8 +100,10 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             migration=migration,
             audit=audit,
             cohorts=cohorts,
+            history=history,
         ),
         tables=tables,
         workbook=workbook,
         downloads=TableDownloads(tables, workbook, audit, requests.source_name),
+        history=history,
     )

@@ -26,6 +26,7 @@ from dashboard.services.access import Permission, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
 from dashboard.services.cohorts import CohortsService, Pick
+from dashboard.services.history import HistoryExport, HistoryService
 from dashboard.services.migration import MigrationService
 from dashboard.services.request import AnalysisRequest, Requests
 
@@ -77,7 +78,7 @@ class CohortPickExport:
     names: str = "ru"
 
 
-Export = ClientListExport | FlowExport | CohortPickExport
+Export = ClientListExport | FlowExport | CohortPickExport | HistoryExport
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,11 @@ class ExportsService:
         migration: MigrationService | None = None,
         audit: AuditLog | None = None,
         cohorts: CohortsService | None = None,
+        history: HistoryService | None = None,
     ):
         self.audit = audit
         self.cohorts = cohorts or CohortsService(analyses)
+        self.history = history
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
@@ -125,6 +128,10 @@ class ExportsService:
             raise RfmaError(f"неизвестные названия столбцов {export.names!r}")
         if isinstance(export, CohortPickExport):
             return self.cohorts.pick_csv(export.request, export.pick, export.sort, export.fmt, export.names)
+        if isinstance(export, HistoryExport):
+            if self.history is None:
+                raise RfmaError("история сегментов недоступна")
+            return self.history.csv(export)
         if isinstance(export, FlowExport):
             return self.migration.flow_csv(
                 export.request, export.bonus_date, export.flow, export.sort, export.fmt, export.names
@@ -169,6 +176,8 @@ class ExportsService:
         """How many clients the export's file holds."""
         if isinstance(export, CohortPickExport):
             return self.cohorts.pick_view(export.request, export.pick).listed
+        if isinstance(export, HistoryExport):
+            return self.history.row_count(export) if self.history is not None else 0
         if isinstance(export, FlowExport):
             return self.migration.flow_view(export.request, export.bonus_date, export.flow).clients
         clients = self.analyses.classification(export.request).clients

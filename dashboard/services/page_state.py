@@ -27,6 +27,7 @@ TAB_NAMES = {
     "final": ids.TAB_FINAL,
     "migration": ids.TAB_MIGRATION,
     "cohorts": ids.TAB_COHORTS,
+    "history": ids.TAB_HISTORY,
 }
 DEFAULT_TAB = ids.TAB_CLIENTS
 GRADES = ("r", "f", "m", "a")

@@ -23,8 +23,10 @@ def test_every_callback_id_exists_in_the_page_and_ids_are_unique(app, request_ct
     strings = [i for i in present if isinstance(i, str)]
     assert len(strings) == len(set(strings))
     # breadcrumb levels exist only once a segment below «Все клиенты» is selected, migration matrix cells only once
-    # «Миграция» is drawn, tables' download buttons only with their tables, «Когорты»' Pareto bands with its figures
+    # «Миграция» is drawn, tables' download buttons only with their tables, «Когорты»' Pareto bands with its figures,
+    # «История»'s cells and counts once two snapshots are compared
     rendered_later = {ids.BREADCRUMB_NODE_TYPE, ids.MIGRATION_FLOW_TYPE, ids.TABLE_DOWNLOAD_TYPE, ids.COHORT_BAND_TYPE}
+    rendered_later |= {ids.HISTORY_FLOW_TYPE, ids.HISTORY_CHANGE_TYPE}
     pattern_types = {i["type"] for i in present if isinstance(i, dict)} | rendered_later
     for callback in app.callback_map.values():
         for dependency in callback["inputs"] + callback["state"]:

@@ -65,7 +65,7 @@ def test_every_dropdown_on_the_page_speaks_russian():
     from tests.support.components import walk
 
     dropdowns = [c for c in walk(shell.layout(page(), PageState())) if isinstance(c, dcc.Dropdown)]
-    assert len(dropdowns) == 6  # «Финал»: pharmacies and R/F/M/A; «Когорты»: the pharmacy
+    assert len(dropdowns) == 8  # «Финал»: pharmacies and R/F/M/A; «Когорты»: the pharmacy; «История»: snapshots A and B
     cyrillic = re.compile("[а-яё]", re.IGNORECASE)
     for box in dropdowns:
         assert cyrillic.search(box.placeholder), box.id
