@@ -19,7 +19,6 @@ from layouts.history import (
     FLOW_PROMPT,
     NO_SANKEY,
     NO_SIZES,
-    flow_key,
     render_change_count,
     render_flow_count,
     render_list,
@@ -27,6 +26,7 @@ from layouts.history import (
     sizes_figure,
     snapshot_options,
 )
+from layouts.migration import flow_key
 
 PURGE_GRID = """
 function () {

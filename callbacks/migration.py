@@ -13,7 +13,7 @@ from dashboard.services import Services
 from dashboard.services.exports import FlowExport
 from dashboard.services.migration import bonus_date_inside
 from layouts.components import note
-from layouts.migration import FLOW_PROMPT, NO_SANKEY, render_flow, render_migration
+from layouts.migration import FLOW_PROMPT, NO_SANKEY, flow_key, render_flow, render_migration
 
 # Refresh the flow table when the flow, the bonus date, the period or the pins change, or the tab is shown: purge
 # AG Grid's infinite cache so it asks the server for rows again (its own sort refreshes it by itself).
@@ -66,7 +66,7 @@ class MigrationCallbacks:
             key = points[0].get("customdata") if points else None
             return key if isinstance(key, str) and key.count("|") == 2 else no_update  # nodes carry no flow key
         if isinstance(trigger, dict) and ctx.triggered and ctx.triggered[0].get("value"):
-            return trigger["flow"]
+            return flow_key(trigger["flow"])
         if trigger in FLOW_RESETS:
             return None
         return no_update

@@ -12,7 +12,7 @@ from dash import dcc, html
 from core import formatting as fmt
 from core.history import ENTERED, LEFT
 from core.migration import Flow
-from core.segments import NEW_SOURCE, OTHER_FLOWS, segment_color, segment_label
+from core.segments import segment_color, segment_label
 from dashboard import ids
 from dashboard.appdb.chain_thresholds import describe_pins
 from dashboard.appdb.snapshots import Snapshot
@@ -236,22 +236,6 @@ def _sides(view: PairView) -> tuple[str, str]:
     return f"в снимке A (на {fmt.date(view.before.as_of)})", f"в снимке B (на {fmt.date(view.after.as_of)})"
 
 
-ID_SAFE = {NEW_SOURCE: "new", OTHER_FLOWS: "other"}  # a component id carries ASCII only (see flow_cell_id)
-
-
-def flow_cell_id(key: str) -> dict:
-    """The id of a matrix cell of «История»: the flow key with «новый» / «прочие» spelled in ASCII — an id with
-    Cyrillic letters is serialised differently by the browser and the server, so its clicks would never arrive."""
-    level, source, destination = key.split("|")
-    return ids.history_flow("|".join([level, ID_SAFE.get(source, source), ID_SAFE.get(destination, destination)]))
-
-
-def flow_key(cell_key: str) -> str:
-    """The flow key of a matrix cell's id key (the inverse of flow_cell_id)."""
-    back = {v: k for k, v in ID_SAFE.items()}
-    return "|".join(back.get(part, part) for part in str(cell_key).split("|"))
-
-
 def render_pair(view: PairView, level: str) -> tuple[html.Div, go.Figure, html.Div, html.Div]:
     """(the comparison's summary, the Sankey, the matrix, the entered / left table) of one level."""
     a, b = view.before, view.after
@@ -283,7 +267,7 @@ def render_pair(view: PairView, level: str) -> tuple[html.Div, go.Figure, html.D
         sides=(f"снимок A · {fmt.date(a.as_of)}", f"снимок B · {fmt.date(b.as_of)}"),
         title="Переходы между снимками: A → B (нажмите на поток)",
     )
-    matrix = render_matrix(view.tables[level], level, "clients", cell_id=flow_cell_id, sides=(before, after))
+    matrix = render_matrix(view.tables[level], level, "clients", cell_id=ids.history_flow, sides=(before, after))
     return html.Div([cards, *notes]), sankey, matrix, render_changes(view, level)
 
 

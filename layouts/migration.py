@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from core import formatting as fmt
 from core.migration import STAYED, TOP_FLOWS, TOTAL, Flow
-from core.segments import OTHER_FLOWS, segment_color, segment_label
+from core.segments import NEW_SOURCE, OTHER_FLOWS, segment_color, segment_label
 from dashboard import ids
 from dashboard.figures import migration as charts
 from dashboard.figures.common import message_figure
@@ -121,6 +121,21 @@ def _value_text(value: float, kind: str) -> str:
     return fmt.integer(value) if kind == "clients" else fmt.money(value)
 
 
+ID_SAFE = {NEW_SOURCE: "new", OTHER_FLOWS: "other"}  # a component id carries ASCII only (see cell_key)
+
+
+def cell_key(key: str) -> str:
+    """A flow key with «новый» / «прочие» spelled in ASCII, for a matrix cell's id: an id with Cyrillic letters is
+    serialised differently by the browser and the server, so its clicks would never arrive."""
+    return "|".join(ID_SAFE.get(part, part) for part in key.split("|"))
+
+
+def flow_key(key: object) -> str:
+    """The flow key of a matrix cell's id key (the inverse of cell_key)."""
+    back = {v: k for k, v in ID_SAFE.items()}
+    return "|".join(back.get(part, part) for part in str(key or "").split("|"))
+
+
 def render_matrix(
     table: pd.DataFrame,
     level: str,
@@ -157,7 +172,7 @@ def render_matrix(
                 html.Td(
                     html.Button(
                         _value_text(amount, value),
-                        id=cell_id(flow.key),
+                        id=cell_id(cell_key(flow.key)),
                         className="rfma-flow-cell",
                         title=f"{flow.label}: открыть клиентов потока",
                     ),

@@ -12,6 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from core.db import make_engine
 from core.migration import Flow, Migration, migrate
 from core.model import Period
+from core.segments import NEW_SOURCE
 from dashboard import ids
 from tests.e2e.test_dashboard import TIMEOUT, assert_no_console_errors, open_dashboard, open_tab, text_of, wait_until
 from tests.e2e.test_segments import allow_downloads, click, scroll_to, wait_for_download
@@ -94,4 +95,11 @@ def test_a_matrix_cell_and_a_sankey_link_open_their_flow_s_clients_and_the_csv(
     ActionChains(dash_duo.driver).move_to_element(links[index]).click().perform()
     shows_flow(dash_duo, result, flow)
     screenshot("31_migration_flow_from_sankey")
+
+    # a cell of the «новый» row: its id spells «новый» in ASCII, else the browser's id and the server's differ
+    new_cell = "button.rfma-flow-cell[title^='новый → ']"
+    scroll_to(dash_duo, f"#{ids.MIGRATION.MATRIX}")
+    destination = dash_duo.find_element(new_cell).get_attribute("title").split("→ ")[1].split(" ")[0]
+    click(dash_duo, new_cell)
+    shows_flow(dash_duo, result, Flow("region", NEW_SOURCE, destination))
     assert_no_console_errors(dash_duo)
