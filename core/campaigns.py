@@ -263,7 +263,7 @@ def _interval(ci: tuple[float, float] | None) -> list[float] | None:
 def proportion_difference(
     successes_a: int, n_a: int, successes_b: int, n_b: int
 ) -> tuple[float | None, tuple[float, float] | None]:
-    """p_a − p_b and its 95% interval `± z·sqrt(p_a(1−p_a)/n_a + p_b(1−p_b)/n_b)`; (None, None) when a group is empty."""
+    """p_a − p_b and its 95% interval `± z·sqrt(p_a(1−p_a)/n_a + p_b(1−p_b)/n_b)`; (None, None) for an empty group."""
     if not n_a or not n_b:
         return None, None
     p_a, p_b = successes_a / n_a, successes_b / n_b
@@ -309,8 +309,7 @@ def campaign_effect(members: pd.DataFrame, per_card: pd.DataFrame, window: Windo
     warnings = []
     if control.clients < SMALL_CONTROL:
         warnings.append(
-            f"В контрольной группе {count(control.clients, *CLIENTS)} (меньше {SMALL_CONTROL}): "
-            "результат ненадёжен."
+            f"В контрольной группе {count(control.clients, *CLIENTS)} (меньше {SMALL_CONTROL}): результат ненадёжен."
         )
     if window.partial:
         if window.days_measured == 0:

@@ -19,11 +19,14 @@ class Permission(StrEnum):
     EDIT_DRAFT = "edit_draft"
     SAVE_CHAIN_SET = "save_chain_set"
     MANAGE_USERS = "manage_users"
+    CREATE_CAMPAIGN = "create_campaign"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "viewer": frozenset(),
-    "manager": frozenset({Permission.SEE_CARDS, Permission.DOWNLOAD_CLIENTS, Permission.EDIT_DRAFT}),
+    "manager": frozenset(
+        {Permission.SEE_CARDS, Permission.DOWNLOAD_CLIENTS, Permission.EDIT_DRAFT, Permission.CREATE_CAMPAIGN}
+    ),
     "admin": frozenset(Permission),
 }
 REFUSALS = {
@@ -32,6 +35,7 @@ REFUSALS = {
     Permission.EDIT_DRAFT: "менять пороги (черновик) могут менеджер и администратор",
     Permission.SAVE_CHAIN_SET: "сохранять набор порогов для всей сети может только администратор",
     Permission.MANAGE_USERS: "управлять пользователями может только администратор",
+    Permission.CREATE_CAMPAIGN: "создавать кампании могут менеджер и администратор",
 }
 IDENTITY_KEY = "rfma_identity"
 AUTH_CONFIG = "RFMA_AUTH"
