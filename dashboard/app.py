@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from flask import has_request_context, request
 
-from callbacks import clients, final, migration, pharmacies, shell, tables, thresholds
+from callbacks import campaigns, clients, final, migration, pharmacies, shell, tables, thresholds
 from core.db import is_default_database, make_engine
 from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
@@ -24,7 +24,7 @@ from layouts import shell as shell_layout
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-TAB_MODULES = (shell, clients, pharmacies, thresholds, final, migration, tables)
+TAB_MODULES = (shell, clients, pharmacies, thresholds, final, migration, tables, campaigns)
 
 INDEX = """<!DOCTYPE html>
 <html lang="ru">

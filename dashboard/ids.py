@@ -210,3 +210,39 @@ def table_download(table: object, kind: object) -> dict:
     """Pattern-matching id of one download button: a table's name (dashboard.services.tables.TABLES, or WORKBOOK)
     and the file's kind ('csv' or 'xlsx')."""
     return {"type": TABLE_DOWNLOAD_TYPE, "table": table, "kind": kind}
+
+
+# --- issue 14: campaigns («Создать кампанию» on any tab's selection, tab «Кампании») and the placebo check ----------
+
+TAB_CAMPAIGNS = "tab-campaigns"
+
+CAMPAIGNS = _ids(
+    "campaigns",
+    BODY="body",  # the campaign list
+    PICK="pick",  # the campaign whose report is shown
+    REPORT="report",
+    VERDICT="verdict",
+    UPLIFT="uplift",  # the uplift chart (differences with their 95% intervals)
+    RESPONDERS_COUNT="responders-count",
+    RESPONDERS_GRID="responders-grid",
+    CSV_BUTTON="csv-button",
+    CSV_LINK="csv-link",
+    EXPORT_MESSAGE="export-message",
+)
+
+CAMPAIGN_FORM_TYPE = "campaign-form"
+CAMPAIGN_FORM_PARTS = ("open", "modal", "name", "control", "window", "global", "create", "message", "link")
+
+
+def campaign_form(part: str, tab: str) -> dict:
+    """Id of one part of a tab's «Создать кампанию» form (one form per tab: the tab's name tells them apart)."""
+    if part not in CAMPAIGN_FORM_PARTS:
+        raise AttributeError(f"campaign form has no part {part!r}")
+    return {"type": CAMPAIGN_FORM_TYPE, "part": part, "tab": tab}
+
+
+PLACEBO = _ids(
+    "placebo",
+    BODY="body",  # «Миграция»'s placebo check
+    VERDICT="verdict",
+)

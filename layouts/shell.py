@@ -9,7 +9,7 @@ from dashboard import ids
 from dashboard.services.migration import bonus_date_inside
 from dashboard.services.page_state import PageState
 from dashboard.services.shell import PageView
-from layouts import clients, final, header, help, migration, pharmacies, thresholds
+from layouts import campaigns, clients, final, header, help, migration, pharmacies, thresholds
 
 TABS = (
     (ids.TAB_CLIENTS, "Клиенты"),
@@ -17,6 +17,7 @@ TABS = (
     (ids.TAB_THRESHOLDS, "Пороги"),
     (ids.TAB_FINAL, "Финал"),
     (ids.TAB_MIGRATION, "Миграция"),
+    (ids.TAB_CAMPAIGNS, "Кампании"),
 )
 
 
@@ -29,6 +30,7 @@ def tab_contents(page: PageView, state: PageState) -> dict:
         ids.TAB_THRESHOLDS: thresholds.layout(),
         ids.TAB_FINAL: final.layout(state),
         ids.TAB_MIGRATION: migration.layout(first, last, bonus_date_inside(state.start, state.end, page.bonus_date)),
+        ids.TAB_CAMPAIGNS: campaigns.layout(),
     }
 
 

@@ -25,6 +25,7 @@ from dashboard.appdb.audit import DOWNLOAD, AuditLog
 from dashboard.services.access import Permission, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
+from dashboard.services.campaigns import CampaignExport, CampaignsService
 from dashboard.services.migration import MigrationService
 from dashboard.services.request import AnalysisRequest, Requests
 
@@ -70,7 +71,7 @@ class KeptExport:
     """An export kept under a token, with the login of the user who may download it."""
 
     owner: str
-    export: ClientListExport | FlowExport
+    export: ClientListExport | FlowExport | CampaignExport
 
 
 class ExportsService:
@@ -84,8 +85,10 @@ class ExportsService:
         shared: bool = True,
         migration: MigrationService | None = None,
         audit: AuditLog | None = None,
+        campaigns: CampaignsService | None = None,
     ):
         self.audit = audit
+        self.campaigns = campaigns  # a campaign's target list and responders (dashboard.services.campaigns)
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
@@ -97,7 +100,7 @@ class ExportsService:
         """The current data source's name (never its URL), for the audit log."""
         return self.requests.source_name()
 
-    def client_list(self, export: ClientListExport | FlowExport) -> tuple[str, Iterator[bytes]]:
+    def client_list(self, export: ClientListExport | FlowExport | CampaignExport) -> tuple[str, Iterator[bytes]]:
         """(file name, CSV chunks) of the whole filtered selection (or migration flow) in the table's order.
 
         Errors of the state (period, pins, filters, format) are raised now; the sort runs when iteration starts.
@@ -106,6 +109,8 @@ class ExportsService:
             raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
         if export.names not in COLUMN_NAMES:
             raise RfmaError(f"неизвестные названия столбцов {export.names!r}")
+        if isinstance(export, CampaignExport) and self.campaigns is not None:
+            return self.campaigns.csv(export)
         if isinstance(export, FlowExport):
             return self.migration.flow_csv(
                 export.request, export.bonus_date, export.flow, export.sort, export.fmt, export.names
@@ -123,7 +128,7 @@ class ExportsService:
         # no '#' description lines: the file is a plain table (Excel, pd.read_csv); its name says what it holds
         return name, chunks()
 
-    def keep_client_list(self, export: ClientListExport | FlowExport) -> tuple[str, str]:
+    def keep_client_list(self, export: ClientListExport | FlowExport | CampaignExport) -> tuple[str, str]:
         """Check the user's right and the export's state, and keep it for EXPORT_TTL seconds under a new token for
         this user only: (file name, token)."""
         identity = require(Permission.DOWNLOAD_CLIENTS)
@@ -146,8 +151,10 @@ class ExportsService:
             self.audit.record(identity.login, DOWNLOAD, name, rows=self.row_count(export), source=source)
         return name, chunks
 
-    def row_count(self, export: ClientListExport | FlowExport) -> int:
+    def row_count(self, export: ClientListExport | FlowExport | CampaignExport) -> int:
         """How many clients the export's file holds."""
+        if isinstance(export, CampaignExport) and self.campaigns is not None:
+            return self.campaigns.row_count(export)
         if isinstance(export, FlowExport):
             return self.migration.flow_view(export.request, export.bonus_date, export.flow).clients
         clients = self.analyses.classification(export.request).clients

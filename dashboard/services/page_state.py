@@ -26,6 +26,7 @@ TAB_NAMES = {
     "thresholds": ids.TAB_THRESHOLDS,
     "final": ids.TAB_FINAL,
     "migration": ids.TAB_MIGRATION,
+    "campaigns": ids.TAB_CAMPAIGNS,
 }
 DEFAULT_TAB = ids.TAB_CLIENTS
 GRADES = ("r", "f", "m", "a")
