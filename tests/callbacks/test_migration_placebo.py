@@ -1,0 +1,25 @@
+"""«Миграция»'s placebo check as the callback renders it."""
+
+from __future__ import annotations
+
+from callbacks.migration import MigrationCallbacks
+from dashboard import ids
+from tests.support.components import find, text
+from tests.support.dashboard import FULL, HALF
+
+
+def test_the_placebo_sits_beside_the_migration_with_differences_and_a_verdict(services):
+    card = MigrationCallbacks(services).placebo(ids.TAB_MIGRATION, "2022-03-01", *FULL, None)
+    words = text(card)
+    for label in ("Потеплели", "Остались", "Остыли", "Факт", "Плацебо", "Разница", "95% интервал"):
+        assert label in words
+    verdict = text(find(card, ids.PLACEBO.VERDICT))
+    assert verdict.startswith("Миграция") and ("не отличается" in verdict or "отличается" in verdict)
+
+
+def test_unavailable_hidden_and_bad_dates(services):
+    callbacks = MigrationCallbacks(services)
+    early = callbacks.placebo(ids.TAB_MIGRATION, "2021-08-01", *FULL, None)
+    assert "недоступна" in text(find(early, ids.PLACEBO.VERDICT)) and "Факт" not in text(early)
+    assert callbacks.placebo(ids.TAB_FINAL, "2022-03-01", *FULL, None) is None
+    assert callbacks.placebo(ids.TAB_MIGRATION, "2021-03-01", *HALF, None) is None  # the body says why
