@@ -20,13 +20,14 @@ SelectionOf = Callable[..., CampaignSelection]  # (services, *the tab's State va
 class CampaignFormCallbacks:
     """One tab's form as plain methods (testable without a browser)."""
 
-    def __init__(self, services: Services, selection_of: SelectionOf):
+    def __init__(self, services: Services, selection_of: SelectionOf, tab: str = "final"):
         self.services = services
+        self.tab = tab
         self.selection_of = selection_of
 
-    def toggle(self, _clicks, is_open):
-        """Open the form (with the global control group's note), or close it when it is open."""
-        if is_open:
+    def toggle(self, _open_clicks, _close_clicks, is_open):
+        """Open the form (with the global control group's note); «Закрыть» (or the button again) closes it."""
+        if is_open:  # «Закрыть» is on the open form only
             return False, no_update, no_update
         try:
             note = self.services.campaigns.global_note()
@@ -53,12 +54,13 @@ def register_form(app, services: Services, tab: str, states: Sequence[State], se
     `states` are the tab's selection values passed to `selection_of(services, *values)`."""
     from callbacks.final import OPEN_DOWNLOAD  # «Финал» wires its form from callbacks.final itself
 
-    callbacks = CampaignFormCallbacks(services, selection_of)
+    callbacks = CampaignFormCallbacks(services, selection_of, tab)
     app.callback(
         Output(ids.campaign_form("modal", tab), "is_open"),
         Output(ids.campaign_form("global", tab), "children"),
         Output(ids.campaign_form("message", tab), "children"),
         Input(ids.campaign_form("open", tab), "n_clicks"),
+        Input(ids.campaign_form("close", tab), "n_clicks"),
         State(ids.campaign_form("modal", tab), "is_open"),
         prevent_initial_call=True,
     )(callbacks.toggle)

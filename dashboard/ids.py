@@ -231,7 +231,7 @@ CAMPAIGNS = _ids(
 )
 
 CAMPAIGN_FORM_TYPE = "campaign-form"
-CAMPAIGN_FORM_PARTS = ("open", "modal", "name", "control", "window", "global", "create", "message", "link")
+CAMPAIGN_FORM_PARTS = ("open", "close", "modal", "name", "control", "window", "global", "create", "message", "link")
 
 
 def campaign_form(part: str, tab: str) -> dict:

@@ -78,7 +78,10 @@ def modal(tab: str) -> html.Div:
         ]
     )
     footer = dbc.ModalFooter(
-        dbc.Button("Создать и скачать целевой список", id=ids.campaign_form("create", tab), color="primary")
+        [
+            dbc.Button("Закрыть", id=ids.campaign_form("close", tab), color="secondary", outline=True),
+            dbc.Button("Создать и скачать целевой список", id=ids.campaign_form("create", tab), color="primary"),
+        ]
     )
     return html.Div(
         [

@@ -18,11 +18,11 @@ FINAL_STATE = ("2021-07-01", "2022-03-31", None, "r110", None, None, None, None,
 
 def test_the_form_opens_with_the_global_control_note_and_closes(services):
     form = CampaignFormCallbacks(services, final_selection)
-    is_open, note, message = form.toggle(1, False)
+    is_open, note, message = form.toggle(1, None, False)
     assert is_open is True and "Глобальная контрольная группа не задана" in str(note) and message is None
     services.campaigns.store.set_global_share(0.05, "admin")
-    assert "5,0" in form.toggle(2, False)[1]
-    assert form.toggle(3, True)[0] is False
+    assert "5,0" in form.toggle(2, None, False)[1]
+    assert form.toggle(3, None, True)[0] is False
 
 
 def test_create_stores_the_campaign_and_starts_the_target_download(services):
