@@ -140,30 +140,43 @@ class Window:
 
 
 def window_query(cards: Sequence[str], window: Window, options: AnalysisOptions) -> sa.Select:
-    """Per member with a purchase in the window: purchases (distinct doc_id dated by its earliest row) and revenue."""
+    """Per member with a purchase in the window: purchases (distinct doc_id dated by its earliest row) and revenue.
+
+    The window's rows of the members (a date range the database prunes by, joined to the cards bound as one array)
+    are grouped by (card, doc_id); a cheque with a row of the same card before the window is dated before it and
+    left out (NOT EXISTS), so no row older than the window is ever grouped."""
     t = bonuscheques
     members = sa.select(
         sa.func.unnest(sa.bindparam("cards", [str(card) for card in cards], type_=sa.ARRAY(sa.Text))).label("card")
     ).subquery("members")
     start = dt.datetime.combine(window.first_day, dt.time())
     end = dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time())
-    first = sa.func.min(t.c.datetime)
-    purchases = (
+    in_window = (
         sa.select(
             t.c.card.label("card"),
+            t.c.doc_id.label("doc_id"),
             sa.func.coalesce(sa.func.sum(queries.amount(options)), 0).label("amount"),
         )
         .select_from(t.join(members, members.c.card == t.c.card))
-        .where(t.c.datetime < end)  # a purchase is dated by its earliest row: rows after the window can't move it in
+        .where(t.c.datetime >= start, t.c.datetime < end)
         .group_by(t.c.card, t.c.doc_id)
-        .having(sa.and_(first >= start, first < end))
-        .subquery("purchases")
+        .subquery("in_window")
     )
-    return sa.select(
-        purchases.c.card,
-        sa.func.count().label("purchases"),
-        queries.as_double(sa.func.sum(purchases.c.amount)).label("revenue"),
-    ).group_by(purchases.c.card)
+    earlier = bonuscheques.alias("earlier")
+    started_before = sa.exists(
+        sa.select(earlier.c.doc_id).where(
+            earlier.c.datetime < start, earlier.c.card == in_window.c.card, earlier.c.doc_id == in_window.c.doc_id
+        )
+    )
+    return (
+        sa.select(
+            in_window.c.card,
+            sa.func.count().label("purchases"),
+            queries.as_double(sa.func.sum(in_window.c.amount)).label("revenue"),
+        )
+        .where(~started_before)
+        .group_by(in_window.c.card)
+    )
 
 
 def last_cheque_query() -> sa.Select:
