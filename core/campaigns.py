@@ -17,10 +17,11 @@ import pandas as pd
 import sqlalchemy as sa
 
 from core import queries
+from core.client_base import load_client_base
 from core.db import bonuscheques, reads_cheques
 from core.formatting import CLIENTS, count
 from core.formatting import date as ru_date
-from core.migration import Migration, migrate
+from core.migration import Migration, migrate, migrate_bases
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
 
 Z95 = 1.959964
@@ -485,5 +486,8 @@ def placebo_check(
         return PlaceboCheck(bonus_date, analysis_date, placebo_bonus, actual, None, message)
     thresholds = actual.suggestion.thresholds
     same = ThresholdPins.from_mapping(thresholds.as_dict()) if thresholds is not None else pins
-    placebo = migrate(conn, placebo_bonus, Period(period.date_from, bonus_date), same, options)
+    # the placebo's period ends at b: its snapshot 2 is the actual migration's snapshot 1, already loaded; only the
+    # snapshot up to b − L is read (the shares need no revenue after the bonus date)
+    before = load_client_base(conn, Period(period.date_from, placebo_bonus), options)
+    placebo = migrate_bases(before, actual.before.base, placebo_bonus, same)
     return PlaceboCheck(bonus_date, analysis_date, placebo_bonus, actual, placebo)
