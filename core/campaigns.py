@@ -430,11 +430,22 @@ class PlaceboCheck:
         moved = [_SHARE_NAMES[name] for name, d in self.differences().items() if d.differs]
         if moved:
             return (
-                "Миграция отличается от того, что даёт само время: доля "
+                "Миграция отличается от того, что даёт само время: у доли "
                 + ", ".join(moved)
-                + " вне интервала плацебо (интервал разницы не включает ноль)."
+                + " интервал разницы с плацебо не включает ноль."
             )
         return "Миграция не отличается от плацебо: интервалы разницы включают ноль — движение объясняется временем."
+
+    def warnings(self) -> list[str]:
+        """A placebo or an actual migration with under SMALL_CONTROL returning clients: the comparison is unreliable."""
+        sides = [("миграции", self.counts(self.actual)["n"])]
+        if self.placebo is not None:
+            sides.append(("плацебо", self.counts(self.placebo)["n"]))
+        return [
+            f"В {name} {count(n, *CLIENTS)}, бывших до бонус-даты (меньше {SMALL_CONTROL}): вывод ненадёжен."
+            for name, n in sides
+            if n < SMALL_CONTROL
+        ]
 
     def as_json(self) -> dict:
         """`rfma placebo`'s JSON."""
@@ -452,6 +463,7 @@ class PlaceboCheck:
         result.update({name: d.as_json() for name, d in self.differences().items()})
         result["differs"] = self.differs
         result["verdict"] = self.verdict()
+        result["warnings"] = self.warnings()
         return result
 
 

@@ -292,6 +292,8 @@ def render_placebo(view: PlaceboView) -> dbc.Card:
             )
         )
     table = dbc.Table([header, html.Tbody(rows)], size="sm", striped=True, className="mb-2")
+    warnings = [dbc.Alert(w, color="warning", className="small py-2 mt-2 mb-0") for w in view.warnings]
     return dbc.Card(
-        dbc.CardBody([html.H5("Плацебо-проверка", className="card-title"), intro, table, verdict]), className="mb-3"
+        dbc.CardBody([html.H5("Плацебо-проверка", className="card-title"), intro, table, verdict, *warnings]),
+        className="mb-3",
     )

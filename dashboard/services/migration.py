@@ -62,6 +62,7 @@ class PlaceboView:
     differences: dict[str, tuple[float | None, tuple[float, float] | None]]
     differs: bool
     verdict: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -182,6 +183,7 @@ class MigrationService:
             differences={name: (d.diff, d.ci) for name, d in check.differences().items()},
             differs=check.differs,
             verdict=check.verdict(),
+            warnings=tuple(check.warnings()),
         )
 
     def _ordered(

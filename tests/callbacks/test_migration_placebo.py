@@ -23,3 +23,16 @@ def test_unavailable_hidden_and_bad_dates(services):
     assert "недоступна" in text(find(early, ids.PLACEBO.VERDICT)) and "Факт" not in text(early)
     assert callbacks.placebo(ids.TAB_FINAL, "2022-03-01", *FULL, None) is None
     assert callbacks.placebo(ids.TAB_MIGRATION, "2021-03-01", *HALF, None) is None  # the body says why
+
+
+def test_a_small_placebo_is_flagged(services):
+    import dataclasses
+
+    from dashboard.services.migration import PlaceboView
+    from layouts.migration import render_placebo
+
+    view = services.migration.placebo(services.requests.build(*FULL), "2022-03-01")
+    small = dataclasses.replace(
+        view, warnings=("В плацебо 4 клиента, бывших до бонус-даты (меньше 100): вывод ненадёжен.",)
+    )
+    assert isinstance(small, PlaceboView) and "вывод ненадёжен" in text(render_placebo(small))

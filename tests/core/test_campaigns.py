@@ -205,6 +205,10 @@ def test_placebo_on_a_hand_computed_table_and_the_unavailable_case(db_engine):
     doc = check.as_json()
     assert doc["actual"] == {"n": 5, "warmed": 1, "stayed": 2, "cooled": 2}
     assert doc["placebo"] == {"n": 4, "warmed": 0, "stayed": 3, "cooled": 1}
+    assert doc["warnings"] == [
+        "В миграции 5 клиентов, бывших до бонус-даты (меньше 100): вывод ненадёжен.",
+        "В плацебо 4 клиента, бывших до бонус-даты (меньше 100): вывод ненадёжен.",
+    ]
     expected = {
         "warmed": (0.2, math.sqrt(0.2 * 0.8 / 5)),
         "stayed": (0.4 - 0.75, math.sqrt(0.4 * 0.6 / 5 + 0.75 * 0.25 / 4)),
