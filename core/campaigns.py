@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from core import queries
 from core.client_base import load_client_base
 from core.db import bonuscheques, reads_cheques
+from core.fetch import fetch_frame
 from core.formatting import CLIENTS, count
 from core.formatting import date as ru_date
 from core.migration import Migration, migrate, migrate_bases
@@ -301,20 +302,31 @@ def mean_difference(a: np.ndarray, b: np.ndarray) -> tuple[float | None, tuple[f
 def campaign_effect(members: pd.DataFrame, per_card: pd.DataFrame, window: Window) -> CampaignEffect:
     """The effect of §9 from the members (card, group) and the window's purchases per card (card, purchases,
     revenue; members without a purchase absent)."""
-    table = members[["card", "group"]].copy()
-    found = per_card.set_index(per_card["card"].astype(str))
-    table["purchases"] = found["purchases"].reindex(table["card"]).fillna(0).astype("int64").to_numpy()
-    table["revenue"] = found["revenue"].reindex(table["card"]).fillna(0.0).astype("float64").to_numpy()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    # the window's buyers matched to the members in Arrow (no Python string per member: 400k members in ~50 ms)
+    member_cards = pa.array(members["card"].astype(str), type=pa.string())
+    buyer_cards = pa.array(per_card["card"].astype(str), type=pa.string())
+    at = pc.index_in(buyer_cards, value_set=member_cards).to_numpy(zero_copy_only=False)
+    known = ~np.isnan(at.astype("float64")) if at.dtype.kind == "f" else np.ones(len(at), dtype=bool)
+    slots = at[known].astype("int64")
+    purchases = np.zeros(len(members), dtype="int64")
+    purchases[slots] = per_card["purchases"].to_numpy(dtype="int64")[known]
+    revenue = np.zeros(len(members), dtype="float64")
+    revenue[slots] = per_card["revenue"].to_numpy(dtype="float64")[known]
+    is_target = (members["group"] == TARGET).to_numpy(dtype=bool)
+    table = members[["card", "group"]].reset_index(drop=True).assign(purchases=purchases, revenue=revenue)
     groups = {}
     revenues = {}
     for name in GROUPS:
-        part = table[table["group"] == name]
-        revenues[name] = part["revenue"].to_numpy(dtype="float64")
+        mask = is_target if name == TARGET else ~is_target
+        revenues[name] = revenue[mask]
         groups[name] = GroupEffect(
-            clients=len(part),
-            responders=int((part["purchases"] > 0).sum()),
-            purchases=int(part["purchases"].sum()),
-            revenue=float(part["revenue"].sum()),
+            clients=int(mask.sum()),
+            responders=int((purchases[mask] > 0).sum()),
+            purchases=int(purchases[mask].sum()),
+            revenue=float(revenues[name].sum()),
         )
     target, control = groups[TARGET], groups[CONTROL]
     rate_diff, rate_ci = proportion_difference(target.responders, target.clients, control.responders, control.clients)
@@ -361,8 +373,7 @@ def load_campaign_effect(
     if window.days_measured == 0 or members.empty:
         per_card = pd.DataFrame({"card": [], "purchases": [], "revenue": []})
     else:
-        result = conn.execute(window_query(members["card"].astype(str).tolist(), window, options))
-        per_card = pd.DataFrame(result.fetchall(), columns=["card", "purchases", "revenue"])
+        per_card = fetch_frame(conn, window_query(members["card"].astype(str).tolist(), window, options))
     return campaign_effect(members, per_card, window)
 
 
