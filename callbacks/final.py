@@ -10,12 +10,15 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.campaign_form import register_form
 from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
+from dashboard.services.campaigns import FinalSelection
 from dashboard.services.exports import ClientListExport
 from layouts.components import note
 from layouts.final import (
+    CAMPAIGN_FORM,
     render_card_prompt,
     render_client,
     render_final,
@@ -249,6 +252,11 @@ class FinalCallbacks:
         return str(data[0] if isinstance(data, (list, tuple)) else data), (clicks or 0) + 1
 
 
+def final_selection(services: Services, start, end, pins, *flt) -> FinalSelection:
+    """The campaign form's selection: the period's classification, the segment and the filters (as the table)."""
+    return FinalSelection(services.requests.build(start, end, pins), services.final.client_filter(*flt))
+
+
 def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = FinalCallbacks(services)
@@ -374,6 +382,7 @@ def register(app, services: Services) -> None:
         grid_filter_state,
         prevent_initial_call=True,
     )(callbacks.download_report)
+    register_form(app, services, CAMPAIGN_FORM, [*period_states, *filter_states, grid_filter_state], final_selection)
     app.callback(
         Output(ids.FINAL.CARD_INPUT, "value"),
         Output(ids.FINAL.CARD_BUTTON, "n_clicks"),

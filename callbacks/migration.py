@@ -13,7 +13,7 @@ from dashboard.services import Services
 from dashboard.services.exports import FlowExport
 from dashboard.services.migration import bonus_date_inside
 from layouts.components import note
-from layouts.migration import FLOW_PROMPT, NO_SANKEY, flow_key, render_flow, render_migration
+from layouts.migration import FLOW_PROMPT, NO_SANKEY, flow_key, render_flow, render_migration, render_placebo
 
 # Refresh the flow table when the flow, the bonus date, the period or the pins change, or the tab is shown: purge
 # AG Grid's infinite cache so it asks the server for rows again (its own sort refreshes it by itself).
@@ -54,6 +54,16 @@ class MigrationCallbacks:
         except Exception as exc:  # the message takes the body's place
             return error_component(exc), NO_SANKEY, None
         return render_migration(view, level or "region", value or "clients")
+
+    def placebo(self, active_tab, bonus_date, start, end, pins):
+        """The placebo check of the bonus date (nothing while the tab is hidden; an error is the body's to say)."""
+        if active_tab != ids.TAB_MIGRATION:
+            return None
+        s = self.services
+        try:
+            return render_placebo(s.migration.placebo(s.requests.build(start, end, pins), bonus_date))
+        except Exception:  # the migration's body above shows the message
+            return None
 
     @staticmethod
     def select_flow(_cell_clicks, sankey_click, *_resets):
@@ -140,6 +150,7 @@ def register(app, services: Services) -> None:
         Input(ids.MIGRATION.VALUE, "value"),
         *PERIOD_AND_PINS,
     )(callbacks.update)
+    app.callback(Output(ids.PLACEBO.BODY, "children"), ACTIVE_TAB, bonus, *PERIOD_AND_PINS)(callbacks.placebo)
     app.callback(
         Output(ids.MIGRATION.FLOW, "data"),
         Input(ids.migration_flow(ANY), "n_clicks"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import dash
 from flask import has_request_context, request
 
-from callbacks import clients, cohorts, final, history, migration, pharmacies, shell, tables, thresholds
+from callbacks import campaigns, clients, cohorts, final, history, migration, pharmacies, shell, tables, thresholds
 from core.db import is_default_database, make_engine
 from dashboard import auth, downloads, security
 from dashboard.services import EXTENSION_KEY, build_services
@@ -24,7 +24,7 @@ from layouts import shell as shell_layout
 log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
-TAB_MODULES = (shell, clients, pharmacies, thresholds, final, migration, cohorts, history, tables)
+TAB_MODULES = (shell, clients, pharmacies, thresholds, final, migration, cohorts, history, tables, campaigns)
 
 INDEX = """<!DOCTYPE html>
 <html lang="ru">

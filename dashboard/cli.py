@@ -1,5 +1,5 @@
 """The `rfma` command line: demo, import, thresholds, classify, export, migrate, report, cohorts, pareto, dynamics,
-snapshot, history, serve."""
+snapshot, history, campaign, placebo, serve."""
 
 from __future__ import annotations
 
@@ -245,11 +245,52 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (add, role, disable, enable, passwd, grant, users_sub.choices["list"]):
         _add_app_db(command)
 
+    _add_campaign_parsers(sub)
+
     audit = sub.add_parser("audit", help="write the audit log (logins, downloads, threshold saves, user changes)")
     audit.add_argument("--since", metavar="YYYY-MM-DD", help="entries from this day on (UTC)")
     audit.add_argument("--out", required=True, metavar="FILE.csv")
     _add_app_db(audit)
     return parser
+
+
+def _add_campaign_parsers(sub) -> None:
+    camp = sub.add_parser("campaign", help="campaigns with a control group (SPEC §9): create, list, report")
+    camp_sub = camp.add_subparsers(dest="campaign_command", required=True)
+    create = camp_sub.add_parser(
+        "create", help="freeze a segment's clients as a campaign and write its target group (never the control) to CSV"
+    )
+    create.add_argument("name", metavar="NAME")
+    _add_db(create)
+    _add_period(create)
+    segment = create.add_mutually_exclusive_group()
+    segment.add_argument("--region", type=int, help="the clients of this region of the period's classification")
+    segment.add_argument("--cluster", type=int, help="the clients of this cluster of the period's classification")
+    segment.add_argument("--class", dest="class_", help="the clients of this class of the period's classification")
+    create.add_argument("--control", type=float, default=0.10, metavar="P", help="control share, 0 < P < 0.5 (0.10)")
+    create.add_argument("--window", type=int, default=30, metavar="W", help="measurement window in days (30)")
+    create.add_argument("--out", required=True, metavar="TARGET.csv")
+    listing = camp_sub.add_parser("list", help="print the campaigns (JSON)")
+    _add_db(listing)
+    _add_app_db(listing)
+    report = camp_sub.add_parser("report", help="print a campaign's measured effect (JSON)")
+    report.add_argument("name", metavar="NAME")
+    _add_db(report)
+    _add_app_db(report)
+    report.add_argument("--amount-column", default="summ_with_disc", choices=("summ_with_disc", "summ"))
+    report.add_argument(
+        "--responders", metavar="FILE.csv", help="also write the responders (card, group, purchases, revenue)"
+    )
+    glob = camp_sub.add_parser(
+        "global-control", help="print the programme's global control share, or set it (0 = no global control group)"
+    )
+    glob.add_argument("share", nargs="?", type=float, metavar="G")
+    _add_app_db(glob)
+
+    placebo = sub.add_parser("placebo", help="print the placebo check of a migration across a bonus date (JSON)")
+    placebo.add_argument("--bonus-date", required=True, metavar="YYYY-MM-DD")
+    _add_db(placebo)
+    _add_period(placebo)
 
 
 def resolve_source(args) -> None:
@@ -829,6 +870,181 @@ def cmd_audit(args) -> int:
     return 0
 
 
+def campaign_store(args):
+    """The campaigns of --app-db (or the environment's application database)."""
+    from dashboard.appdb import Campaigns, app_engine
+
+    return Campaigns(app_engine(app_settings(args).app_database_url))
+
+
+def _source_name(args) -> str:
+    from core.db import resolve_database_url as resolve
+    from dashboard.appdb import source_key
+
+    return source_key(resolve(args.db))
+
+
+def cmd_campaign(args) -> int:
+    return {
+        "create": cmd_campaign_create,
+        "list": cmd_campaign_list,
+        "report": cmd_campaign_report,
+        "global-control": cmd_campaign_global,
+    }[args.campaign_command](args)
+
+
+def cmd_campaign_create(args) -> int:
+    from core.campaigns import TARGET, check_control_share, check_window
+    from core.classify import classify
+    from core.export import filter_segment
+    from dashboard.appdb.audit import AuditLog
+    from dashboard.appdb.campaigns import CAMPAIGN_CREATED, check_name, make_campaign
+
+    store = campaign_store(args)
+    name = check_name(args.name)
+    check_control_share(args.control)
+    check_window(args.window)
+    if store.exists(name):
+        raise CliError(f"кампания «{name}» уже есть: выберите другое название")
+    period = Period.parse(args.date_from, args.date_to)
+    pins = pins_in_force(args)
+    engine = open_engine(args.db)
+    _require_cheques(engine, period)
+    result = classify(engine, period, pins, _options(args))
+    if result.base.analysis_date is None or result.thresholds is None:
+        raise CliError(result.message or "в периоде нет идентифицированных клиентов")
+    clients = filter_segment(result.clients, _one(args.region), _one(args.cluster), _one(args.class_))
+    selection = campaign_selection(result, args)
+    campaign, members = make_campaign(
+        store,
+        name,
+        _source_name(args),
+        selection,
+        result.base.analysis_date,
+        clients["card"].astype(str).tolist(),
+        args.control,
+        args.window,
+        operator(),
+    )
+    target = clients[clients["card"].astype(str).isin(members.loc[members["group"] == TARGET, "card"])]
+    table = target[["card", "class", "cluster", "region"]].sort_values("card", kind="stable")
+    table.to_csv(args.out, index=False)
+    AuditLog(store.engine).record(
+        operator(), CAMPAIGN_CREATED, f"кампания «{name}»: {selection}", rows=len(table), source=_source_name(args)
+    )
+    print(
+        f"кампания «{name}»: {fmt.count(campaign.clients, *fmt.CLIENTS)}, целевая группа {len(table)}, "
+        f"контрольная {campaign.control_clients}; старт {fmt.date(campaign.start_date)}, "
+        f"окно {campaign.window_days} дн. "
+        f"→ {args.out}"
+    )
+    return 0
+
+
+def campaign_selection(result, args) -> str:
+    """The selection of `rfma campaign create` in words: period, thresholds in force, segment."""
+    from core.periods import resolved_bounds
+
+    first, last = resolved_bounds(result.base)
+    thresholds = ", ".join(
+        f"{name} = {fmt.threshold_plain(value).replace('.', ',')}"
+        for name, value in result.thresholds.as_dict().items()
+    )
+    parts = [f"период {fmt.date(first)} — {fmt.date(last)}", f"пороги: {thresholds}"]
+    for label, value in (("регион", args.region), ("кластер", args.cluster), ("класс", args.class_)):
+        if value is not None:
+            parts.append(f"{label} {value}")
+    if len(parts) == 2:
+        parts.append("все клиенты")
+    return "; ".join(parts)
+
+
+def cmd_campaign_list(args) -> int:
+    from core.campaigns import latest_cheque_date
+    from dashboard.appdb.campaigns import window_status
+
+    engine = open_engine(args.db)
+    last = latest_cheque_date(engine)
+    listing = [
+        {
+            "name": c.name,
+            "start_date": c.start_date.isoformat(),
+            "window_days": c.window_days,
+            "window_end": c.full_end.isoformat(),
+            "status": window_status(c, last),
+            "control_share": c.control_share,
+            "global_control_share": c.global_share,
+            "clients": c.clients,
+            "target": c.target_clients,
+            "control": c.control_clients,
+            "selection": c.selection,
+            "source": c.source,
+            "created_by": c.created_by,
+            "created_at": c.created_at.isoformat(sep=" "),
+        }
+        for c in campaign_store(args).all()
+    ]
+    print(json.dumps(listing, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_campaign_report(args) -> int:
+    from core.campaigns import load_campaign_effect
+
+    store = campaign_store(args)
+    campaign = store.get(" ".join(args.name.split()))
+    if campaign is None:
+        known = ", ".join(f"«{c.name}»" for c in store.all()[:10])
+        raise CliError(f"кампании «{args.name}» нет" + (f"; есть: {known}" if known else ""))
+    effect = load_campaign_effect(
+        open_engine(args.db),
+        store.members(campaign.id),
+        campaign.start_date,
+        campaign.window_days,
+        AnalysisOptions(amount_column=args.amount_column),
+    )
+    report = {"name": campaign.name, **effect.as_json()}
+    if campaign.source != _source_name(args):
+        report["warnings"].append("Кампания создана на другом источнике данных: проверьте --db / --source.")
+    if args.responders:
+        responders = effect.responders()
+        responders["revenue"] = responders["revenue"].round(2)
+        responders.to_csv(args.responders, index=False)
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_campaign_global(args) -> int:
+    from dashboard.appdb.audit import AuditLog
+    from dashboard.appdb.campaigns import GLOBAL_SHARE_SAVED
+
+    store = campaign_store(args)
+    if args.share is None:
+        print(json.dumps({"global_control_share": store.global_share()}))
+        return 0
+    share = store.set_global_share(args.share, operator())
+    AuditLog(store.engine).record(operator(), GLOBAL_SHARE_SAVED, f"глобальная контрольная группа: {share}")
+    print(json.dumps({"global_control_share": share}))
+    return 0
+
+
+def cmd_placebo(args) -> int:
+    from core.campaigns import placebo_check
+
+    bonus_date = parse_date(args.bonus_date, "--bonus-date")
+    check = placebo_check(
+        open_engine(args.db),
+        bonus_date,
+        Period.parse(args.date_from, args.date_to),
+        pins_in_force(args),
+        _options(args),
+    )
+    print(json.dumps(check.as_json(), ensure_ascii=False, indent=2))
+    if not check.available:
+        print(f"rfma placebo: {check.message}", file=sys.stderr)
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "import": cmd_import,
@@ -846,6 +1062,8 @@ COMMANDS = {
     "serve": cmd_serve,
     "users": cmd_users,
     "audit": cmd_audit,
+    "campaign": cmd_campaign,
+    "placebo": cmd_placebo,
 }
 
 

@@ -305,3 +305,39 @@ def history_flow(flow: str) -> dict:
 def history_change(change: str) -> dict:
     """Pattern-matching id of one clickable «вошли» / «вышли» count of «История» ('region|110|entered')."""
     return {"type": HISTORY_CHANGE_TYPE, "change": change}
+
+
+# --- issue 14: campaigns («Создать кампанию» on any tab's selection, tab «Кампании») and the placebo check ----------
+
+TAB_CAMPAIGNS = "tab-campaigns"
+
+CAMPAIGNS = _ids(
+    "campaigns",
+    BODY="body",  # the campaign list
+    PICK="pick",  # the campaign whose report is shown
+    REPORT="report",
+    VERDICT="verdict",
+    UPLIFT="uplift",  # the uplift chart (differences with their 95% intervals)
+    RESPONDERS_COUNT="responders-count",
+    RESPONDERS_GRID="responders-grid",
+    CSV_BUTTON="csv-button",
+    CSV_LINK="csv-link",
+    EXPORT_MESSAGE="export-message",
+)
+
+CAMPAIGN_FORM_TYPE = "campaign-form"
+CAMPAIGN_FORM_PARTS = ("open", "close", "modal", "name", "control", "window", "global", "create", "message", "link")
+
+
+def campaign_form(part: str, tab: str) -> dict:
+    """Id of one part of a tab's «Создать кампанию» form (one form per tab: the tab's name tells them apart)."""
+    if part not in CAMPAIGN_FORM_PARTS:
+        raise AttributeError(f"campaign form has no part {part!r}")
+    return {"type": CAMPAIGN_FORM_TYPE, "part": part, "tab": tab}
+
+
+PLACEBO = _ids(
+    "placebo",
+    BODY="body",  # «Миграция»'s placebo check
+    VERDICT="verdict",
+)

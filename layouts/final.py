@@ -26,6 +26,7 @@ from dashboard.figures import final as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.final import ClientCard, FinalView, SelectionView
 from dashboard.services.page_state import PageState
+from layouts import campaign_form
 from layouts.components import (
     GRAPH_CONFIG,
     card,
@@ -56,6 +57,9 @@ def _grade_filter(component_id: str, title: str, names: dict, value: list[int] |
         md=3,
         lg=True,
     )
+
+
+CAMPAIGN_FORM = "final"  # the tab of «Создать кампанию»'s ids (callbacks.final wires the same one)
 
 
 def segment_section(state: PageState | None = None) -> html.Div:
@@ -140,6 +144,8 @@ def segment_section(state: PageState | None = None) -> html.Div:
             ),
             dbc.Button("Скачать CSV", id=ids.FINAL.CSV_BUTTON, color="primary", size="sm"),
             dbc.Button("Скачать отчёт", id=ids.FINAL.REPORT_BUTTON, color="primary", outline=True, size="sm"),
+            campaign_form.open_button(CAMPAIGN_FORM),
+            campaign_form.modal(CAMPAIGN_FORM),
             dcc.Store(id=ids.FINAL.CSV_LINK),  # the streamed CSV's link; a clientside callback opens it
             dcc.Download(id=ids.FINAL.REPORT_DOWNLOAD),
         ],

@@ -17,7 +17,7 @@ from core.segments import NEW_SOURCE, OTHER_FLOWS, segment_color, segment_label
 from dashboard import ids
 from dashboard.figures import migration as charts
 from dashboard.figures.common import message_figure
-from dashboard.services.migration import FlowView, MigrationView
+from dashboard.services.migration import FlowView, MigrationView, PlaceboView
 from layouts.components import RU_DATE_PICKER, download_buttons, graph, kpi, loading
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
 
@@ -109,6 +109,7 @@ def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.
             controls,
             note,
             loading(html.Div(id=ids.MIGRATION.BODY, className="rfma-body")),
+            loading(html.Div(id=ids.PLACEBO.BODY)),
             # the Sankey is in the skeleton (its clickData is a callback input), filled with the body
             loading(graph(NO_SANKEY, ids.MIGRATION.SANKEY)),
             html.Div(id=ids.MIGRATION.MATRIX),
@@ -265,3 +266,57 @@ def render_migration(view: MigrationView, level: str, value: str) -> tuple[html.
     sankey = charts.migration_sankey(view.sankeys[level], level, "clients")
     matrix = html.Div([download_buttons("migration"), render_matrix(view.tables[(level, value)], level, value)])
     return body, sankey, matrix
+
+
+PLACEBO_ROWS = (("warmed", "Потеплели"), ("stayed", "Остались"), ("cooled", "Остыли"))
+
+
+def _share(counts: dict[str, int], name: str) -> str:
+    n = counts["n"]
+    return f"{fmt.percent(counts[name] / n if n else 0.0)} ({fmt.integer(counts[name])} из {fmt.integer(n)})"
+
+
+def _points(value: float | None) -> str:
+    return "—" if value is None else f"{fmt.number(value * 100, 1)} п. п."
+
+
+def render_placebo(view: PlaceboView) -> dbc.Card:
+    """The placebo check: actual shares beside the placebo's, each difference with its 95% interval, the verdict."""
+    lag = (view.analysis_date - view.bonus_date).days
+    intro = html.P(
+        f"Плацебо — та же миграция, сдвинутая назад на {fmt.count(lag, 'день', 'дня', 'дней')}: бонус-дата "
+        f"{fmt.date(view.placebo_bonus_date)}, конец периода {fmt.date(view.bonus_date)}, те же пороги. Если "
+        "доли почти такие же, движение между сегментами объясняется временем, а не бонус-датой.",
+        className="text-muted small",
+    )
+    verdict = html.Div(
+        view.verdict, id=ids.PLACEBO.VERDICT, className="fw-semibold " + ("text-success" if view.differs else "")
+    )
+    if view.placebo is None:
+        return dbc.Card(
+            dbc.CardBody([html.H5("Плацебо-проверка", className="card-title"), intro, verdict]), className="mb-3"
+        )
+    header = html.Thead(
+        html.Tr([html.Th(""), html.Th("Факт"), html.Th("Плацебо"), html.Th("Разница"), html.Th("95% интервал")])
+    )
+    rows = []
+    for name, title in PLACEBO_ROWS:
+        diff, ci = view.differences[name]
+        interval = "—" if ci is None else f"{_points(ci[0])} … {_points(ci[1])}"
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(title),
+                    html.Td(_share(view.actual, name)),
+                    html.Td(_share(view.placebo, name)),
+                    html.Td(_points(diff)),
+                    html.Td(interval),
+                ]
+            )
+        )
+    table = dbc.Table([header, html.Tbody(rows)], size="sm", striped=True, className="mb-2")
+    warnings = [dbc.Alert(w, color="warning", className="small py-2 mt-2 mb-0") for w in view.warnings]
+    return dbc.Card(
+        dbc.CardBody([html.H5("Плацебо-проверка", className="card-title"), intro, table, verdict, *warnings]),
+        className="mb-3",
+    )

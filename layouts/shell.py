@@ -9,7 +9,7 @@ from dashboard import ids
 from dashboard.services.migration import bonus_date_inside
 from dashboard.services.page_state import PageState
 from dashboard.services.shell import PageView
-from layouts import clients, cohorts, final, header, help, history, migration, pharmacies, thresholds
+from layouts import campaigns, clients, cohorts, final, header, help, history, migration, pharmacies, thresholds
 
 TABS = (
     (ids.TAB_CLIENTS, "Клиенты"),
@@ -19,6 +19,7 @@ TABS = (
     (ids.TAB_MIGRATION, "Миграция"),
     (ids.TAB_COHORTS, "Когорты"),
     (ids.TAB_HISTORY, "История"),
+    (ids.TAB_CAMPAIGNS, "Кампании"),
 )
 
 
@@ -33,6 +34,7 @@ def tab_contents(page: PageView, state: PageState) -> dict:
         ids.TAB_MIGRATION: migration.layout(first, last, bonus_date_inside(state.start, state.end, page.bonus_date)),
         ids.TAB_COHORTS: cohorts.layout(state.segment),
         ids.TAB_HISTORY: history.layout(),
+        ids.TAB_CAMPAIGNS: campaigns.layout(),
     }
 
 

@@ -1,7 +1,8 @@
 """The application database: what the app itself writes. `database` holds the schema and engines; one module per
-record kind (`chain_thresholds`, `users`, `audit`, `snapshots`)."""
+record kind (`chain_thresholds`, `users`, `audit`, `snapshots`, `campaigns`)."""
 
 from dashboard.appdb.audit import AuditEntry, AuditLog
+from dashboard.appdb.campaigns import Campaign, Campaigns
 from dashboard.appdb.chain_thresholds import (
     ChainThresholds,
     ThresholdSets,
@@ -30,6 +31,8 @@ __all__ = [
     "ROLE_NAMES",
     "AuditEntry",
     "AuditLog",
+    "Campaign",
+    "Campaigns",
     "ChainThresholds",
     "Snapshot",
     "Snapshots",

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from flask_caching import Cache
 
-from dashboard.appdb import AuditLog, ThresholdSets, Users, app_engine
+from dashboard.appdb import AuditLog, Campaigns, ThresholdSets, Users, app_engine
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
+from dashboard.services.campaigns import CampaignsService
 from dashboard.services.clients import ClientsService
 from dashboard.services.cohorts import CohortsService
 from dashboard.services.engines import SourceReader
@@ -52,6 +53,7 @@ class Services:
     workbook: WorkbookService
     downloads: TableDownloads
     history: HistoryService
+    campaigns: CampaignsService
 
     @property
     def source(self) -> SourceReader:
@@ -78,6 +80,9 @@ def build_services(settings: Settings, cache: Cache) -> Services:
     thresholds, final = ThresholdsService(analyses, sources, audit), FinalService(analyses)
     tables = TablesService(clients, pharmacies, thresholds, final, migration)
     workbook = WorkbookService(tables, analyses, thresholds, requests.source_name)
+    campaigns = CampaignsService(
+        analyses, Campaigns(app_engine(settings.app_database_url)), audit, requests.source_name
+    )
     return Services(
         settings=settings,
         sources=sources,
@@ -101,9 +106,11 @@ def build_services(settings: Settings, cache: Cache) -> Services:
             audit=audit,
             cohorts=cohorts,
             history=history,
+            campaigns=campaigns,
         ),
         tables=tables,
         workbook=workbook,
         downloads=TableDownloads(tables, workbook, audit, requests.source_name),
         history=history,
+        campaigns=campaigns,
     )

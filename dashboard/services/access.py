@@ -20,12 +20,19 @@ class Permission(StrEnum):
     SAVE_CHAIN_SET = "save_chain_set"
     MANAGE_USERS = "manage_users"
     SAVE_SNAPSHOT = "save_snapshot"
+    CREATE_CAMPAIGN = "create_campaign"
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "viewer": frozenset(),
     "manager": frozenset(
-        {Permission.SEE_CARDS, Permission.DOWNLOAD_CLIENTS, Permission.EDIT_DRAFT, Permission.SAVE_SNAPSHOT}
+        {
+            Permission.SEE_CARDS,
+            Permission.DOWNLOAD_CLIENTS,
+            Permission.EDIT_DRAFT,
+            Permission.SAVE_SNAPSHOT,
+            Permission.CREATE_CAMPAIGN,
+        }
     ),
     "admin": frozenset(Permission),
 }
@@ -36,6 +43,7 @@ REFUSALS = {
     Permission.SAVE_CHAIN_SET: "сохранять набор порогов для всей сети может только администратор",
     Permission.MANAGE_USERS: "управлять пользователями может только администратор",
     Permission.SAVE_SNAPSHOT: "сохранять снимки сегментов могут менеджер и администратор",
+    Permission.CREATE_CAMPAIGN: "создавать кампании могут менеджер и администратор",
 }
 IDENTITY_KEY = "rfma_identity"
 AUTH_CONFIG = "RFMA_AUTH"

@@ -25,6 +25,7 @@ from dashboard.appdb.audit import DOWNLOAD, AuditLog
 from dashboard.services.access import Permission, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import SharedCache
+from dashboard.services.campaigns import CampaignExport, CampaignsService
 from dashboard.services.cohorts import CohortsService, Pick
 from dashboard.services.history import HistoryExport, HistoryService
 from dashboard.services.migration import MigrationService
@@ -78,7 +79,7 @@ class CohortPickExport:
     names: str = "ru"
 
 
-Export = ClientListExport | FlowExport | CohortPickExport | HistoryExport
+Export = ClientListExport | FlowExport | CohortPickExport | HistoryExport | CampaignExport
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,12 @@ class ExportsService:
         audit: AuditLog | None = None,
         cohorts: CohortsService | None = None,
         history: HistoryService | None = None,
+        campaigns: CampaignsService | None = None,
     ):
         self.audit = audit
         self.cohorts = cohorts or CohortsService(analyses)
         self.history = history
+        self.campaigns = campaigns  # a campaign's target list and responders (dashboard.services.campaigns)
         self.analyses = analyses
         self.migration = migration or MigrationService(analyses)
         self.requests = requests
@@ -126,6 +129,8 @@ class ExportsService:
             raise RfmaError(f"неизвестный формат CSV {export.fmt!r}")
         if export.names not in COLUMN_NAMES:
             raise RfmaError(f"неизвестные названия столбцов {export.names!r}")
+        if isinstance(export, CampaignExport) and self.campaigns is not None:
+            return self.campaigns.csv(export)
         if isinstance(export, CohortPickExport):
             return self.cohorts.pick_csv(export.request, export.pick, export.sort, export.fmt, export.names)
         if isinstance(export, HistoryExport):
@@ -178,6 +183,8 @@ class ExportsService:
             return self.cohorts.pick_view(export.request, export.pick).listed
         if isinstance(export, HistoryExport):
             return self.history.row_count(export) if self.history is not None else 0
+        if isinstance(export, CampaignExport) and self.campaigns is not None:
+            return self.campaigns.row_count(export)
         if isinstance(export, FlowExport):
             return self.migration.flow_view(export.request, export.bonus_date, export.flow).clients
         clients = self.analyses.classification(export.request).clients

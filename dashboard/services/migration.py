@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.campaigns import placebo_check
 from core.client_filter import sort_positions
 from core.export import client_list_filename, iter_client_list_csv
 from core.messages import NO_CHEQUES_FOR_MIGRATION
@@ -47,6 +48,26 @@ class FlowView:
     bonus_date: dt.date
     clients: int
     revenue_after: float
+
+
+@dataclass(frozen=True)
+class PlaceboView:
+    """The placebo check of §10 beside the migration: counts of both, each share's difference with its interval."""
+
+    bonus_date: dt.date
+    placebo_bonus_date: dt.date
+    analysis_date: dt.date
+    actual: dict[str, int]  # n, warmed, stayed, cooled
+    placebo: dict[str, int] | None  # None: unavailable
+    differences: dict[str, tuple[float | None, tuple[float, float] | None]]
+    differs: bool
+    verdict: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        """False when b − L is before the first cheque."""
+        return self.placebo is not None
 
 
 RESULTS_KEPT = 2  # per worker: migrations (snapshot-2 graded clients) kept for the flow tables
@@ -141,6 +162,28 @@ class MigrationService:
                 for value in ("clients", "revenue_after")
             },
             sankeys={level: top_flows(m, level) if level == "class" else m for level, m in matrices.items()},
+        )
+
+    def placebo(self, request: AnalysisRequest, bonus_date: object) -> PlaceboView:
+        """§10: the migration beside the same migration shifted back by its own length (cached per request)."""
+        bonus = self.bonus(bonus_date)
+        return self.analyses.cache.get_or_compute(
+            request.key("placebo", bonus.isoformat()), lambda: self._placebo(request, bonus)
+        )
+
+    def _placebo(self, request: AnalysisRequest, bonus: dt.date) -> PlaceboView:
+        actual = self._migration(request, bonus)
+        check = placebo_check(request.engine(), bonus, request.period, request.pins, request.options, actual=actual)
+        return PlaceboView(
+            bonus_date=bonus,
+            placebo_bonus_date=check.placebo_bonus_date,
+            analysis_date=check.analysis_date,
+            actual=check.counts(check.actual),
+            placebo=check.counts(check.placebo) if check.placebo is not None else None,
+            differences={name: (d.diff, d.ci) for name, d in check.differences().items()},
+            differs=check.differs,
+            verdict=check.verdict(),
+            warnings=tuple(check.warnings()),
         )
 
     def _ordered(

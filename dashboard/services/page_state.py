@@ -28,6 +28,7 @@ TAB_NAMES = {
     "migration": ids.TAB_MIGRATION,
     "cohorts": ids.TAB_COHORTS,
     "history": ids.TAB_HISTORY,
+    "campaigns": ids.TAB_CAMPAIGNS,
 }
 DEFAULT_TAB = ids.TAB_CLIENTS
 GRADES = ("r", "f", "m", "a")

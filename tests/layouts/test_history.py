@@ -12,6 +12,7 @@ from dashboard import ids
 from dashboard.appdb.snapshots import Snapshot
 from dashboard.services.history import HistoryView, PairView
 from layouts import history
+from layouts.migration import flow_key
 from layouts.shell import TABS
 from tests.support.components import find, text, walk
 
@@ -51,8 +52,9 @@ def pair_view() -> PairView:
     )
 
 
-def test_the_tab_is_last_for_now_and_its_skeleton_holds_every_id():
-    assert TABS[-1] == (ids.TAB_HISTORY, "История")
+def test_the_tab_follows_cohorts_and_its_skeleton_holds_every_id():
+    labels = [label for _, label in TABS]
+    assert labels == ["Клиенты", "Аптеки", "Пороги", "Финал", "Миграция", "Когорты", "История", "Кампании"]
     page = history.layout()
     present = {getattr(node, "id", None) for node in walk(page)}
     for name in ("SAVE", "LIST", "SIZES", "BEFORE", "AFTER", "SANKEY", "MATRIX", "FLOW_GRID", "CHANGE_GRID"):
@@ -93,7 +95,7 @@ def test_the_pair_reuses_migration_s_renderers_with_history_s_ids_and_sides():
     cells = [n.id for n in walk(matrix) if isinstance(getattr(n, "id", None), dict)]
     assert ids.history_flow("region|110|410") in cells and all(c["type"] == ids.HISTORY_FLOW_TYPE for c in cells)
     assert ids.history_flow("region|new|210") in cells  # ASCII ids: Cyrillic ones never reach the server
-    assert history.flow_key("region|new|210") == "region|новый|210"
+    assert flow_key("region|new|210") == "region|новый|210"
     counts = [n.id["change"] for n in walk(changes) if isinstance(getattr(n, "id", None), dict)]
     assert sorted(counts) == sorted(
         ["region|110|left", "region|210|entered", "region|210|left", "region|410|entered", "region|510|left"]
