@@ -524,7 +524,7 @@ def dynamics_events_query(
         _month_of(sa.literal(queries.EPOCH, sa.Date) + sa.cast(reach + 1, sa.Integer)) - 1
     )  # last month ending by D
     end = sa.case((reach >= t_day, last), else_=within)
-    end = sa.func.least(end, sa.func.coalesce(s.c.next_month - 1, last))
+    capped = sa.func.least(end, sa.func.coalesce(s.c.next_month - 1, last))
     is_new = sa.case((s.c.first_month == s.c.month, 1), else_=0)
     one = sa.case((s.c.so_far == 1, 1), else_=0)
     repeat = sa.case((s.c.so_far >= 2, 1), else_=0)
@@ -539,7 +539,7 @@ def dynamics_events_query(
             s.c.chain,
             s.c.shop,
             s.c.month.label("start"),
-            end.label("end"),
+            capped.label("end"),
             is_new.label("is_new"),
             one.label("one"),
             repeat.label("repeat"),
@@ -558,12 +558,13 @@ def dynamics_events_query(
         )
 
     c = spans.c
-    return sa.union_all(
+    union = sa.union_all(
         events(c.start, active, [1, c.is_new, c.one * (1 - c.is_new), c.repeat * (1 - c.is_new), zero]),
         events(c.start + 1, sa.and_(active, c.is_new == 1), [zero, -c.is_new, c.one, c.repeat, zero]),
         events(c.end + 1, active, [-1, zero, -c.one, -c.repeat, zero]),
         events(c.lapse, c.lapse.is_not(None), [zero, zero, zero, zero, 1]),
-    )
+    ).subquery("events")
+    return sa.select(union)
 
 
 def counts_from_events(events: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
@@ -580,7 +581,8 @@ def counts_from_events(events: pd.DataFrame, first: int, last: int) -> pd.DataFr
     values = EVENT_COLUMNS[3:]
     frame = frame.groupby(["chain", "shop", "month"], sort=False)[values].sum()
     begin = min(int(frame.index.get_level_values("month").min()), first)
-    scopes = frame.index.droplevel("month").unique()
+    index = frame.index
+    scopes = list(dict.fromkeys(zip(index.get_level_values("chain"), index.get_level_values("shop"), strict=True)))
     grid = pd.MultiIndex.from_tuples(
         [(chain, shop, month) for chain, shop in scopes for month in range(begin, last + 1)],
         names=["chain", "shop", "month"],
