@@ -128,6 +128,7 @@ def load_client_base(
         )
     clients = _normalise_clients(clients, with_shops)
     clients["since_day"] = _since_days(clients, history[0] if history else None)
+    clients["history_revenue"] = _history_revenue(clients, history[0] if history else None)
     return ClientBase(
         period=period,
         analysis_date=analysis_date,
@@ -149,6 +150,17 @@ def _since_days(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarr
     return np.where(np.isnan(found), first, np.minimum(found, first)).astype("int64")
 
 
+def _history_revenue(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:
+    """Each client's revenue over the history up to T (`history`: queries.since_query's rows): the period's revenue
+    when the period starts at the beginning of the data (the period is then the whole history)."""
+    revenue = clients["revenue"].to_numpy(dtype="float64")
+    if history is None or clients.empty:
+        return revenue.copy()
+    total = pd.Series(history["history_revenue"].to_numpy(dtype="float64"), index=history["card"].astype("str"))
+    found = total.reindex(clients["card"].to_numpy()).to_numpy(dtype="float64")
+    return np.where(np.isnan(found), revenue, found)
+
+
 def _client_aggregates(conn: sa.Connection, period: Period, options: AnalysisOptions, unique: bool, with_shops: bool):
     """Q2 for this backend, in card order (positions into the client frame are kept: its order must be fixed;
     DuckDB sorts in parallel, cheaper than sorting the fetched frame). A server plans it as a GroupAggregate (no
@@ -165,7 +177,9 @@ def _split_client_base(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
     by_card = table["by_card"].to_numpy() == 0
     by_gap = ~by_card & (table["by_gap"].to_numpy() == 0)
     client_rows = np.flatnonzero(by_card)
-    clients = table.select(["card", "first_day", "last_day", "purchases", "revenue", "bonus_earned", "bonus_spent"])
+    clients = table.select(
+        ["card", "first_day", "last_day", "purchases", "revenue", "bonus_earned", "bonus_spent", "gross", "discount"]
+    )
     if len(client_rows) and client_rows[-1] - client_rows[0] + 1 == len(client_rows):
         clients = clients.slice(client_rows[0], len(client_rows))  # one set after another: no copy of the cards
     else:
@@ -190,7 +204,9 @@ def _empty_base(period: Period, analysis_date, cheques: int, with_shops: bool) -
         period,
         analysis_date,
         cheques,
-        _normalise_clients(pd.DataFrame(), with_shops).assign(since_day=pd.Series(dtype="int64")),
+        _normalise_clients(pd.DataFrame(), with_shops).assign(
+            since_day=pd.Series(dtype="int64"), history_revenue=pd.Series(dtype="float64")
+        ),
         _histogram(None, "", "", "int64"),
         _histogram(None, "", "", "float64"),
     )
@@ -205,6 +221,8 @@ def _normalise_clients(frame: pd.DataFrame, with_shops: bool) -> pd.DataFrame:
         "revenue": "float64",
         "bonus_earned": "float64",
         "bonus_spent": "float64",
+        "gross": "float64",
+        "discount": "float64",
         "shops": "int64",
     }
     if not with_shops:

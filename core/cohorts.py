@@ -19,8 +19,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from core import queries
-from core.db import bonuscheques, reads_cheques
-from core.fetch import fetch_frames
+from core.db import bonuscheques, reads_cheques, recorded_doc_ids_unique
+from core.fetch import fetch_frame, fetch_frames, with_postgresql_settings
 from core.model import AnalysisOptions, Period
 
 CHAIN = "Вся сеть"
@@ -136,34 +136,96 @@ def purchases_subquery(analysis_date: dt.date, options: AnalysisOptions, cards: 
     )
 
 
-def cohort_queries(
-    analysis_date: dt.date, start: dt.date, options: AnalysisOptions, cards: Sequence[str] | None = None
-) -> tuple[sa.Select, sa.Select]:
-    """(sizes, cells): clients per cohort, and per cohort × month their active clients, purchases and amount."""
-    p = purchases_subquery(analysis_date, options, cards)
-    firsts = sa.select(p.c.card, sa.func.min(p.c.month).label("cohort")).group_by(p.c.card).subquery("firsts")
-    shown = sa.and_(firsts.c.cohort >= month_index(start), firsts.c.cohort <= month_index(analysis_date))
-    sizes = (
-        sa.select(firsts.c.cohort, sa.func.count().label("cohort_clients"))
-        .where(shown)
-        .group_by(firsts.c.cohort)
-        .order_by(firsts.c.cohort)
+def cohort_months_subquery(
+    analysis_date: dt.date, options: AnalysisOptions, cards: Sequence[str] | None = None, unique: bool = False
+):
+    """Per identified client × month with a purchase in the history: purchases and amount (a purchase dated by its
+    earliest row). With `unique` doc_ids (every row its own cheque, recorded) the rows are grouped directly and the
+    card pattern is tested once per client-month instead of once per row."""
+    if not unique:
+        p = purchases_subquery(analysis_date, options, cards)
+        return (
+            sa.select(p.c.card, p.c.month, sa.func.count().label("purchases"), sa.func.sum(p.c.amount).label("revenue"))
+            .group_by(p.c.card, p.c.month)
+            .subquery("client_months")
+        )
+    t = bonuscheques
+    end = dt.datetime.combine(analysis_date + dt.timedelta(days=1), dt.time())
+    conditions = [t.c.card.is_not(None), t.c.datetime < end]
+    if cards is not None:
+        conditions.append(card_in(t.c.card, cards))
+    month = _month_of(queries.day_of(t.c.datetime))
+    rows = (
+        sa.select(
+            t.c.card,
+            month.label("month"),
+            sa.func.count().label("purchases"),
+            sa.func.coalesce(sa.func.sum(queries.amount(options)), 0).label("revenue"),
+        )
+        .where(*conditions)
+        .group_by(t.c.card, month)
+        .subquery("card_months")
     )
-    since = (p.c.month - firsts.c.cohort).label("months_since")
-    cells = (
+    return sa.select(rows).where(queries.identified(options, rows)).subquery("client_months")
+
+
+def cohort_query(
+    analysis_date: dt.date,
+    start: dt.date,
+    options: AnalysisOptions,
+    cards: Sequence[str] | None = None,
+    unique: bool = False,
+    window: bool = False,
+) -> sa.Select:
+    """Per cohort × month since: active clients, purchases and amount. Each client buys in its cohort's month, so
+    the cells at months_since = 0 give the cohort sizes (one statement, one pass over the cheques).
+
+    The cohort is each client's first month: joined from a GROUP BY card over the client-months (a CTE computed
+    once; DuckDB's fastest), or with `window` a MIN() OVER the card, which a server computes without another sort
+    when the client-months come in card order off its (card, datetime) index."""
+    m = cohort_months_subquery(analysis_date, options, cards, unique)
+    if window:
+        firsts = sa.select(
+            m.c.month,
+            m.c.purchases,
+            m.c.revenue,
+            sa.func.min(m.c.month).over(partition_by=m.c.card).label("cohort"),
+        ).subquery("firsts")
+        months, source = firsts, firsts
+    else:
+        months = m.element.cte("client_months")  # referenced twice: computed once
+        firsts = (
+            sa.select(months.c.card, sa.func.min(months.c.month).label("cohort"))
+            .group_by(months.c.card)
+            .subquery("firsts")
+        )
+        source = months.join(firsts, months.c.card == firsts.c.card)
+    shown = sa.and_(firsts.c.cohort >= month_index(start), firsts.c.cohort <= month_index(analysis_date))
+    since = (months.c.month - firsts.c.cohort).label("months_since")
+    return (
         sa.select(
             firsts.c.cohort,
             since,
-            sa.func.count(sa.distinct(p.c.card)).label("active_clients"),
-            sa.func.count().label("purchases"),
-            queries.as_double(sa.func.sum(p.c.amount)).label("revenue"),
+            sa.func.count().label("active_clients"),
+            sa.cast(sa.func.sum(months.c.purchases), sa.BigInteger).label("purchases"),
+            queries.as_double(sa.func.sum(months.c.revenue)).label("revenue"),
         )
-        .select_from(p.join(firsts, p.c.card == firsts.c.card))
+        .select_from(source)
         .where(shown)
         .group_by(firsts.c.cohort, since)
         .order_by(firsts.c.cohort, since)
     )
-    return sizes, cells
+
+
+def cohort_sizes(cells: pd.DataFrame) -> pd.DataFrame:
+    """Clients per cohort: its active clients in its own month (months_since = 0)."""
+    first = cells[cells["months_since"].astype("int64") == 0]
+    return pd.DataFrame(
+        {
+            "cohort": first["cohort"].to_numpy(dtype="int64"),
+            "cohort_clients": first["active_clients"].to_numpy(dtype="int64"),
+        }
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -270,8 +332,13 @@ def load_cohorts(
     start, analysis_date = bounds
     if cards is not None and len(cards) == 0:
         return Cohorts(analysis_date, start, _empty_cells())
-    sizes, cells = fetch_frames(conn, list(cohort_queries(analysis_date, start, options, cards)))
-    return Cohorts(analysis_date, start, complete_cells(sizes, cells, analysis_date))
+    unique = bool(recorded_doc_ids_unique(conn))
+    server = conn.dialect.name != "duckdb"
+    query = cohort_query(analysis_date, start, options, cards, unique, window=server)
+    if server:  # client-months grouped in card order off the index (no hash table of every client-month), no JIT
+        query = with_postgresql_settings(query, enable_hashagg="off", jit="off")
+    cells = fetch_frame(conn, query)
+    return Cohorts(analysis_date, start, complete_cells(cohort_sizes(cells), cells, analysis_date))
 
 
 def _bounds(conn: sa.Connection, period: Period) -> tuple[dt.date, dt.date] | None:
@@ -377,25 +444,33 @@ def load_pareto(conn: sa.Connection, period: Period = Period(), options: Analysi
 # --- client-base dynamics -------------------------------------------------------------------------------------------
 
 
-def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions):
+def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions, unique: bool = False):
     """Per scope (the chain, each shop) × client × month with a purchase: purchases, the month's last purchase day,
     the client's first month in the scope, the running purchase count and the next month with a purchase.
 
-    A purchase is in shop s when its doc_id has a row at s; it is dated by its earliest row (over every shop).
+    A purchase is in shop s when its doc_id has a row at s; it is dated by its earliest row (over every shop). With
+    `unique` doc_ids (every row its own cheque, recorded) the rows are the purchases: no GROUP BY doc_id.
     """
     t = bonuscheques
-    rows = (
-        sa.select(t.c.card, t.c.doc_id, t.c.shop, sa.func.min(t.c.datetime).label("datetime"))
-        .where(*_history_conditions(analysis_date, options))
-        .group_by(t.c.card, t.c.doc_id, t.c.shop)
-        .subquery("doc_shops")
-    )
-    dated = sa.select(
-        rows.c.card,
-        rows.c.doc_id,
-        rows.c.shop,
-        sa.func.min(rows.c.datetime).over(partition_by=[rows.c.card, rows.c.doc_id]).label("datetime"),
-    ).subquery("dated")
+    if unique:
+        dated = (
+            sa.select(t.c.card, t.c.doc_id, t.c.shop, t.c.datetime)
+            .where(*_history_conditions(analysis_date, options))
+            .subquery("dated")
+        )
+    else:
+        rows = (
+            sa.select(t.c.card, t.c.doc_id, t.c.shop, sa.func.min(t.c.datetime).label("datetime"))
+            .where(*_history_conditions(analysis_date, options))
+            .group_by(t.c.card, t.c.doc_id, t.c.shop)
+            .subquery("doc_shops")
+        )
+        dated = sa.select(
+            rows.c.card,
+            rows.c.doc_id,
+            rows.c.shop,
+            sa.func.min(rows.c.datetime).over(partition_by=[rows.c.card, rows.c.doc_id]).label("datetime"),
+        ).subquery("dated")
     day = queries.day_number(dated.c.datetime)
     month = _month_of(queries.day_of(dated.c.datetime)).label("month")
     chain = sa.func.grouping(dated.c.shop).label("chain")  # 1: the chain's row, 0: a shop's
@@ -405,7 +480,7 @@ def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions):
             dated.c.shop,
             dated.c.card,
             month,
-            sa.func.count(sa.distinct(dated.c.doc_id)).label("purchases"),
+            (sa.func.count() if unique else sa.func.count(sa.distinct(dated.c.doc_id))).label("purchases"),
             sa.func.max(day).label("last_day"),
         )
         .group_by(sa.func.grouping_sets(sa.tuple_(dated.c.card, month), sa.tuple_(dated.c.shop, dated.c.card, month)))
@@ -419,73 +494,105 @@ def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions):
         g.c.card,
         g.c.month,
         g.c.last_day,
-        sa.func.min(g.c.month).over(partition_by=scope).label("first_month"),
+        # the running minimum in month order is the scope's first month: one window (one sort) for all three
+        sa.func.min(g.c.month).over(partition_by=scope, order_by=g.c.month, rows=(None, 0)).label("first_month"),
         sa.func.sum(g.c.purchases).over(partition_by=scope, order_by=g.c.month, rows=(None, 0)).label("so_far"),
         sa.func.lead(g.c.month).over(partition_by=scope, order_by=g.c.month).label("next_month"),
     ).subquery("scoped")
 
 
-DYNAMICS_CATEGORIES = ("active", "new", "one_time", "repeat", "lapsed")
+EVENT_COLUMNS = ["chain", "shop", "month", "active", "new", "one_time", "repeat", "lapsed"]
 
 
-def _dynamics_parts(
-    analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions, only: int | None = None
-):
-    """(client-month rows, months, the join's condition, category → condition) of §7's dynamics.
+def dynamics_events_query(
+    analysis_date: dt.date, churn_days: int, options: AnalysisOptions, unique: bool = False
+) -> sa.Select:
+    """Per scope × month: the changes of the active, new, one-time and repeat counts, and the lapsed clients (§7),
+    summed from each client-month row's span instead of joining it with every month it covers.
 
-    Between two of a client's months with purchases its latest purchase L and count stay the same, so each
-    client-month row covers the months up to the next one; it is joined with the months where the client was
-    still active on the previous month's last day p (`p − L <= r3`): there it is active at e(m) or has lapsed.
-    `only` keeps one month (the cards of one bar).
+    A client-month row (month a, latest purchase L, next month with a purchase N) keeps the client active at the end
+    of every month m in [a, b] — b the last month whose end (T for T's month) is within r3 of L, and before N — new
+    in a when a is the first month, else one-time or repeat by the purchases so far; the client lapses in the month
+    after the last month ending within r3 of L when that month is before N and L + r3 < T.
     """
-    first, last = month_index(start), month_index(analysis_date)
-    chosen = range(first, last + 1) if only is None else [only]
-    months = (
-        sa.values(
-            sa.column("month", sa.Integer),
-            sa.column("end_day", sa.Integer),
-            sa.column("previous_day", sa.Integer),
-            name="months",
-        )
-        .data([(m, _day(min(month_end(m), analysis_date)), _day(month_start(m)) - 1) for m in chosen])
-        .alias("months")
-    )
-    s = client_months_subquery(analysis_date, options)
+    s = client_months_subquery(analysis_date, options, unique)
+    last = month_index(analysis_date)
+    t_day = _day(analysis_date)
     r3 = sa.literal(int(churn_days), sa.Integer)
-    covered = sa.and_(
-        months.c.month >= s.c.month,
-        sa.or_(s.c.next_month.is_(None), months.c.month < s.c.next_month),
-        months.c.previous_day - s.c.last_day <= r3,
+    reach = s.c.last_day + r3  # D: the last day the client is still active
+    within = (
+        _month_of(sa.literal(queries.EPOCH, sa.Date) + sa.cast(reach + 1, sa.Integer)) - 1
+    )  # last month ending by D
+    end = sa.case((reach >= t_day, last), else_=within)
+    capped = sa.func.least(end, sa.func.coalesce(s.c.next_month - 1, last))
+    is_new = sa.case((s.c.first_month == s.c.month, 1), else_=0)
+    one = sa.case((s.c.so_far == 1, 1), else_=0)
+    repeat = sa.case((s.c.so_far >= 2, 1), else_=0)
+    lapse = sa.case(
+        (
+            sa.and_(reach < t_day, within >= s.c.month, sa.or_(s.c.next_month.is_(None), within + 1 < s.c.next_month)),
+            within + 1,
+        ),
     )
-    active = months.c.end_day - s.c.last_day <= r3
-    old = sa.and_(active, s.c.first_month != months.c.month)
-    categories = {
-        "active": active,
-        "new": sa.and_(active, s.c.first_month == months.c.month),
-        "one_time": sa.and_(old, s.c.so_far == 1),
-        "repeat": sa.and_(old, s.c.so_far >= 2),
-        "lapsed": sa.and_(sa.not_(active), months.c.month > s.c.month),
-    }
-    return s, months, covered, categories
-
-
-def dynamics_query(analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions) -> sa.Select:
-    """Per scope × month of [month(S), month(T)]: active, new, one-time, repeat and lapsed clients (§7)."""
-    s, months, covered, categories = _dynamics_parts(analysis_date, start, churn_days, options)
-
-    def count(condition) -> sa.ColumnElement:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    return (
+    spans = (
         sa.select(
             s.c.chain,
             s.c.shop,
-            months.c.month,
-            *[count(categories[name]).label(f"{name}_clients") for name in DYNAMICS_CATEGORIES],
+            s.c.month.label("start"),
+            capped.label("end"),
+            is_new.label("is_new"),
+            one.label("one"),
+            repeat.label("repeat"),
+            lapse.label("lapse"),
         )
-        .select_from(s.join(months, covered))
-        .group_by(s.c.chain, s.c.shop, months.c.month)
+    ).cte("spans")
+    active = spans.c.end >= spans.c.start
+    zero = sa.literal(0, sa.Integer)
+
+    def events(month, condition, values) -> sa.Select:
+        columns = [sa.func.coalesce(sa.func.sum(v), 0).label(n) for n, v in zip(EVENT_COLUMNS[3:], values, strict=True)]
+        return (
+            sa.select(spans.c.chain, spans.c.shop, month.label("month"), *columns)
+            .where(condition)
+            .group_by(spans.c.chain, spans.c.shop, month)
+        )
+
+    c = spans.c
+    union = sa.union_all(
+        events(c.start, active, [1, c.is_new, c.one * (1 - c.is_new), c.repeat * (1 - c.is_new), zero]),
+        events(c.start + 1, sa.and_(active, c.is_new == 1), [zero, -c.is_new, c.one, c.repeat, zero]),
+        events(c.end + 1, active, [-1, zero, -c.one, -c.repeat, zero]),
+        events(c.lapse, c.lapse.is_not(None), [zero, zero, zero, zero, 1]),
+    ).subquery("events")
+    return sa.select(union)
+
+
+def counts_from_events(events: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
+    """Per scope × month of [first, last]: the counts (running sums of the changes from the earliest month on) and
+    the lapsed clients, as `chain, shop, month` + DYNAMICS_COLUMNS[2:]."""
+    columns = ["chain", "shop", "month", *DYNAMICS_COLUMNS[2:]]
+    if events.empty:
+        return pd.DataFrame({name: [] for name in columns})
+    frame = events.assign(
+        chain=events["chain"].astype("int64"),
+        month=events["month"].astype("int64"),
+        shop=events["shop"].astype(object).where(events["shop"].notna(), "\x00"),
     )
+    values = EVENT_COLUMNS[3:]
+    frame = frame.groupby(["chain", "shop", "month"], sort=False)[values].sum()
+    begin = min(int(frame.index.get_level_values("month").min()), first)
+    index = frame.index
+    scopes = list(dict.fromkeys(zip(index.get_level_values("chain"), index.get_level_values("shop"), strict=True)))
+    grid = pd.MultiIndex.from_tuples(
+        [(chain, shop, month) for chain, shop in scopes for month in range(begin, last + 1)],
+        names=["chain", "shop", "month"],
+    )
+    frame = frame.reindex(grid, fill_value=0).astype("int64")
+    running = frame[values[:4]].groupby(level=["chain", "shop"], sort=False).cumsum()
+    table = pd.concat([running, frame[["lapsed"]]], axis=1).reset_index()
+    table = table[table["month"] >= first]
+    table.columns = ["chain", "shop", "month", *DYNAMICS_COLUMNS[2:]]
+    return table.assign(shop=table["shop"].where(table["shop"] != "\x00", None))
 
 
 def shops_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
@@ -524,9 +631,11 @@ def load_dynamics(
     if bounds is None:
         return Dynamics(None, churn_days, pd.DataFrame({name: [] for name in DYNAMICS_COLUMNS}))
     start, analysis_date = bounds
-    counts, shops = fetch_frames(
-        conn, [dynamics_query(analysis_date, start, churn_days, options), shops_query(analysis_date, options)]
+    unique = bool(recorded_doc_ids_unique(conn))
+    events, shops = fetch_frames(
+        conn, [dynamics_events_query(analysis_date, churn_days, options, unique), shops_query(analysis_date, options)]
     )
+    counts = counts_from_events(events, month_index(start), month_index(analysis_date))
     counts = counts[(counts["chain"] == 1) | counts["shop"].notna()]  # a row without a shop counts in the chain only
     counts = counts.assign(shop=np.where(counts["chain"] == 1, CHAIN, counts["shop"].astype(object)))
     names = [CHAIN, *sorted(shops["shop"].astype(str), key=shop_sort_key)]
@@ -664,6 +773,51 @@ def load_pareto_band_cards(
     if not 1 <= band <= len(PARETO_BANDS):
         return []
     return _card_list(fetch_frames(conn, [pareto_band_cards_query(period, options, band)])[0])
+
+
+DYNAMICS_CATEGORIES = ("active", "new", "one_time", "repeat", "lapsed")
+
+
+def _dynamics_parts(
+    analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions, only: int | None = None
+):
+    """(client-month rows, months, the join's condition, category → condition) of §7's dynamics, by joining the
+    rows with the months (the per-client form of `dynamics_events_query`, used for the clients of one bar).
+
+    Between two of a client's months with purchases its latest purchase L and count stay the same, so each
+    client-month row covers the months up to the next one; it is joined with the months where the client was
+    still active on the previous month's last day p (`p − L <= r3`): there it is active at e(m) or has lapsed.
+    `only` keeps one month (the cards of one bar).
+    """
+    first, last = month_index(start), month_index(analysis_date)
+    chosen = range(first, last + 1) if only is None else [only]
+    months = (
+        sa.values(
+            sa.column("month", sa.Integer),
+            sa.column("end_day", sa.Integer),
+            sa.column("previous_day", sa.Integer),
+            name="months",
+        )
+        .data([(m, _day(min(month_end(m), analysis_date)), _day(month_start(m)) - 1) for m in chosen])
+        .alias("months")
+    )
+    s = client_months_subquery(analysis_date, options)
+    r3 = sa.literal(int(churn_days), sa.Integer)
+    covered = sa.and_(
+        months.c.month >= s.c.month,
+        sa.or_(s.c.next_month.is_(None), months.c.month < s.c.next_month),
+        months.c.previous_day - s.c.last_day <= r3,
+    )
+    active = months.c.end_day - s.c.last_day <= r3
+    old = sa.and_(active, s.c.first_month != months.c.month)
+    categories = {
+        "active": active,
+        "new": sa.and_(active, s.c.first_month == months.c.month),
+        "one_time": sa.and_(old, s.c.so_far == 1),
+        "repeat": sa.and_(old, s.c.so_far >= 2),
+        "lapsed": sa.and_(sa.not_(active), months.c.month > s.c.month),
+    }
+    return s, months, covered, categories
 
 
 def dynamics_cards_query(

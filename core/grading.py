@@ -42,11 +42,15 @@ CLIENT_COLUMNS = [
     "region_name",
 ]
 
+# the per-client sums behind the segments' bonus economics (core.summaries), after CLIENT_COLUMNS
+BONUS_COLUMNS = ["bonus_earned", "bonus_spent", "gross", "discount", "history_revenue"]
+
 
 def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
     """Every identified client with metrics, R/F/M/A grades, class, cluster, region, warmth and names.
 
-    Columns: CLIENT_COLUMNS plus bonus_earned, bonus_spent, and shops when the base was loaded with them.
+    Columns: CLIENT_COLUMNS plus BONUS_COLUMNS (bonuses, the gross amount and discount of the period, the revenue of
+    the history up to T), and shops when the base was loaded with them.
     """
     check_order(thresholds)
     clients = base.clients
@@ -85,12 +89,24 @@ def grade_clients(base: ClientBase, thresholds: Thresholds) -> pd.DataFrame:
             "region_name": _labels(region, _REGION_NAME_LABELS),
             "bonus_earned": clients["bonus_earned"].to_numpy(),
             "bonus_spent": clients["bonus_spent"].to_numpy(),
+            "gross": _column(clients, "gross", np.nan),
+            "discount": _column(clients, "discount", np.nan),
+            "history_revenue": _column(clients, "history_revenue", clients["revenue"]),
         },
         copy=False,  # no consolidation into 2-D blocks: that copy dominated re-grading a large base
     )
     if "shops" in clients:
         frame["shops"] = clients["shops"].to_numpy()
     return frame
+
+
+def _column(clients: pd.DataFrame, name: str, default) -> np.ndarray:
+    """A base column as an array; `default` (a value or a column) for a base built without it (by hand)."""
+    if name in clients:
+        return clients[name].to_numpy(dtype="float64")
+    if isinstance(default, pd.Series):
+        return default.to_numpy(dtype="float64")
+    return np.full(len(clients), default, dtype="float64")
 
 
 def _label_lookup(labels: dict[int, str]) -> tuple[np.ndarray, list[str]]:
@@ -135,6 +151,9 @@ GRADED_DTYPES = {
     "warmth": "int64",
     "bonus_earned": "float64",
     "bonus_spent": "float64",
+    "gross": "float64",
+    "discount": "float64",
+    "history_revenue": "float64",
     "shops": "int64",
 }
 
@@ -147,4 +166,4 @@ def empty_graded(with_shops: bool) -> pd.DataFrame:
     frame["class_name"] = _labels(empty, _CLASS_NAME_LABELS)
     frame["cluster_name"] = _labels(empty, _CLUSTER_NAME_LABELS)
     frame["region_name"] = _labels(empty, _REGION_NAME_LABELS)
-    return frame[CLIENT_COLUMNS + ["bonus_earned", "bonus_spent"] + (["shops"] if with_shops else [])]
+    return frame[CLIENT_COLUMNS + BONUS_COLUMNS + (["shops"] if with_shops else [])]

@@ -93,11 +93,22 @@ def client_aggregates_query(
         as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("revenue"),
         as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_earned), 0)).label("bonus_earned"),
         as_double(sa.func.coalesce(sa.func.sum(t.c.bonus_spent), 0)).label("bonus_spent"),
+        *discount_columns(t.c.summ, t.c.summ_with_disc),
     ]
     if with_shops:
         columns.append(sa.func.count(sa.distinct(t.c.shop)).label("shops"))
     query = sa.select(*columns).where(*period_conditions(period), identified(options)).group_by(t.c.card)
     return query.order_by(t.c.card) if ordered else query
+
+
+def discount_columns(summ, summ_with_disc) -> list[sa.ColumnElement]:
+    """Per client `gross` (Σ summ) and `discount` (Σ (summ − summ_with_disc)) over the rows that have both amounts,
+    so that discount / gross is the client's discount share (docs/DECISIONS.md, bonus economics)."""
+    both = sa.and_(summ.is_not(None), summ_with_disc.is_not(None))
+    return [
+        as_double(sa.func.coalesce(sa.func.sum(sa.case((both, summ))), 0)).label("gross"),
+        as_double(sa.func.coalesce(sa.func.sum(summ - summ_with_disc), 0)).label("discount"),
+    ]
 
 
 def gap_histogram_query(period: Period, options: AnalysisOptions) -> sa.Select:
@@ -134,6 +145,8 @@ def client_base_query(period: Period, options: AnalysisOptions) -> sa.Select:
             amount(options).label("amount"),
             t.c.bonus_earned,
             t.c.bonus_spent,
+            t.c.summ,
+            t.c.summ_with_disc,
             gap_days(t).label("gap_days"),
         )
         .where(*period_conditions(period), identified(options))
@@ -151,6 +164,7 @@ def client_base_query(period: Period, options: AnalysisOptions) -> sa.Select:
         as_double(sa.func.coalesce(sa.func.sum(rows.c.amount), 0)).label("revenue"),
         as_double(sa.func.coalesce(sa.func.sum(rows.c.bonus_earned), 0)).label("bonus_earned"),
         as_double(sa.func.coalesce(sa.func.sum(rows.c.bonus_spent), 0)).label("bonus_spent"),
+        *discount_columns(rows.c.summ, rows.c.summ_with_disc),
     ).group_by(sa.func.grouping_sets(sa.tuple_(rows.c.card), sa.tuple_(rows.c.gap_days), sa.tuple_(rows.c.amount)))
 
 
@@ -191,12 +205,16 @@ def amount_histogram_query(period: Period, options: AnalysisOptions, *, unique_d
 
 
 def since_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
-    """Each identified card's first purchase day in the whole history up to the analysis date T (SPEC §2: Age
-    counts from it, including the cheques before the period's start)."""
+    """Each identified card's first purchase day and revenue in the whole history up to the analysis date T (SPEC §2:
+    Age counts from it, including the cheques before the period's start; the revenue is the history's LTV)."""
     t = bonuscheques
     end = dt.datetime.combine(analysis_date + dt.timedelta(days=1), dt.time())
     return (
-        sa.select(t.c.card.label("card"), day_number(sa.func.min(t.c.datetime)).label("since_day"))
+        sa.select(
+            t.c.card.label("card"),
+            day_number(sa.func.min(t.c.datetime)).label("since_day"),
+            as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("history_revenue"),
+        )
         .where(identified(options), t.c.datetime < end)
         .group_by(t.c.card)
     )

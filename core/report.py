@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import formatting as fmt
+from core.glossary import BONUS_ECONOMICS as BONUS_HEADERS
 from core.segments import (
     REGION_DESCRIPTIONS,
     REGION_RECOMMENDATIONS,
@@ -24,7 +25,7 @@ from core.segments import (
     WARMTH_COLORS,
     WARMTH_NAMES,
 )
-from core.summaries import segment_summary
+from core.summaries import BONUS_ECONOMICS, segment_summary
 
 EMPTY_MESSAGE = "В выборке нет ни одного клиента: отчёт строить не по чему. Измените сегмент, фильтры или период."
 PARETO_REVENUE = 0.8
@@ -77,7 +78,8 @@ class SegmentReport:
     filters: tuple[str, ...]
     thresholds: dict
     regions: tuple[RegionSection, ...]  # non-empty regions, in code order
-    region_counts: pd.DataFrame = field(repr=False)  # all 9 regions: region, region_name, clients, share
+    # all 9 regions: region, region_name, warmth, clients, share, revenue_share and the bonus economics
+    region_counts: pd.DataFrame = field(repr=False)
     insights: Insights | None = None
 
     @property
@@ -129,7 +131,7 @@ def build_report(
                 success_metrics=with_numbers(REGION_SUCCESS_METRICS[region], thresholds),
             )
         )
-    counts = summary[["region", "region_name", "warmth", "clients", "share", "revenue_share"]].copy()
+    counts = summary[["region", "region_name", "warmth", "clients", "share", "revenue_share", *BONUS_ECONOMICS]].copy()
     return SegmentReport(
         title=title,
         analysis_date=analysis_date,
@@ -207,6 +209,27 @@ def section_facts(section: RegionSection) -> list[tuple[str, str]]:
     ]
 
 
+def bonus_rows(report: SegmentReport) -> list[tuple[int, str, list[str]]]:
+    """The bonus economics per region (all 9): code, name, the cells in BONUS_ECONOMICS order ('—' when empty)."""
+    rows = []
+    for row in report.region_counts.to_dict("records"):
+        cells = [
+            fmt.money(row[name], 2 if name == "ltv" else 0)
+            if name in ("bonus_earned", "bonus_spent", "ltv")
+            else fmt.percent(row[name])
+            for name in BONUS_ECONOMICS
+        ]
+        rows.append((int(row["region"]), str(row["region_name"]), cells))
+    return rows
+
+
+BONUS_TITLE = "Бонусы, скидки и LTV по регионам"
+BONUS_NOTE = (
+    "Бонусы и скидки — по покупкам периода; LTV на клиента — выручка клиентов региона за всю историю до даты "
+    "анализа, делённая на число клиентов; «—» — делить не на что."
+)
+
+
 def insight_lines(insights: Insights | None) -> list[str]:
     """The key insights as sentences (none for an empty report)."""
     if insights is None:
@@ -270,6 +293,19 @@ def render_html(report: SegmentReport) -> str:
             f'<td class="n">{fmt.percent(row["share"])}</td><td class="n">{fmt.percent(row["revenue_share"])}</td></tr>'
         )
     parts.append("</tbody></table>")
+    parts += [
+        f"<h2>{e(BONUS_TITLE)}</h2>",
+        "<table><thead><tr><th>Регион</th><th>Название</th>"
+        + "".join(f'<th title="{e(BONUS_HEADERS[n][1])}">{e(BONUS_HEADERS[n][0])}</th>' for n in BONUS_ECONOMICS)
+        + "</tr></thead><tbody>",
+        *(
+            f'<tr data-bonus-region="{region}"><td>{region}</td><td>{e(name)}</td>'
+            + "".join(f'<td class="n">{e(cell)}</td>' for cell in cells)
+            + "</tr>"
+            for region, name, cells in bonus_rows(report)
+        ),
+        f"</tbody></table><p>{e(BONUS_NOTE)}</p>",
+    ]
     for s in report.regions:
         color = WARMTH_COLORS[s.warmth]
         parts += [
@@ -319,6 +355,16 @@ def render_markdown(report: SegmentReport) -> str:
             f"| {region} | {_md(row['region_name'])} | {warmth} {WARMTH_NAMES[warmth]} | "
             f"{fmt.number(clients)} | {share} | {revenue_share} |"
         )
+    lines += [
+        "",
+        f"## {BONUS_TITLE}",
+        "",
+        "| Регион | Название | " + " | ".join(BONUS_HEADERS[n][0] for n in BONUS_ECONOMICS) + " |",
+        "|---|---|" + "---:|" * len(BONUS_ECONOMICS),
+        *(f"| {region} | {_md(name)} | " + " | ".join(cells) + " |" for region, name, cells in bonus_rows(report)),
+        "",
+        BONUS_NOTE,
+    ]
     for s in report.regions:
         lines += ["", f"## Регион {s.region}: {s.name} ({WARMTH_NAMES[s.warmth]})", "", "**Характеристики:**", ""]
         lines += [f"- {k}: {v}" for k, v in section_facts(s)]

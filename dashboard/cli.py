@@ -7,7 +7,9 @@ import argparse
 import errno
 import json
 import os
+import re
 import sys
+from typing import NoReturn
 
 import sqlalchemy as sa
 
@@ -23,6 +25,17 @@ DEBUG_ENV = "RFMA_DEBUG"
 
 class CliError(Exception):
     """A one-line error for the user; the CLI exits with code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one Russian line for two options that exclude each other (e.g. `--region` and `--cluster` of
+    `rfma cohorts`) instead of the English usage text; other usage errors stay argparse's (exit 2 either way)."""
+
+    def error(self, message: str) -> NoReturn:
+        both = re.fullmatch(r"argument (\S+): not allowed with argument (\S+)", message)
+        if both:
+            self.exit(EXIT_USAGE, f"{self.prog}: ошибка: {both[2]} и {both[1]} вместе: укажите что-то одно\n")
+        super().error(message)
 
 
 def _add_db(parser: argparse.ArgumentParser, source: bool = True) -> None:
@@ -70,7 +83,7 @@ def _add_app_db(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="rfma", description="RFMA segmentation of loyalty-card clients")
+    parser = Parser(prog="rfma", description="RFMA segmentation of loyalty-card clients")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="(re)create the demo pharmacy chain's cheques table")

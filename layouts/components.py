@@ -120,12 +120,19 @@ def table(
     formats: dict | None = None,
     class_name: str = "",
     hints: dict | None = None,
+    header_hints: dict[str, str] | None = None,
 ) -> dbc.Table:
     """A bootstrap table of the given columns (name → Russian header), values formatted by `formats`; a column in
-    `hints` (name → value → text) shows the text as the cell's tooltip (a code's meaning)."""
+    `hints` (name → value → text) shows the text as the cell's tooltip (a code's meaning), a column in `header_hints`
+    (name → text) as its header's tooltip (what the column means)."""
     formats = formats or {}
     hints = hints or {}
-    header = html.Thead(html.Tr([html.Th(title) for title in columns.values()]))
+    tips = header_hints or {}
+    header = html.Thead(
+        html.Tr(
+            [html.Th(title, title=tips[name]) if name in tips else html.Th(title) for name, title in columns.items()]
+        )
+    )
     rows = []
     for record in frame.to_dict("records"):
         cells = []

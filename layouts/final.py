@@ -232,8 +232,9 @@ SUMMARY_COLUMNS = {
     "mean_frequency": "Ср. частота F",
     "mean_avg_cheque": "Ср. чек клиента M, ₽",
     "mean_age_days": "Ср. возраст A, дн.",
-    "bonus_spent_share": "Доля бонусов в выручке",
-}
+} | {column: header for column, (header, _) in glossary.BONUS_ECONOMICS.items()}
+# the headers' tooltips: what each bonus-economics column means
+SUMMARY_HEADER_HINTS = {column: hint for column, (_, hint) in glossary.BONUS_ECONOMICS.items()}
 SUMMARY_FORMATS = {
     "clients": fmt.integer,
     "share": fmt.percent,
@@ -244,7 +245,13 @@ SUMMARY_FORMATS = {
     "mean_frequency": lambda v: fmt.number(v, 3),
     "mean_avg_cheque": lambda v: fmt.number(v, 2),
     "mean_age_days": lambda v: fmt.number(v, 1),
+    "bonus_earned": fmt.integer,
+    "bonus_spent": fmt.integer,
+    "bonus_spent_to_earned": lambda v: fmt.percent(v, 1),
     "bonus_spent_share": lambda v: fmt.percent(v, 2),
+    "discount_share": lambda v: fmt.percent(v, 2),
+    "bonus_clients_share": lambda v: fmt.percent(v, 1),
+    "ltv": lambda v: fmt.number(v, 2),
     "warmth": lambda v: f"{v} {WARMTH_NAMES.get(int(v), '')}",
 }
 # field, header, width
@@ -342,7 +349,14 @@ def render_final(view: FinalView) -> html.Div:
             card(
                 [
                     download_buttons("regions"),
-                    table(view.regions, region_columns, ids.FINAL.REGION_TABLE, SUMMARY_FORMATS, hints=REGION_HINTS),
+                    table(
+                        view.regions,
+                        region_columns,
+                        ids.FINAL.REGION_TABLE,
+                        SUMMARY_FORMATS,
+                        hints=REGION_HINTS,
+                        header_hints=SUMMARY_HEADER_HINTS,
+                    ),
                 ],
                 "9 регионов",
             ),
@@ -350,7 +364,12 @@ def render_final(view: FinalView) -> html.Div:
                 [
                     download_buttons("clusters"),
                     table(
-                        view.clusters, cluster_columns, ids.FINAL.CLUSTER_TABLE, SUMMARY_FORMATS, hints=CLUSTER_HINTS
+                        view.clusters,
+                        cluster_columns,
+                        ids.FINAL.CLUSTER_TABLE,
+                        SUMMARY_FORMATS,
+                        hints=CLUSTER_HINTS,
+                        header_hints=SUMMARY_HEADER_HINTS,
                     ),
                 ],
                 "16 кластеров",

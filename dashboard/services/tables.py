@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from core import formatting as fmt
+from core import glossary
 from core.export import BOM, CSV_FORMATS, excel_text
 from core.migration import STAYED, TOTAL
 from core.model import RfmaError
@@ -112,7 +113,10 @@ SUMMARY = (
     Column("mean_frequency", "Ср. частота F", FLOAT3),
     Column("mean_avg_cheque", "Ср. чек клиента M, ₽", MONEY),
     Column("mean_age_days", "Ср. возраст A, дн.", FLOAT1),
-    Column("bonus_spent_share", "Доля бонусов в выручке", PERCENT),
+    *(
+        Column(name, header, MONEY if name in ("bonus_earned", "bonus_spent", "ltv") else PERCENT)
+        for name, (header, _) in glossary.BONUS_ECONOMICS.items()
+    ),
 )
 PHARMACY_COLUMNS = (
     Column("shop", "Аптека"),

@@ -26,7 +26,7 @@ from core.cohorts import (
     ltv_by_age,
     month_index,
 )
-from core.db import create_tables, make_engine
+from core.db import create_tables, make_engine, record_doc_ids_unique
 from core.model import Period
 from tests.conftest import cheques_frame, load_cheques
 from tests.core.reference import reference_cohorts, reference_dynamics, reference_pareto
@@ -203,10 +203,10 @@ cheque_rows = st.lists(
 )
 
 
-def _frame(rows):
+def _frame(rows, one_row_cheques: bool = False):
     records = []
-    for day, card, amount, shop, doc in rows:
-        doc_id = f"{card}-{doc}"  # a cheque belongs to one card
+    for i, (day, card, amount, shop, doc) in enumerate(rows):
+        doc_id = f"{card}-{i if one_row_cheques else doc}"  # a cheque belongs to one card
         records.append(((START + dt.timedelta(days=day, hours=doc % 12)).isoformat(), card, amount, shop, doc_id))
     return cheques_frame(records)
 
@@ -233,13 +233,17 @@ def test_sql_equals_the_reference_on_random_tables(backend, request, tmp_path):
         start=st.sampled_from([None, 20, 45]),
         end=st.sampled_from([None, 120, 150]),
         r3=st.integers(3, 60),
+        one_row=st.booleans(),
     )
-    def check(rows, start, end, r3):
+    def check(rows, start, end, r3, one_row):
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS bonuscheques")
             create_tables(conn)
-        cheques = _frame(rows)
+        cheques = _frame(rows, one_row)
         load_cheques(engine, cheques)
+        if one_row:  # recorded: the one-row-cheque paths (no GROUP BY doc_id) are taken
+            with engine.begin() as conn:
+                assert record_doc_ids_unique(conn)
         date_from = None if start is None else (START + dt.timedelta(days=start)).date()
         date_to = None if end is None else (START + dt.timedelta(days=end)).date()
         period = Period(date_from, date_to)

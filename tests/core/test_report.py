@@ -189,3 +189,23 @@ def test_region_descriptions_print_the_thresholds_values_not_their_names():
 def test_the_report_has_no_threshold_symbols(classification):
     text = render_markdown(report_of(classification.clients, classification))
     assert not re.search(r"\b(r[123]|f[12]|m[12]|a[12]) (дн|₽)", text)  # «до a1 дней» is printed as a number
+
+
+def test_the_report_carries_each_regions_bonus_economics(classification):
+    from core import formatting as fmt
+    from core.glossary import BONUS_ECONOMICS
+
+    clients = classification.clients
+    report = report_of(clients, classification)
+    html, markdown = render_html(report), render_markdown(report)
+    for header, hint in BONUS_ECONOMICS.values():
+        assert f'title="{hint}">{header}</th>' in html.replace("&quot;", '"')
+        assert header in markdown
+    vip = clients[clients["region"].astype("int64") == 110]
+    ltv = fmt.money(vip["revenue"].sum() / len(vip), 2)  # the whole history: LTV = the period's revenue per client
+    share = fmt.percent(vip["discount"].sum() / vip["gross"].sum())
+    row = next(line for line in markdown.splitlines() if line.startswith("| 110 | VIP | ") and "₽" in line)
+    assert ltv in row and share in row
+    assert html.count("<tr data-bonus-region=") == 9
+    empty = report_of(clients.iloc[0:0], classification)
+    assert "Бонусы, скидки и LTV" not in render_markdown(empty)

@@ -514,7 +514,18 @@ def test_cohort_commands_exit_2_with_one_line(cohort_url, capsys, args, fragment
     assert fragment in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_cohorts_takes_one_segment_filter_at_most(cohort_url):
+@pytest.mark.parametrize(
+    ("segment", "names"),
+    [
+        (["--region", "110", "--cluster", "11"], "--region и --cluster"),
+        (["--class", "1111", "--region", "110"], "--class и --region"),
+        (["--cluster", "11", "--class", "1111"], "--cluster и --class"),
+    ],
+)
+def test_cohorts_takes_one_segment_filter_at_most_in_one_russian_line(cohort_url, capsys, segment, names):
     with pytest.raises(SystemExit) as exit_:
-        main(["cohorts", "--db", cohort_url, "--region", "110", "--cluster", "11", "--out", "x.csv"])
+        main(["cohorts", "--db", cohort_url, *segment, "--out", "x.csv"])
     assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err == f"rfma cohorts: ошибка: {names} вместе: укажите что-то одно\n"
+    assert "usage" not in err and "Traceback" not in err

@@ -246,3 +246,42 @@ def test_the_cheque_count_line_says_of_how_many_in_the_genitive():
     assert cheque_count_line(20, 21) == "Показаны последние 20 из 21 чека периода, новые сверху."
     assert cheque_count_line(20, 25) == "Показаны последние 20 из 25 чеков периода, новые сверху."
     assert cheque_count_line(2, 2) == "2 чека за период, новые сверху."
+
+
+def test_region_and_cluster_tables_show_the_bonus_economics_with_header_tooltips_and_empty_cells():
+    import datetime as dt
+
+    from core.summaries import class_counts, segment_summary
+    from dashboard.services.final import FinalView
+    from layouts.final import render_final
+    from tests.core.test_bonus_economics import hand_graded
+
+    clients = hand_graded()
+    view = FinalView(
+        classes=class_counts(clients),
+        clusters=segment_summary(clients, "cluster"),
+        regions=segment_summary(clients, "region"),
+        thresholds={"r1": 30},
+        analysis_date=dt.date(2022, 2, 15),
+        clients=3,
+    )
+    body = render_final(view)
+    for table_id, first in ((ids.FINAL.REGION_TABLE, "110"), (ids.FINAL.CLUSTER_TABLE, "11")):
+        table = find(body, table_id)
+        heads = {cell.children: getattr(cell, "title", None) for cell in table.children[0].children.children}
+        assert "в покупках периода" in heads["Бонусов списано"]
+        assert "за всю историю" in heads["LTV на клиента, ₽"] and "сумма без скидки" in heads["Доля скидки"]
+        assert heads["Списано / начислено"] and heads["Доля клиентов, списавших бонусы"]
+        rows = {
+            row.children[0].children: [cell.children for cell in row.children] for row in table.children[1].children
+        }
+        header = list(heads)
+        row = dict(zip(header, rows[first], strict=True))
+        assert row["Бонусов начислено"] == "150" and row["Списано / начислено"] == "40,0\u00a0%"
+        assert row["Доля скидки"] == "10,00\u00a0%" and row["Доля клиентов, списавших бонусы"] == "50,0\u00a0%"
+        assert row["LTV на клиента, ₽"] == "650,00"
+    regions = find(body, ids.FINAL.REGION_TABLE)
+    cold = next(r for r in regions.children[1].children if r.children[0].children == "510")
+    header = [cell.children for cell in regions.children[0].children.children]
+    cells = dict(zip(header, [cell.children for cell in cold.children], strict=True))
+    assert cells["Списано / начислено"] == "—" and cells["Доля скидки"] == "—"  # a zero denominator: an empty cell

@@ -91,3 +91,23 @@ def test_a_client_card_holds_the_newest_cheques_the_pharmacies_and_the_regions_a
     assert card.shops["cheques"].sum() == busiest["purchases"] and len(card.shops) == busiest["shops"]
     assert card.shops["revenue"].sum() == pytest.approx(busiest["revenue"])
     assert card.action == REGION_RECOMMENDATIONS[int(busiest["region"])]
+
+
+def test_the_region_and_cluster_tables_carry_each_segments_bonus_economics(services, full):
+    from core.summaries import BONUS_ECONOMICS
+
+    view = services.final.view(full)
+    clients = services.analyses.classification(full).clients
+    for level, table in (("region", view.regions), ("cluster", view.clusters)):
+        assert set(BONUS_ECONOMICS) <= set(table.columns)
+        for row in table[table["clients"] > 0].to_dict("records"):
+            members = clients[clients[level] == row[level]]
+            assert row["bonus_earned"] == pytest.approx(members["bonus_earned"].sum())
+            assert row["bonus_spent_to_earned"] == pytest.approx(
+                members["bonus_spent"].sum() / members["bonus_earned"].sum()
+            )
+            assert row["discount_share"] == pytest.approx(members["discount"].sum() / members["gross"].sum())
+            assert row["bonus_clients_share"] == pytest.approx((members["bonus_spent"] > 0).mean())
+            assert row["ltv"] == pytest.approx(members["history_revenue"].mean())
+    assert view.regions["bonus_earned"].sum() == pytest.approx(clients["bonus_earned"].sum())
+    assert view.regions["ltv"].mul(view.regions["clients"]).sum() == pytest.approx(clients["revenue"].sum())

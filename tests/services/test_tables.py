@@ -111,3 +111,18 @@ def test_the_chains_threshold_history_is_a_table_too(services, tables):
     assert history.headers == ["Сохранён (UTC)", "Кто", "Откуда", "Закреплённые пороги"]
     assert history.frame[["saved_by", "origin"]].values.tolist() == [["anna", "панель"]]
     assert history.frame["pins"].iloc[0].endswith("(действует)")
+
+
+def test_the_region_and_cluster_downloads_carry_the_bonus_economics(services, tables):
+    from core import glossary
+    from dashboard.services.tables import MONEY, PERCENT
+
+    view = services.final.view(services.requests.build(*FULL))
+    for name, frame in (("regions", view.regions), ("clusters", view.clusters)):
+        table = tables(name)
+        headers = [header for header, _ in glossary.BONUS_ECONOMICS.values()]
+        assert table.headers[-len(headers) :] == headers
+        kinds = {c.key: c.kind for c in table.columns}
+        assert kinds["ltv"] == kinds["bonus_earned"] == MONEY and kinds["discount_share"] == PERCENT
+        assert table.frame["ltv"].tolist() == pytest.approx(frame["ltv"].tolist(), nan_ok=True)
+        assert "LTV на клиента, ₽" in table_csv(table).decode("utf-8-sig").splitlines()[0]
