@@ -14,7 +14,7 @@ from core.classify import classify
 from core.db import make_engine
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
 from dashboard.appdb import app_engine, open_snapshots
-from dashboard.appdb.snapshots import snapshot_clients, snapshot_sizes, snapshots
+from dashboard.appdb.snapshots import snapshot_blocks, snapshot_sizes, snapshots
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -42,7 +42,7 @@ def counts(url: str) -> tuple[int, int, int]:
     with app_engine(url).connect() as conn:
         return tuple(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in (snapshots, snapshot_clients, snapshot_sizes)
+            for t in (snapshots, snapshot_blocks, snapshot_sizes)
         )
 
 
