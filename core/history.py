@@ -65,8 +65,11 @@ def segment_sizes(clients: pd.DataFrame) -> pd.DataFrame:
     """(level, code, clients) of one snapshot: how many clients each region, cluster and class holds."""
     parts = []
     for level in LEVELS:
-        counts = clients[level].astype(str).value_counts(sort=False)
-        parts.append(pd.DataFrame({"level": level, "code": counts.index.astype(str), "clients": counts.to_numpy()}))
+        counts = clients[level].value_counts(sort=False)  # counted as they are, the few codes made texts after
+        counts = counts[counts.to_numpy() > 0]  # a categorical's unused labels: no segment
+        codes = [str(code) for code in counts.index]
+        code = pd.Series(codes, dtype=object)
+        parts.append(pd.DataFrame({"level": level, "code": code, "clients": counts.to_numpy()}))
     sizes = pd.concat(parts, ignore_index=True)
     sizes["clients"] = sizes["clients"].astype("int64")
     return sizes

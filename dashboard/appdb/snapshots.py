@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from core.classify import Classification
 from core.db import DatabaseError, first_line
-from core.history import PATH_COLUMNS, segment_sizes, snapshot_frame
+from core.history import PATH_COLUMNS, segment_sizes
 from core.model import AnalysisOptions, RfmaError, ThresholdPins, Thresholds
 from core.periods import resolved_bounds
 from dashboard.appdb.database import metadata, source_key, utc_now
@@ -143,8 +143,8 @@ class Snapshots:
     ) -> SavedSnapshot:
         """Store a classification's graded clients as a snapshot (one transaction); an existing snapshot of the same
         period, options and thresholds is replaced (it keeps its id; who made it and when are the new ones)."""
-        frame = snapshot_frame(clients)
-        block = encode_clients(frame)  # outside the transaction: the database is held only to write one value
+        block = encode_clients(clients)  # outside the transaction: the database is held only to write one value
+        sizes = segment_sizes(clients)
         identity = snapshot_identity(period[0], period[1], options, thresholds)
         now = utc_now()
         values = {
@@ -157,7 +157,7 @@ class Snapshots:
             "amount_column": options.amount_column,
             "thresholds": json.dumps(thresholds.as_dict(), sort_keys=True),
             "pins": json.dumps(pins.as_dict(), sort_keys=True),
-            "clients": len(frame),
+            "clients": len(clients),
             "made_by": made_by,
             "made_at": now,
             "origin": origin,
@@ -175,7 +175,6 @@ class Snapshots:
                     _delete(conn, [new_id], keep_snapshot=True)
                     conn.execute(t.update().where(t.c.id == new_id).values(**values))
                 conn.execute(snapshot_blocks.insert().values(snapshot_id=new_id, clients=block))
-                sizes = segment_sizes(frame)
                 if not sizes.empty:
                     conn.execute(
                         snapshot_sizes.insert(),
@@ -186,7 +185,7 @@ class Snapshots:
                     )
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
-        log.info("snapshot %s saved by %s (%s, %d clients)", new_id, made_by, origin, len(frame))
+        log.info("snapshot %s saved by %s (%s, %d clients)", new_id, made_by, origin, len(clients))
         snapshot = _record(values | {"id": new_id})
         return SavedSnapshot(snapshot, old is not None)
 
@@ -322,31 +321,44 @@ _NO_BLOCK = "снимок №{id} без клиентов (сохранён пр
 _BLOCK_SCHEMA = pa.schema(
     [
         ("card", pa.string()),
-        ("class", pa.dictionary(pa.int8(), pa.string())),
+        ("class", pa.dictionary(pa.int16(), pa.string())),
         ("cluster", pa.int16()),
         ("region", pa.int16()),
     ]
 )
 
 
-def encode_clients(frame: pd.DataFrame) -> bytes:
-    """A snapshot's clients (SNAPSHOT_COLUMNS) as one Parquet block: card order, zstd, class / cluster / region
-    dictionary-encoded, card statistics per row group (what a client's path skips by)."""
-    cards = pa.array(frame["card"].to_numpy(dtype=object), type=pa.string())
-    classes = pa.array(frame["class"].to_numpy(dtype=object), type=pa.string()).dictionary_encode()
+def _texts(values: pd.Series) -> pa.Array:
+    """A column as Arrow texts (zero copy for pandas' Arrow strings)."""
+    array = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values)
+    return array if pa.types.is_string(array.type) else array.cast(pa.string())
+
+
+def encode_clients(clients: pd.DataFrame) -> bytes:
+    """A snapshot's clients (card, class, cluster, region of a classification's graded clients, or a
+    SNAPSHOT_COLUMNS frame) as one Parquet block: card order, zstd, class / cluster / region dictionary-encoded, card
+    statistics per row group (what a client's path skips by). Built straight from the classification's Arrow
+    columns: no per-client Python object."""
+    classes = clients["class"]
+    if isinstance(classes.dtype, pd.CategoricalDtype):
+        labels = pa.array([str(c) for c in classes.cat.categories], type=pa.string())
+        codes = classes.cat.codes.to_numpy()
+        indices = pa.array(codes, type=pa.int16(), mask=codes < 0)  # -1: no class (null)
+        class_array = pa.DictionaryArray.from_arrays(indices, labels)
+    else:
+        class_array = _texts(classes).dictionary_encode()
+    cards = _texts(clients["card"])
     table = pa.Table.from_arrays(
         [
             cards,
-            classes.cast(_BLOCK_SCHEMA.field("class").type),
-            pa.array(frame["cluster"].to_numpy(dtype=np.int64), type=pa.int16()),
-            pa.array(frame["region"].to_numpy(dtype=np.int64), type=pa.int16()),
+            class_array.cast(_BLOCK_SCHEMA.field("class").type),
+            pa.array(clients["cluster"].to_numpy(dtype=np.int64), type=pa.int16()),
+            pa.array(clients["region"].to_numpy(dtype=np.int64), type=pa.int16()),
         ],
         schema=_BLOCK_SCHEMA,
     )
-    if len(table) > 1:
-        order = pc.sort_indices(cards)  # Arrow's sort of the texts: the same byte order as SQL's ORDER BY card
-        if not pc.all(pc.equal(order, pa.array(np.arange(len(table))))).as_py():
-            table = table.take(order)
+    if len(table) > 1 and not pc.all(pc.less_equal(cards[:-1], cards[1:])).as_py():
+        table = table.take(pc.sort_indices(cards))  # Arrow's byte order of the texts, as SQL's ORDER BY card
     sink = pa.BufferOutputStream()
     pq.write_table(
         table,
