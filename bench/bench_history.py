@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import statistics
 import time
+from pathlib import Path
 
 from common import PERFORMANCE, build_demo, peak_rss_bytes, reset_peak_rss, workspace, write_section
 
@@ -28,6 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs of the single snapshot (the series runs once)")
     parser.add_argument("--months", type=int, default=12, help="month ends of the series (the data's last ones)")
     parser.add_argument("--pg", action="store_true", help="also an application database on PostgreSQL")
+    parser.add_argument("--data", help="folder of cached demo<K>.duckdb files: reused when present, else built there")
     parser.add_argument("--no-write", action="store_true")
     return parser.parse_args()
 
@@ -151,15 +153,20 @@ def main() -> int:
             pg_base = server.url()
         for scale in scales:
             t0 = time.perf_counter()
-            url = build_demo(work / f"demo{scale:g}.duckdb", scale)
-            built = time.perf_counter() - t0
+            cached = Path(args.data) / f"demo{scale:g}.duckdb" if args.data else None
+            if cached is not None and cached.exists():
+                url, built_text = f"duckdb:///{cached}", "cached file"
+            else:
+                url = build_demo(cached or work / f"demo{scale:g}.duckdb", scale)
+                built_text = f"built in {time.perf_counter() - t0:.0f} s"
             from core.db import make_engine
 
             engine = make_engine(url)
             with engine.connect() as conn:
                 cheques = conn.exec_driver_sql("select count(*) from bonuscheques").scalar_one()
             engine.dispose()
-            name = f"scale {scale:g}: {cheques:,} cheques (built in {built:.0f} s)"
+            load = os.getloadavg()[0]
+            name = f"scale {scale:g}: {cheques:,} cheques ({built_text}; load {load:.1f})"
             apps = [("SQLite", f"sqlite:///{work / f'app{scale:g}.sqlite'}")]
             if pg_base:
                 import sqlalchemy as sa
