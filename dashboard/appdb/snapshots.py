@@ -377,8 +377,9 @@ def decode_clients(block: bytes) -> pd.DataFrame:
     table = pq.read_table(pa.BufferReader(block), read_dictionary=["class"])
     classes = table.column("class").combine_chunks()
     if isinstance(classes, pa.DictionaryArray):
-        labels = np.asarray(classes.dictionary.to_pylist(), dtype=object)
-        class_text = labels[classes.indices.to_numpy(zero_copy_only=False)] if len(labels) else np.empty(0, object)
+        labels = np.asarray([*classes.dictionary.to_pylist(), None], dtype=object)  # the last: a null class
+        indices = classes.indices.fill_null(len(labels) - 1).to_numpy(zero_copy_only=False)
+        class_text = labels[indices]
     else:
         class_text = classes.to_numpy(zero_copy_only=False).astype(object)
     return pd.DataFrame(
