@@ -16,6 +16,7 @@ import datetime as dt
 import os
 import statistics
 import time
+from pathlib import Path
 
 from common import PERFORMANCE, build_demo, peak_rss_bytes, reset_peak_rss, workspace, write_section
 
@@ -28,6 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="runs of the single snapshot (the series runs once)")
     parser.add_argument("--months", type=int, default=12, help="month ends of the series (the data's last ones)")
     parser.add_argument("--pg", action="store_true", help="also an application database on PostgreSQL")
+    parser.add_argument("--data", help="folder of cached demo<K>.duckdb files: reused when present, else built there")
     parser.add_argument("--no-write", action="store_true")
     return parser.parse_args()
 
@@ -41,11 +43,12 @@ def seconds(values: list[float]) -> str:
 def measure(url: str, app_url: str, runs: int, months: int) -> dict:
     """Every figure of one cheques database and one application database."""
     from core import history
-    from core.classify import classify
+    from core.classify import classify, classify_series
     from core.db import make_engine
     from core.model import AnalysisOptions, Period, ThresholdPins
     from core.periods import period_bounds
     from dashboard.appdb import open_snapshots
+    from dashboard.services.history import HistoryService
 
     engine = make_engine(url)
     store = open_snapshots(app_url, url)
@@ -70,8 +73,8 @@ def measure(url: str, app_url: str, runs: int, months: int) -> dict:
     series_start = dt.date(ends[0].year, ends[0].month, 1) if len(ends) == months else first
     t0 = time.perf_counter()
     made = []
-    for end in ends:
-        one = classify(engine, Period(series_start, end), pins, options)
+    periods = [Period(series_start, end) for end in ends]
+    for one in classify_series(engine, periods, pins, options):  # as `rfma snapshot --monthly`
         if one.message is None:
             made.append(store.save_classification(one, options, pins, "bench", "bench --monthly").snapshot)
     out["series"] = time.perf_counter() - t0
@@ -84,12 +87,12 @@ def measure(url: str, app_url: str, runs: int, months: int) -> dict:
     out["sizes"] = time.perf_counter() - t0
     a, b = made[-2], made[-1]
     t0 = time.perf_counter()
-    old, new = store.clients(a.id), store.clients(b.id)
+    _, new = store.clients(a.id), store.clients(b.id)
     out["load_two"] = time.perf_counter() - t0
-    flows = history.snapshot_flows(old, new)
+    t0 = time.perf_counter()
+    pair = HistoryService._compare(store, a, b)  # what «История» computes for a pair (reads both again)
     for level in history.LEVELS:
-        history.flow_matrix(flows, level)
-        history.entered_left(old, new, level)
+        history.flow_matrix(pair.flows, level)
     out["compare"] = time.perf_counter() - t0
     card = str(new["card"].iloc[len(new) // 2])
     t0 = time.perf_counter()
@@ -106,12 +109,15 @@ def section(rows: list[tuple[str, str, dict]], runs: int, months: int) -> list[s
         "",
         f"Machine: {os.cpu_count()} cores shared with other work; {time.strftime('%Y-%m-%dT%H:%M')} UTC. The cheques: "
         "`rfma demo --scale K` in a DuckDB file; the snapshot = `classify` of all data (SQL + grading) + "
-        "`Snapshots.save_classification` (one transaction: the snapshot's row, every client by one executemany "
-        "on SQLite / COPY on PostgreSQL, segment sizes). "
+        "`Snapshots.save_classification` (one transaction: the snapshot's row, its clients as one Parquet block, "
+        "segment sizes); «Сохранить снимок» in the dashboard reuses the tab's cached classification, so it costs "
+        "the save column alone. "
         f"Single snapshot: median of {runs} runs (min–max), the first a new snapshot, the next ones replacing it. "
         f"Series: the data's last {months} month ends e, each classifying [first day of the series' first month, e] "
-        "and saved, one run. Compare = both snapshots' clients read + flows + matrices + entered/left at the three "
-        "levels (what «История» computes for a pair, before rendering). Peak RSS of the whole process.",
+        "(`classify_series`, as `rfma snapshot --monthly`) and saved, one run. Compare = `HistoryService._compare` "
+        "(both blocks read and decoded, one card alignment, flows, entered/left at the three levels) + the three "
+        "matrices: what «История» computes for a pair before rendering; in brackets reading both blocks alone. "
+        "The 1-minute load average at the start of each row is in its first cell. Peak RSS of the whole process.",
         "",
         "| cheques DB | app DB | clients | classify | save (new) | replace | snapshot total | goal ≤ 5 s at 10M "
         "| series | goal ≤ 60 s at 10M | sizes | compare (read 2) | path | peak RSS |",
@@ -151,15 +157,20 @@ def main() -> int:
             pg_base = server.url()
         for scale in scales:
             t0 = time.perf_counter()
-            url = build_demo(work / f"demo{scale:g}.duckdb", scale)
-            built = time.perf_counter() - t0
+            cached = Path(args.data) / f"demo{scale:g}.duckdb" if args.data else None
+            if cached is not None and cached.exists():
+                url, built_text = f"duckdb:///{cached}", "cached file"
+            else:
+                url = build_demo(cached or work / f"demo{scale:g}.duckdb", scale)
+                built_text = f"built in {time.perf_counter() - t0:.0f} s"
             from core.db import make_engine
 
             engine = make_engine(url)
             with engine.connect() as conn:
                 cheques = conn.exec_driver_sql("select count(*) from bonuscheques").scalar_one()
             engine.dispose()
-            name = f"scale {scale:g}: {cheques:,} cheques (built in {built:.0f} s)"
+            load = os.getloadavg()[0]
+            name = f"scale {scale:g}: {cheques:,} cheques ({built_text}; load {load:.1f})"
             apps = [("SQLite", f"sqlite:///{work / f'app{scale:g}.sqlite'}")]
             if pg_base:
                 import sqlalchemy as sa

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
 import sqlalchemy as sa
 
-from core.client_base import ClientBase, load_client_base
+from core.client_base import ClientBase, load_client_base, load_first_purchases
 from core.grading import empty_graded, grade_clients
 from core.model import AnalysisOptions, Period, ThresholdPins, Thresholds
 from core.thresholds import ThresholdSuggestion, suggest_thresholds
@@ -46,6 +47,27 @@ def classify(
     pins: ThresholdPins = ThresholdPins(),
     options: AnalysisOptions = AnalysisOptions(),
     with_shops: bool = False,
+    first_purchases: pd.DataFrame | None = None,
 ) -> Classification:
-    """One call from database to every client's class, cluster and region."""
-    return classify_base(load_client_base(conn, period, options, with_shops), pins)
+    """One call from database to every client's class, cluster and region (`first_purchases`: load_client_base)."""
+    return classify_base(load_client_base(conn, period, options, with_shops, first_purchases), pins)
+
+
+def classify_series(
+    conn: sa.Connection | sa.Engine,
+    periods: list[Period],
+    pins: ThresholdPins = ThresholdPins(),
+    options: AnalysisOptions = AnalysisOptions(),
+) -> Iterator[Classification]:
+    """The classification of each period in turn (a monthly series), on one connection; the first purchases
+    before the periods' starts are read once, up to the last period's end, and shared."""
+    if isinstance(conn, sa.Engine):
+        with conn.connect() as connection:
+            yield from classify_series(connection, periods, pins, options)
+        return
+    ends = [p.date_to for p in periods]
+    shared = None
+    if periods and all(p.date_from is not None for p in periods) and all(end is not None for end in ends):
+        shared = load_first_purchases(conn, max(e for e in ends if e is not None), options)
+    for period in periods:
+        yield classify(conn, period, pins, options, first_purchases=shared)

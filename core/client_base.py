@@ -98,11 +98,14 @@ def load_client_base(
     period: Period = Period(),
     options: AnalysisOptions = AnalysisOptions(),
     with_shops: bool = False,
+    first_purchases: pd.DataFrame | None = None,
 ) -> ClientBase:
     """Aggregate the period's cheques in SQL into a ClientBase (per-client rows and two histograms).
 
     `with_shops` adds each client's number of distinct pharmacies (the dashboard's client table needs it; grading
-    does not, and it costs a COUNT(DISTINCT) per client).
+    does not, and it costs a COUNT(DISTINCT) per client). `first_purchases` = load_first_purchases(conn, D, options)
+    for a D on or after the period's end, when already read (a monthly series reads it once for all its periods):
+    each client's first purchase up to D is the one up to T, since every client of the period bought by T.
     """
     summary = conn.execute(queries.period_summary_query(period)).one()
     cheques, analysis_day = int(summary.cheques or 0), summary.analysis_day
@@ -113,9 +116,11 @@ def load_client_base(
     analysis_date = queries.day_number_to_date(analysis_day)
     # Age counts from the first purchase before the period's start too: one more statement when there is one
     since = [queries.since_query(analysis_date, options)] if period.date_from is not None else []
+    known = [first_purchases] if since and first_purchases is not None else []
+    since = [] if known else since
     if unique and not with_shops and conn.dialect.name == "duckdb":
         clients, gaps, amounts = _split_client_base(fetch_arrow(conn, queries.client_base_query(period, options)))
-        history = fetch_frames(conn, since)
+        history = known or fetch_frames(conn, since)
     else:  # a row store (or the general case): the queries side by side on a server's connections
         clients, gaps, amounts, *history = fetch_frames(
             conn,
@@ -126,6 +131,7 @@ def load_client_base(
                 *since,
             ],
         )
+        history = known or history
     clients = _normalise_clients(clients, with_shops)
     clients["since_day"] = _since_days(clients, history[0] if history else None)
     clients["history_revenue"] = _history_revenue(clients, history[0] if history else None)
@@ -137,6 +143,14 @@ def load_client_base(
         gap_histogram=_histogram(gaps, "gap_days", "gaps", "int64"),
         amount_histogram=_round_values(_histogram(amounts, "amount", "cheques", "float64"), AVG_CHEQUE_DECIMALS),
     )
+
+
+@reads_cheques
+def load_first_purchases(
+    conn: sa.Connection, until: dt.date, options: AnalysisOptions = AnalysisOptions()
+) -> pd.DataFrame:
+    """Each identified card's first purchase day up to `until` (queries.since_query's rows: card, since_day)."""
+    return fetch_frames(conn, [queries.since_query(until, options)])[0]
 
 
 def _since_days(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:

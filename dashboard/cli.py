@@ -632,7 +632,7 @@ def snapshot_store(args):
 
 
 def cmd_snapshot(args) -> int:
-    from core.classify import classify
+    from core.classify import classify_series
     from core.history import month_ends
 
     period = Period.parse(args.date_from, args.date_to)
@@ -653,8 +653,7 @@ def cmd_snapshot(args) -> int:
     store, options = snapshot_store(args), _options(args)
     origin = "rfma --monthly" if args.monthly else "rfma"
     saved_any = False
-    for one in periods:
-        result = classify(engine, one, pins, options)
+    for one, result in zip(periods, classify_series(engine, periods, pins, options), strict=True):
         if result.message and args.monthly:  # a month end before the first identified cheque: nothing to keep
             print(f"{fmt.date(one.date_to)}: снимок не сделан — {result.message}", file=sys.stderr)
             continue

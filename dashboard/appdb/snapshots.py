@@ -2,28 +2,31 @@
 thresholds, analysis date, who and when), every client's class / cluster / region, and each segment's size.
 
 The three tables join the application database's `metadata` (created with the others). A snapshot is identified by
-its source, resolved period, options and the thresholds used: making the same one again replaces it. Clients are
-written in bulk (SQLite: one executemany; PostgreSQL: COPY), segment sizes are kept apart so the history chart and
-`rfma history` never scan the clients.
+its source, resolved period, options and the thresholds used: making the same one again replaces it. A snapshot's
+clients are one compressed columnar block (Parquet, zstd, in card order, class / cluster / region dictionary-encoded)
+in one BLOB / bytea value — one row written and read per snapshot, not one per client; segment sizes are kept apart
+so the history chart and `rfma history` never decode the clients.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import repeat
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from core.classify import Classification
 from core.db import DatabaseError, first_line
-from core.history import PATH_COLUMNS, SNAPSHOT_COLUMNS, segment_sizes, snapshot_frame
+from core.history import PATH_COLUMNS, segment_sizes
 from core.model import AnalysisOptions, RfmaError, ThresholdPins, Thresholds
 from core.periods import resolved_bounds
 from dashboard.appdb.database import metadata, source_key, utc_now
@@ -52,16 +55,12 @@ snapshots = sa.Table(
     sa.Index("ix_snapshots_source_as_of", "source", "as_of"),
 )
 
-# Every client of a snapshot: compact columns, one composite primary key (snapshot, card) as the index.
-snapshot_clients = sa.Table(
-    "snapshot_clients",
+# Every client of a snapshot: one Parquet block (card, class, cluster, region in card order), one row per snapshot.
+snapshot_blocks = sa.Table(
+    "snapshot_blocks",
     metadata,
     sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("snapshots.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("card", sa.Text, primary_key=True),
-    sa.Column("class", sa.String(8), nullable=False),
-    sa.Column("cluster", sa.SmallInteger, nullable=False),
-    sa.Column("region", sa.SmallInteger, nullable=False),
-    sqlite_with_rowid=False,  # SQLite: the rows live in the primary key's b-tree (one index to write, not two)
+    sa.Column("clients", sa.LargeBinary, nullable=False),
 )
 
 # How many clients each region, cluster and class of a snapshot holds.
@@ -77,13 +76,7 @@ snapshot_sizes = sa.Table(
 SNAPSHOT_SAVED = "snapshot_saved"  # the audit log's action of a snapshot made from the dashboard
 HISTORY_COLUMNS = ["snapshot_id", "as_of", "region", "clients"]  # rfma history --out
 HISTORY_CLIENT_COLUMNS = ["snapshot_id", "as_of", "card", "class", "cluster", "region"]  # rfma history --clients
-_INSERT_CLIENTS = 'INSERT INTO snapshot_clients (snapshot_id, card, "class", cluster, region) VALUES (?, ?, ?, ?, ?)'
-_COPY_CLIENTS = 'COPY snapshot_clients (snapshot_id, card, "class", cluster, region) FROM STDIN WITH (FORMAT csv)'
-_SELECT_CLIENTS = 'SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = ? ORDER BY card'
-_COPY_OUT = (
-    'COPY (SELECT card, "class", cluster, region FROM snapshot_clients WHERE snapshot_id = {id} ORDER BY card) '
-    "TO STDOUT WITH (FORMAT csv)"
-)
+BLOCK_ROWS = 65_536  # clients per Parquet row group: a client's path decodes one group per snapshot (card stats)
 
 
 @dataclass(frozen=True)
@@ -150,7 +143,8 @@ class Snapshots:
     ) -> SavedSnapshot:
         """Store a classification's graded clients as a snapshot (one transaction); an existing snapshot of the same
         period, options and thresholds is replaced (it keeps its id; who made it and when are the new ones)."""
-        frame = snapshot_frame(clients)
+        block = encode_clients(clients)  # outside the transaction: the database is held only to write one value
+        sizes = segment_sizes(clients)
         identity = snapshot_identity(period[0], period[1], options, thresholds)
         now = utc_now()
         values = {
@@ -163,7 +157,7 @@ class Snapshots:
             "amount_column": options.amount_column,
             "thresholds": json.dumps(thresholds.as_dict(), sort_keys=True),
             "pins": json.dumps(pins.as_dict(), sort_keys=True),
-            "clients": len(frame),
+            "clients": len(clients),
             "made_by": made_by,
             "made_at": now,
             "origin": origin,
@@ -180,8 +174,7 @@ class Snapshots:
                     new_id = int(old)
                     _delete(conn, [new_id], keep_snapshot=True)
                     conn.execute(t.update().where(t.c.id == new_id).values(**values))
-                _insert_clients(conn, new_id, frame)
-                sizes = segment_sizes(frame)
+                conn.execute(snapshot_blocks.insert().values(snapshot_id=new_id, clients=block))
                 if not sizes.empty:
                     conn.execute(
                         snapshot_sizes.insert(),
@@ -192,7 +185,7 @@ class Snapshots:
                     )
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
-        log.info("snapshot %s saved by %s (%s, %d clients)", new_id, made_by, origin, len(frame))
+        log.info("snapshot %s saved by %s (%s, %d clients)", new_id, made_by, origin, len(clients))
         snapshot = _record(values | {"id": new_id})
         return SavedSnapshot(snapshot, old is not None)
 
@@ -241,23 +234,18 @@ class Snapshots:
         return True
 
     def clients(self, snapshot_id: int) -> pd.DataFrame:
-        """A snapshot's clients (SNAPSHOT_COLUMNS), in card order (read in bulk: COPY on PostgreSQL, one fetch of
-        plain tuples on SQLite — no per-row objects of SQLAlchemy)."""
+        """A snapshot's clients (SNAPSHOT_COLUMNS), in card order: its one block read and decoded."""
+        b = snapshot_blocks
         try:
             with self.engine.connect() as conn:
-                if conn.dialect.name == "postgresql":
-                    frame = _copy_out(conn, int(snapshot_id))
-                else:
-                    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-                    try:
-                        rows = cursor.execute(_SELECT_CLIENTS, (int(snapshot_id),)).fetchall()
-                    finally:
-                        cursor.close()
-                    frame = pd.DataFrame(rows, columns=SNAPSHOT_COLUMNS)
+                block = conn.execute(
+                    sa.select(b.c.clients).where(b.c.snapshot_id == int(snapshot_id))
+                ).scalar_one_or_none()
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
-        # texts as plain objects: pandas' Arrow strings would be converted back and forth by every comparison
-        return frame.astype({"card": object, "class": object, "cluster": "int64", "region": "int64"})
+        if block is None:
+            raise RfmaError(_NO_BLOCK.format(id=int(snapshot_id)))
+        return decode_clients(bytes(block))
 
     def sizes(self) -> pd.DataFrame:
         """Every segment size of the source's snapshots: snapshot_id, as_of, level, code, clients (history order)."""
@@ -292,17 +280,22 @@ class Snapshots:
             yield frame[HISTORY_CLIENT_COLUMNS]
 
     def path(self, card: str) -> pd.DataFrame:
-        """One client's segments in every snapshot of the source that holds them (core.history.PATH_COLUMNS)."""
-        t, c = snapshots, snapshot_clients.c
+        """One client's segments in every snapshot of the source that holds them (core.history.PATH_COLUMNS): each
+        block's row groups whose card range holds the card decoded (one group of BLOCK_ROWS per snapshot)."""
+        t, b = snapshots, snapshot_blocks
         query = (
-            sa.select(t.c.id, t.c.as_of, c["class"], c.cluster, c.region)
-            .join(t, t.c.id == c.snapshot_id)
-            .where(t.c.source == self.source, c.card == str(card))
+            sa.select(t.c.id, t.c.as_of, b.c.clients)
+            .join(b, b.c.snapshot_id == t.c.id)
+            .where(t.c.source == self.source)
             .order_by(t.c.as_of, t.c.id)
         )
+        rows = []
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(query).all()
+                for snapshot_id, as_of, block in conn.execute(query):
+                    found = find_client(bytes(block), str(card))
+                    if found is not None:
+                        rows.append((int(snapshot_id), as_of, *found))
         except sa.exc.SQLAlchemyError as exc:
             raise DatabaseError(f"база приложения недоступна: {first_line(exc)}") from None
         return pd.DataFrame.from_records(rows, columns=PATH_COLUMNS)
@@ -316,52 +309,105 @@ class Snapshots:
 
 
 def _delete(conn: sa.Connection, ids: list[int], keep_snapshot: bool = False) -> None:
-    """Remove snapshots' clients and sizes (explicitly: SQLite enforces no foreign key by default), and unless
+    """Remove snapshots' client blocks and sizes (explicitly: SQLite enforces no foreign key by default), and unless
     `keep_snapshot` their rows."""
-    conn.execute(snapshot_clients.delete().where(snapshot_clients.c.snapshot_id.in_(ids)))
+    conn.execute(snapshot_blocks.delete().where(snapshot_blocks.c.snapshot_id.in_(ids)))
     conn.execute(snapshot_sizes.delete().where(snapshot_sizes.c.snapshot_id.in_(ids)))
     if not keep_snapshot:
         conn.execute(snapshots.delete().where(snapshots.c.id.in_(ids)))
 
 
-def _insert_clients(conn: sa.Connection, snapshot_id: int, frame: pd.DataFrame) -> None:
-    """Every client row in bulk: COPY of one CSV text on PostgreSQL, one executemany of plain tuples elsewhere."""
-    if frame.empty:
-        return
-    if conn.dialect.name == "postgresql":
-        text = frame.assign(snapshot_id=snapshot_id)[["snapshot_id", *SNAPSHOT_COLUMNS]].to_csv(
-            index=False, header=False
-        )
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(_COPY_CLIENTS) as copy:
-            copy.write(text)
-        return
-    rows = zip(
-        repeat(snapshot_id),
-        frame["card"].tolist(),
-        frame["class"].tolist(),
-        frame["cluster"].tolist(),
-        frame["region"].tolist(),
-        strict=False,
-    )
-    conn.exec_driver_sql(_INSERT_CLIENTS, list(rows))
+_NO_BLOCK = "снимок №{id} без клиентов (сохранён прежней версией базы приложения): сделайте его заново"
+_BLOCK_SCHEMA = pa.schema(
+    [
+        ("card", pa.string()),
+        ("class", pa.dictionary(pa.int16(), pa.string())),
+        ("cluster", pa.int16()),
+        ("region", pa.int16()),
+    ]
+)
 
 
-def _copy_out(conn: sa.Connection, snapshot_id: int) -> pd.DataFrame:
-    """A snapshot's clients from PostgreSQL by COPY … TO STDOUT (CSV), parsed by pandas' C reader."""
-    buffer = io.BytesIO()
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(_COPY_OUT.format(id=int(snapshot_id))) as copy:  # an int: no user text in the SQL
-        for block in copy:
-            buffer.write(block)
-    buffer.seek(0)
-    return pd.read_csv(
-        buffer,
-        header=None,
-        names=SNAPSHOT_COLUMNS,
-        dtype={"card": object, "class": object, "cluster": "int64", "region": "int64"},
-        keep_default_na=False,
+def _texts(values: pd.Series) -> pa.Array:
+    """A column as Arrow texts (zero copy for pandas' Arrow strings)."""
+    array = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values)
+    return array if pa.types.is_string(array.type) else array.cast(pa.string())
+
+
+def encode_clients(clients: pd.DataFrame) -> bytes:
+    """A snapshot's clients (card, class, cluster, region of a classification's graded clients, or a
+    SNAPSHOT_COLUMNS frame) as one Parquet block: card order, zstd, class / cluster / region dictionary-encoded, card
+    statistics per row group (what a client's path skips by). Built straight from the classification's Arrow
+    columns: no per-client Python object."""
+    classes = clients["class"]
+    if isinstance(classes.dtype, pd.CategoricalDtype):
+        labels = pa.array([str(c) for c in classes.cat.categories], type=pa.string())
+        codes = classes.cat.codes.to_numpy()
+        indices = pa.array(codes, type=pa.int16(), mask=codes < 0)  # -1: no class (null)
+        class_array = pa.DictionaryArray.from_arrays(indices, labels)
+    else:
+        class_array = _texts(classes).dictionary_encode()
+    cards = _texts(clients["card"])
+    table = pa.Table.from_arrays(
+        [
+            cards,
+            class_array.cast(_BLOCK_SCHEMA.field("class").type),
+            pa.array(clients["cluster"].to_numpy(dtype=np.int64), type=pa.int16()),
+            pa.array(clients["region"].to_numpy(dtype=np.int64), type=pa.int16()),
+        ],
+        schema=_BLOCK_SCHEMA,
     )
+    if len(table) > 1 and not pc.all(pc.less_equal(cards[:-1], cards[1:])).as_py():
+        table = table.take(pc.sort_indices(cards))  # Arrow's byte order of the texts, as SQL's ORDER BY card
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table,
+        sink,
+        compression="zstd",
+        row_group_size=BLOCK_ROWS,
+        use_dictionary=["class", "cluster", "region"],
+        write_statistics=["card"],
+    )
+    return sink.getvalue().to_pybytes()
+
+
+def decode_clients(block: bytes) -> pd.DataFrame:
+    """A Parquet block back to the snapshot's clients: card and class as object texts (pandas' Arrow strings
+    would be converted back and forth by every comparison), cluster and region int64."""
+    table = pq.read_table(pa.BufferReader(block), read_dictionary=["class"])
+    classes = table.column("class").combine_chunks()
+    if isinstance(classes, pa.DictionaryArray):
+        labels = np.asarray([*classes.dictionary.to_pylist(), None], dtype=object)  # the last: a null class
+        indices = classes.indices.fill_null(len(labels) - 1).to_numpy(zero_copy_only=False)
+        class_text = labels[indices]
+    else:
+        class_text = classes.to_numpy(zero_copy_only=False).astype(object)
+    return pd.DataFrame(
+        {
+            "card": pd.Series(table.column("card").to_numpy(), dtype=object, copy=False),
+            "class": pd.Series(class_text, dtype=object, copy=False),
+            "cluster": table.column("cluster").to_numpy().astype("int64"),
+            "region": table.column("region").to_numpy().astype("int64"),
+        }
+    )
+
+
+def find_client(block: bytes, card: str) -> tuple[str, int, int] | None:
+    """One card's (class, cluster, region) in a block (None when absent): only the row groups whose card range
+    holds it are decoded."""
+    reader = pq.ParquetFile(pa.BufferReader(block))
+    meta = reader.metadata
+    at = reader.schema_arrow.get_field_index("card")
+    for group in range(meta.num_row_groups):
+        stats = meta.row_group(group).column(at).statistics
+        if stats is not None and stats.has_min_max and not (stats.min <= card <= stats.max):
+            continue
+        table = reader.read_row_group(group)
+        hits = pc.indices_nonzero(pc.equal(table.column("card"), card)).to_pylist()
+        if hits:
+            row = table.slice(hits[0], 1).to_pylist()[0]
+            return str(row["class"]), int(row["cluster"]), int(row["region"])
+    return None
 
 
 def _record(row) -> Snapshot:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 from core.classify import classify
 from core.model import Period
 from core.summaries import class_counts, segment_summary
@@ -54,3 +56,25 @@ def test_an_empty_result_has_typed_columns_and_zero_summaries(hand_engine):
     regions = segment_summary(result.clients, "region")
     assert regions["clients"].sum() == 0 and len(regions) == 9
     assert class_counts(result.clients)["clients"].sum() == 0
+
+
+def test_a_monthly_series_reads_first_purchases_once_and_classifies_each_period_as_alone(tmp_path):
+    """classify_series (first purchases before the start read once, up to the last end) gives each period the very
+    classification of classify alone: Age still counts from purchases before the series' start."""
+    from core.classify import classify_series
+    from core.db import make_engine
+    from core.history import month_ends
+    from tests.support.chain import build_chain_database
+
+    engine = make_engine(build_chain_database(tmp_path / "chain.duckdb"))
+    start = dt.date(2022, 1, 1)  # the chain's cheques begin on 01.07.2021
+    periods = [Period(start, end) for end in month_ends(start, dt.date(2022, 6, 30))]
+    series = list(classify_series(engine, periods))
+    assert len(series) == len(periods) == 6
+    alone = [classify(engine, period) for period in periods]
+    engine.dispose()
+    for one, other in zip(series, alone, strict=True):
+        assert one.thresholds == other.thresholds
+        pd.testing.assert_frame_equal(one.clients, other.clients)
+    last = alone[-1].clients
+    assert (last["age_days"] > (dt.date(2022, 6, 30) - start).days).any()  # purchases before the start count

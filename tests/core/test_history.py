@@ -118,3 +118,17 @@ def test_a_client_s_path_is_in_analysis_date_order():
     path = history.client_path(rows)
     assert path["snapshot_id"].tolist() == [2, 5] and path["region"].tolist() == [510, 110]
     assert history.client_path(rows.iloc[:0]).empty
+
+
+def test_segment_sizes_count_a_classification_s_categorical_classes_without_its_unused_labels():
+    clients = pd.DataFrame(
+        {
+            "card": ["1", "2", "3"],
+            "class": pd.Categorical(["1111", "4333", "1111"], categories=["1111", "2222", "4333"]),
+            "cluster": [11, 43, 11],
+            "region": [110, 510, 110],
+        }
+    )
+    sizes = history.segment_sizes(clients)
+    assert sizes[sizes["level"] == "class"].set_index("code")["clients"].to_dict() == {"1111": 2, "4333": 1}
+    assert sizes[sizes["level"] == "region"].set_index("code")["clients"].to_dict() == {"110": 2, "510": 1}

@@ -14,7 +14,15 @@ from core.classify import classify
 from core.db import make_engine
 from core.model import AnalysisOptions, Period, RfmaError, ThresholdPins
 from dashboard.appdb import app_engine, open_snapshots
-from dashboard.appdb.snapshots import snapshot_clients, snapshot_sizes, snapshots
+from dashboard.appdb.snapshots import (
+    BLOCK_ROWS,
+    decode_clients,
+    encode_clients,
+    find_client,
+    snapshot_blocks,
+    snapshot_sizes,
+    snapshots,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -42,7 +50,7 @@ def counts(url: str) -> tuple[int, int, int]:
     with app_engine(url).connect() as conn:
         return tuple(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in (snapshots, snapshot_clients, snapshot_sizes)
+            for t in (snapshots, snapshot_blocks, snapshot_sizes)
         )
 
 
@@ -108,3 +116,38 @@ def test_a_classification_without_clients_is_refused(app_url, chain, tmp_path):
     with pytest.raises(RfmaError, match="нет идентифицированных"):
         store.save_classification(unidentified, nobody, ThresholdPins(), "a", "test")
     assert counts(app_url) == (0, 0, 0)
+
+
+def test_a_block_keeps_many_clients_in_card_order_and_one_client_is_found_in_its_row_group():
+    """Several row groups (BLOCK_ROWS each): clients given out of order come back in card order with their
+    segments; a card is found whether in the first, a middle or the last group, a card between two stored ones or
+    beyond them is not."""
+    n = 2 * BLOCK_ROWS + 1_000
+    cards = [f"{7_000_000 + 2 * i}" for i in range(n)]  # even numbers only: the odd ones between are absent
+    frame = pd.DataFrame(
+        {
+            "card": cards[::-1],
+            "class": pd.Categorical([("111", "222", "333")[i % 3] for i in range(n)], categories=["111", "222", "333"]),
+            "cluster": [i % 7 for i in range(n)],
+            "region": [i % 4 for i in range(n)],
+        }
+    )
+    block = encode_clients(frame)
+    back = decode_clients(block)
+    expected = frame.iloc[::-1].reset_index(drop=True).astype({"class": object})
+    pd.testing.assert_frame_equal(back, expected, check_dtype=False)
+    for at in (0, BLOCK_ROWS + 5, n - 1):
+        row = frame.iloc[n - 1 - at]
+        assert find_client(block, cards[at]) == (row["class"], row["cluster"], row["region"])
+    assert find_client(block, "7000001") is None and find_client(block, "9") is None
+
+
+def test_a_snapshot_without_its_block_is_named_not_read_as_empty(app_url, chain):
+    """A snapshot whose clients are missing (the previous schema's rows are not converted): a Russian message."""
+    url, whole, _ = chain
+    store = open_snapshots(app_url, url)
+    saved = store.save_classification(whole, AnalysisOptions(), ThresholdPins(), "a", "test").snapshot
+    with app_engine(app_url).begin() as conn:
+        conn.execute(snapshot_blocks.delete())
+    with pytest.raises(RfmaError, match=f"снимок №{saved.id} без клиентов"):
+        store.clients(saved.id)
