@@ -201,9 +201,7 @@ def flow_selection(services: Services, key, before, after, start, end, pins) -> 
 
 def change_selection(services: Services, key, before, after, start, end, pins) -> HistorySelection:
     """The entered / left list's campaign form: the clicked list's clients, t0 = snapshot B's date."""
-    return services.history.campaign_selection(
-        services.requests.build(start, end, pins), before, after, "change", key
-    )
+    return services.history.campaign_selection(services.requests.build(start, end, pins), before, after, "change", key)
 
 
 SELECTIONS = {"flow": flow_selection, "change": change_selection}
