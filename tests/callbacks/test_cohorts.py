@@ -101,6 +101,8 @@ def test_create_campaign_from_a_pick_stores_its_clients_and_a_viewer_is_refused(
     assert "download/clients.csv?token=" in link and "Кампания «Топ 20» создана" in text(message)
     (campaign,) = services.campaigns.store.all()
     assert campaign.clients == 120 and "Парето: топ 20 % клиентов" in campaign.selection
+    (audited,) = services.audit.entries(action="campaign_created")
+    assert audited.rows == campaign.target_clients and "«Топ 20»: «Когорты»: Парето" in audited.detail
     _, nothing = form.create(2, "Пусто", 10, 30, None, *FULL, {})
     assert "Сначала выберите клиентов: нажмите на ячейку" in text(nothing)
     setattr(g, IDENTITY_KEY, Identity("vera", "viewer"))

@@ -20,9 +20,18 @@ from core.migration import Flow
 from core.model import Period
 from dashboard import ids
 from dashboard.services import EXTENSION_KEY
-from tests.e2e.test_cohorts import click_point, cohort_url, shows_pick
-from tests.e2e.test_dashboard import TIMEOUT, assert_no_console_errors, open_dashboard, open_tab, text_of, wait_until
+from tests.e2e.test_cohorts import band_selector, click_point, cohort_url, shows_pick
+from tests.e2e.test_dashboard import (
+    PORT,
+    TIMEOUT,
+    assert_no_console_errors,
+    open_dashboard,
+    open_tab,
+    text_of,
+    wait_until,
+)
 from tests.e2e.test_history import grid_total, period_start, save_snapshot
+from tests.e2e.test_login import PASSWORD, log_in
 from tests.e2e.test_segments import allow_downloads, click, scroll_to, wait_for_download
 from tests.e2e.test_url import fresh_browser
 
@@ -167,4 +176,26 @@ def test_history_s_flow_and_entered_lists_become_campaigns_started_at_snapshot_b
     assert {c.start_date for c in stored.values()} == {dt.date(2022, 6, 30)}
     open_tab(dash_duo, ids.TAB_HISTORY)  # back: the comparison is still there
     dash_duo.wait_for_element(f"#{ids.HISTORY.SANKEY} .sankey", timeout=TIMEOUT)
+    assert_no_console_errors(dash_duo)
+
+
+def test_a_viewer_is_refused_a_campaign_from_a_cohort_pick(dash_duo, make_app, chain_db):
+    app = make_app(chain_db, auth="login")
+    services = app.server.extensions[EXTENSION_KEY]
+    services.users.add("vera", PASSWORD, "viewer")
+    dash_duo.start_server(app, navigate=False, port=PORT)
+    log_in(dash_duo, "vera")
+    dash_duo.driver.get(cohort_url(dash_duo))
+    dash_duo.wait_for_element(band_selector(1), timeout=TIMEOUT)
+    click(dash_duo, band_selector(1))
+    dash_duo.wait_for_contains_text(f"#{ids.COHORTS.PICK_COUNT}", "Парето: топ 20", timeout=TIMEOUT)
+    scroll_to(dash_duo, form("open", "cohorts"))
+    click(dash_duo, form("open", "cohorts"))
+    dash_duo.wait_for_element(form("name", "cohorts"), timeout=TIMEOUT)
+    dash_duo.find_element(form("name", "cohorts")).send_keys("Чужая")
+    click(dash_duo, form("create", "cohorts"))
+    dash_duo.wait_for_contains_text(
+        form("message", "cohorts"), "создавать кампании могут менеджер и администратор", timeout=TIMEOUT
+    )
+    assert services.campaigns.store.all() == [] and services.audit.entries(action="campaign_created") == []
     assert_no_console_errors(dash_duo)
