@@ -6,14 +6,18 @@ from __future__ import annotations
 from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
+from callbacks.campaign_form import register_form
 from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.cohorts import CHAIN
+from core.model import RfmaError
 from dashboard import downloads, grid, ids
 from dashboard.figures.common import message_figure
 from dashboard.services import Services
+from dashboard.services.cohorts import CohortPickSelection
 from dashboard.services.exports import CohortPickExport
 from layouts.cohorts import (
+    CAMPAIGN_FORM,
     PICK_PROMPT,
     render_cohorts,
     render_dynamics,
@@ -164,6 +168,14 @@ class CohortsCallbacks:
         return downloads.client_list_url(token), note(f"Файл {name} скачивается.")
 
 
+def cohort_selection(services: Services, pick_key, start, end, pins) -> CohortPickSelection:
+    """The campaign form's selection: the clicked cell's, band's or bar's clients as the table lists them."""
+    if not pick_key:
+        raise RfmaError("Сначала выберите клиентов: " + PICK_PROMPT[0].lower() + PICK_PROMPT[1:])
+    s = services.cohorts
+    return s.campaign_selection(services.requests.build(start, end, pins), s.pick(pick_key))
+
+
 def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = CohortsCallbacks(services)
@@ -238,3 +250,4 @@ def register(app, services: Services) -> None:
         prevent_initial_call=True,
     )(callbacks.download_csv)
     app.clientside_callback(OPEN_DOWNLOAD, Input(ids.COHORTS.PICK_CSV_LINK, "data"), prevent_initial_call=True)
+    register_form(app, services, CAMPAIGN_FORM, as_states([pick_and_state[0], *pick_and_state[2:]]), cohort_selection)

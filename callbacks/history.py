@@ -7,14 +7,16 @@ from __future__ import annotations
 from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
+from callbacks.campaign_form import register_form
 from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.migration import Flow
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
-from dashboard.services.history import Change, HistoryExport, default_pair
+from dashboard.services.history import Change, HistoryExport, HistorySelection, default_pair
 from layouts.components import note
 from layouts.history import (
+    CAMPAIGN_FORMS,
     CHANGE_PROMPT,
     FLOW_PROMPT,
     NO_SANKEY,
@@ -192,6 +194,19 @@ class HistoryCallbacks:
         return downloads.client_list_url(token), note(f"Файл {name} скачивается.")
 
 
+def flow_selection(services: Services, key, before, after, start, end, pins) -> HistorySelection:
+    """The flow list's campaign form: the clicked flow's clients, t0 = snapshot B's date."""
+    return services.history.campaign_selection(services.requests.build(start, end, pins), before, after, "flow", key)
+
+
+def change_selection(services: Services, key, before, after, start, end, pins) -> HistorySelection:
+    """The entered / left list's campaign form: the clicked list's clients, t0 = snapshot B's date."""
+    return services.history.campaign_selection(services.requests.build(start, end, pins), before, after, "change", key)
+
+
+SELECTIONS = {"flow": flow_selection, "change": change_selection}
+
+
 def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = HistoryCallbacks(services)
@@ -279,3 +294,4 @@ def register(app, services: Services) -> None:
             prevent_initial_call=True,
         )(lambda *args, kind=kind: callbacks.download_csv(kind, *args))
         app.clientside_callback(OPEN_DOWNLOAD, Input(link, "data"), prevent_initial_call=True)
+        register_form(app, services, CAMPAIGN_FORMS[kind], as_states([state[0], *state[2:]]), SELECTIONS[kind])

@@ -25,6 +25,7 @@ from dashboard.services.cohorts import (
     headline_80,
     headline_top20,
 )
+from layouts import campaign_form
 from layouts.components import dropdown, graph, loading
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
 from layouts.final_tree import static_tree, tree_list
@@ -41,6 +42,7 @@ PICK_PROMPT = (
     "чтобы увидеть этих клиентов."
 )
 WAITING = message_figure("Данные загружаются…")
+CAMPAIGN_FORM = "cohorts"  # the tab of «Создать кампанию»'s ids (callbacks.cohorts wires the same one)
 
 
 def term(name: str, text: str | None = None) -> html.Abbr:
@@ -137,9 +139,11 @@ def layout(selected: str = ALL) -> html.Div:
                 html.Div(
                     [
                         dbc.Button("Скачать CSV", id=ids.COHORTS.PICK_CSV_BUTTON, color="primary", size="sm"),
+                        campaign_form.open_button(CAMPAIGN_FORM),
+                        campaign_form.modal(CAMPAIGN_FORM),
                         dcc.Store(id=ids.COHORTS.PICK_CSV_LINK),
                     ],
-                    className="mb-2",
+                    className="d-flex flex-wrap align-items-center gap-3 mb-2",
                 ),
                 loading(html.Div(id=ids.COHORTS.PICK_EXPORT_MESSAGE)),
                 client_grid(ids.COHORTS.PICK_GRID, CLIENT_COLUMNS, filters=False),

@@ -20,10 +20,12 @@ from dashboard.figures import history as charts
 from dashboard.figures import migration as migration_charts
 from dashboard.figures.common import message_figure
 from dashboard.services.history import Change, HistoryView, PairView, snapshot_title
+from layouts import campaign_form
 from layouts.components import dropdown, graph, kpi, loading, message
 from layouts.final_grid import client_grid
 from layouts.migration import render_matrix
 
+CAMPAIGN_FORMS = {"flow": "history_flow", "change": "history_change"}  # «Создать кампанию»'s tab name per list
 SIZE_LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"))
 PAIR_LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
 LEVEL_NAMES = {"region": "регион", "cluster": "кластер", "class": "класс"}
@@ -77,7 +79,9 @@ def _control(title: str, component, md: int = 4) -> dbc.Col:
     return dbc.Col([html.Div(title, className="rfma-group-title"), component], xs=12, md=md)
 
 
-def _client_list(title: str, count_id, prompt, button_id, link_id, message_id, grid_id, columns, headers=None):
+def _client_list(
+    title: str, count_id, prompt, button_id, link_id, message_id, grid_id, columns, headers=None, form: str = ""
+):
     return dbc.Card(
         dbc.CardBody(
             [
@@ -86,9 +90,11 @@ def _client_list(title: str, count_id, prompt, button_id, link_id, message_id, g
                 html.Div(
                     [
                         dbc.Button("Скачать CSV", id=button_id, color="primary", size="sm"),
+                        campaign_form.open_button(form),
+                        campaign_form.modal(form),
                         dcc.Store(id=link_id),  # the streamed CSV's link, opened clientside
                     ],
-                    className="mb-2",
+                    className="d-flex flex-wrap align-items-center gap-3 mb-2",
                 ),
                 loading(html.Div(id=message_id)),
                 client_grid(grid_id, columns, filters=False, headers=headers),
@@ -148,6 +154,7 @@ def layout() -> html.Div:
         ids.HISTORY.FLOW_GRID,
         FLOW_GRID_COLUMNS,
         FLOW_HEADERS,
+        CAMPAIGN_FORMS["flow"],
     )
     changes = _client_list(
         "Вошли и вышли",
@@ -158,6 +165,7 @@ def layout() -> html.Div:
         ids.HISTORY.CHANGE_EXPORT_MESSAGE,
         ids.HISTORY.CHANGE_GRID,
         CHANGE_GRID_COLUMNS,
+        form=CAMPAIGN_FORMS["change"],
     )
     return html.Div(
         [

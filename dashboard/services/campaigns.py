@@ -63,7 +63,9 @@ class ResolvedSelection:
 class CampaignSelection(Protocol):
     """What «Создать кампанию» is made from: any tab's selection that the server turns into member cards."""
 
-    request: AnalysisRequest
+    @property
+    def request(self) -> AnalysisRequest:
+        """The selection's request (its data source; read-only, so frozen dataclasses conform)."""
 
     def resolve(self, analyses: Analyses) -> ResolvedSelection:
         """The member cards, t0 and the selection in words."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -39,6 +39,7 @@ from dashboard import grid
 from dashboard.services.access import Permission, allowed
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import WorkerMemory
+from dashboard.services.campaigns import ResolvedSelection
 from dashboard.services.request import AnalysisRequest
 
 METRICS = ("retention", "active_clients", "revenue", "avg_cheque", "ltv")
@@ -325,6 +326,35 @@ class CohortsService:
         first, last = (d.isoformat() for d in resolved_bounds(self.analyses.classification(request).base))
         chunks = iter_client_list_csv(clients, TABLE_COLUMNS, [], fmt, rows=order, names=names)
         return client_list_filename(pick.file_part(), first, last), chunks
+
+    def pick_members(self, request: AnalysisRequest, pick: Pick) -> ResolvedSelection:
+        """«Создать кампанию» on a pick: its clients as the table lists them (those of the period's classification),
+        t0 = the period's analysis date T, the pick and the period in words."""
+        clients, order, _ = self._ordered(request, pick, ())
+        base = self.analyses.classification(request).base
+        if base.analysis_date is None:
+            raise RfmaError("В периоде нет чеков: кампанию не из чего составить.")
+        first, last = resolved_bounds(base)
+        cards = clients["card"].astype(str).to_numpy()[np.sort(order)].tolist()
+        description = f"«Когорты»: {pick.label}; период {fmt.date(first)} — {fmt.date(last)}"
+        return ResolvedSelection(cards, base.analysis_date, description)
+
+    def campaign_selection(self, request: AnalysisRequest, pick: Pick) -> CohortPickSelection:
+        """The pick as «Создать кампанию»'s selection (resolved on the server when the campaign is created)."""
+        return CohortPickSelection(request, pick, self)
+
+
+@dataclass(frozen=True)
+class CohortPickSelection:
+    """«Когорты»' selection for «Создать кампанию»: a clicked cell's, band's or bar's clients."""
+
+    request: AnalysisRequest
+    pick: Pick
+    service: CohortsService = field(compare=False, repr=False)
+
+    def resolve(self, analyses: Analyses) -> ResolvedSelection:
+        """The pick's listed clients, t0 = the period's T, the pick in words."""
+        return self.service.pick_members(self.request, self.pick)
 
 
 def headline_top20(share: float | None) -> str:

@@ -25,6 +25,7 @@ from dashboard.appdb.snapshots import SNAPSHOT_SAVED, SavedSnapshot, Snapshot, S
 from dashboard.services.access import Permission, allowed, require
 from dashboard.services.analysis import Analyses
 from dashboard.services.cache import WorkerMemory
+from dashboard.services.campaigns import ResolvedSelection
 from dashboard.services.request import AnalysisRequest
 
 LEVELS = history.LEVELS
@@ -302,10 +303,52 @@ class HistoryService:
         """How many clients the export's file holds."""
         return self.count(export.request, export.before, export.after, export.kind, export.key)
 
+    def list_members(
+        self, request: AnalysisRequest, before: object, after: object, kind: str, key: object
+    ) -> ResolvedSelection:
+        """«Создать кампанию» on a flow or an entered / left list: its clients, t0 = the later snapshot's analysis
+        date (as_of), the list and both snapshots in words."""
+        pair, frame, order, _ = self._ordered(request, before, after, kind, key, ())
+        cards = frame["card"].astype(str).to_numpy()[np.sort(order)].tolist()
+        what = f"поток {Flow.parse(key).label}" if kind == "flow" else Change.parse(key).label
+        a, b = pair.before, pair.after
+        description = (
+            f"«История»: {what}; снимок A №{a.id} на {fmt.date(a.as_of)} → снимок B №{b.id} на {fmt.date(b.as_of)}"
+        )
+        return ResolvedSelection(cards, b.as_of, description)
+
+    def campaign_selection(
+        self, request: AnalysisRequest, before: object, after: object, kind: str, key: object
+    ) -> HistorySelection:
+        """A flow or an entered / left list as «Создать кампанию»'s selection (resolved on the server)."""
+        if kind == "flow":
+            Flow.parse(key)
+        elif kind == "change":
+            Change.parse(key)
+        else:
+            raise RfmaError(f"неизвестный список «Истории» {kind!r}")
+        return HistorySelection(request, before, after, kind, str(key), self)
+
     def client_path(self, request: AnalysisRequest, card: str) -> pd.DataFrame:
         """One client's (as_of, class, cluster, region) in every snapshot of the source (a role that sees cards)."""
         require(Permission.SEE_CARDS)
         return history.client_path(self.store(request).path(str(card).strip()))
+
+
+@dataclass(frozen=True)
+class HistorySelection:
+    """«История»'s selection for «Создать кампанию»: one flow's or one entered / left list's clients."""
+
+    request: AnalysisRequest
+    before: object
+    after: object
+    kind: str  # 'flow' or 'change'
+    key: str
+    service: HistoryService = field(compare=False, repr=False)
+
+    def resolve(self, analyses: Analyses) -> ResolvedSelection:
+        """The list's clients, t0 = snapshot B's as_of, the list in words."""
+        return self.service.list_members(self.request, self.before, self.after, self.kind, self.key)
 
 
 def default_pair(snapshots: tuple[Snapshot, ...] | list[Snapshot]) -> tuple[int | None, int | None]:

@@ -87,3 +87,25 @@ def test_the_tree_has_the_period_s_counts_under_the_tab_s_own_ids(services):
     everyone = next(node for node in nodes if node.id["node"] == "all")
     assert "600" in text(everyone)
     assert "rfma-tree-selected" in next(node for node in nodes if node.id["node"] == "r110").className
+
+
+def test_create_campaign_from_a_pick_stores_its_clients_and_a_viewer_is_refused(services):
+    from flask import g
+
+    from callbacks.campaign_form import CampaignFormCallbacks
+    from callbacks.cohorts import cohort_selection
+    from dashboard.services.access import IDENTITY_KEY, Identity
+
+    form = CampaignFormCallbacks(services, cohort_selection, "cohorts")
+    link, message = form.create(1, "Топ 20", 10, 30, "band|1", *FULL, {})
+    assert "download/clients.csv?token=" in link and "Кампания «Топ 20» создана" in text(message)
+    (campaign,) = services.campaigns.store.all()
+    assert campaign.clients == 120 and "Парето: топ 20 % клиентов" in campaign.selection
+    (audited,) = services.audit.entries(action="campaign_created")
+    assert audited.rows == campaign.target_clients and "«Топ 20»: «Когорты»: Парето" in audited.detail
+    _, nothing = form.create(2, "Пусто", 10, 30, None, *FULL, {})
+    assert "Сначала выберите клиентов: нажмите на ячейку" in text(nothing)
+    setattr(g, IDENTITY_KEY, Identity("vera", "viewer"))
+    link, refused = form.create(3, "Чужая", 10, 30, "band|1", *FULL, {})
+    assert type(link).__name__ == "NoUpdate" and "создавать кампании могут менеджер и администратор" in text(refused)
+    assert [c.name for c in services.campaigns.store.all()] == ["Топ 20"]

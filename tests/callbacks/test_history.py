@@ -115,3 +115,36 @@ def test_the_choosers_keep_two_different_snapshots_else_show_the_newest_pair():
     assert chosen_pair(2, 2, [1, 2], (1, 2), saved=False) == (1, 2)
     assert chosen_pair(1, 3, [1, 2, 3, 4], (3, 4), saved=True) == (3, 4)  # a new snapshot: since the previous one
     assert chosen_pair(5, 3, [1, 2, 3], (2, 3), saved=False) == (2, 3)  # a snapshot gone
+
+
+def test_create_campaign_from_a_flow_or_an_entered_list_stores_its_clients_at_b_s_date(services):
+    from flask import g
+
+    from callbacks.campaign_form import CampaignFormCallbacks
+    from callbacks.history import change_selection, flow_selection
+    from dashboard.services.access import IDENTITY_KEY, Identity
+
+    callbacks = HistoryCallbacks(services)
+    callbacks.save(1, *FIRST_HALF, None, 0)
+    callbacks.save(1, *FULL, None, 1)
+    view = services.history.pair_view(services.requests.build(*FULL), 1, 2)
+    counts = view.counts["region"].set_index("segment")
+    segment = str(counts["entered"].idxmax())
+    key = f"region|{segment}|entered"
+    form = CampaignFormCallbacks(services, change_selection, "history_change")
+    link, message = form.create(1, "Вошедшие", 10, 30, key, 1, 2, *FULL, None)
+    assert "download/clients.csv?token=" in link and "старт 30.06.2022" in text(message)
+    (campaign,) = services.campaigns.store.all()
+    assert campaign.clients == counts.loc[segment, "entered"] and "вошли в" in campaign.selection
+    top = view.matrices["region"].sort_values("clients").iloc[-1]
+    flow = f"region|{top['source_region']}|{top['destination_region']}"
+    flows = CampaignFormCallbacks(services, flow_selection, "history_flow")
+    _, made = flows.create(2, "Поток", 10, 30, flow, 1, 2, *FULL, None)
+    assert "Кампания «Поток» создана" in text(made)
+    assert services.campaigns.store.get("Поток").clients == int(top["clients"])
+    _, unpicked = flows.create(3, "Без потока", 10, 30, None, 1, 2, *FULL, None)
+    assert "Выберите поток" in text(unpicked)
+    setattr(g, IDENTITY_KEY, Identity("vera", "viewer"))
+    _, refused = form.create(4, "Чужая", 10, 30, key, 1, 2, *FULL, None)
+    assert "создавать кампании могут менеджер и администратор" in text(refused)
+    assert [c.name for c in services.campaigns.store.all()] == ["Поток", "Вошедшие"]

@@ -39,8 +39,10 @@ def test_the_skeleton_holds_every_part_and_its_tree_has_ids_of_its_own():
     for part in (ids.COHORTS.HEATMAP, ids.COHORTS.LTV, ids.COHORTS.PARETO, ids.COHORTS.DYNAMICS, ids.COHORTS.PICK_GRID):
         assert find(root, part) is not None, part
     assert find(root, ids.COHORTS.SELECTION).data == "r110"
-    nodes = [i for i in _ids(root) if isinstance(i, dict)]
+    nodes = [i for i in _ids(root) if isinstance(i, dict) and i["type"] != ids.CAMPAIGN_FORM_TYPE]
     assert nodes and all(i["type"] == ids.COHORT_NODE_TYPE for i in nodes)  # never «Финал»'s segment-node ids
+    forms = {i["tab"] for i in _ids(root) if isinstance(i, dict) and i["type"] == ids.CAMPAIGN_FORM_TYPE}
+    assert forms == {"cohorts"}  # «Создать кампанию» beside the pick's «Скачать CSV», its own ids
 
 
 def test_the_tab_follows_migration_and_its_address_is_read():

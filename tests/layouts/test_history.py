@@ -56,10 +56,12 @@ def test_the_tab_follows_cohorts_and_its_skeleton_holds_every_id():
     labels = [label for _, label in TABS]
     assert labels == ["Клиенты", "Аптеки", "Пороги", "Финал", "Миграция", "Когорты", "История", "Кампании"]
     page = history.layout()
-    present = {getattr(node, "id", None) for node in walk(page)}
+    present = [getattr(node, "id", None) for node in walk(page)]
     for name in ("SAVE", "LIST", "SIZES", "BEFORE", "AFTER", "SANKEY", "MATRIX", "FLOW_GRID", "CHANGE_GRID"):
         assert getattr(ids.HISTORY, name) in present
     assert "Сохранить снимок" in text(page)
+    for tab in ("history_flow", "history_change"):  # «Создать кампанию» beside each list's «Скачать CSV»
+        assert ids.campaign_form("open", tab) in present and ids.campaign_form("create", tab) in present
 
 
 def test_the_list_names_each_snapshot_and_a_prompt_comes_first():

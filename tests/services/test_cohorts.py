@@ -130,3 +130,26 @@ def test_the_pareto_headlines_in_words():
     assert headline_top20(0.5351) == f"20{NBSP}% клиентов приносят 53,5{NBSP}% выручки"
     assert headline_80(0.4583) == f"80{NBSP}% выручки приносят 45,8{NBSP}% клиентов"
     assert "выручки в периоде нет" in headline_top20(None)
+
+
+def test_a_pick_as_a_campaign_selection_is_its_listed_clients_at_the_period_s_t(services):
+    request = services.requests.build("2022-01-01", "2022-06-30")
+    pick = services.cohorts.pick("bar|2022-01|Вся сеть|active")  # 159 of 197 have a row in the period
+    rows, listed = services.cohorts.pick_page(request, pick, 0, 10_000, ())
+    resolved = services.cohorts.campaign_selection(request, pick).resolve(services.analyses)
+    assert sorted(resolved.cards) == sorted(r["card"] for r in rows) and len(resolved.cards) == listed > 0
+    assert len(resolved.cards) < len(services.cohorts.pick_cards(request, pick))  # the unlisted ones are not members
+    assert resolved.start_date == dt.date(2022, 6, 30) == services.analyses.classification(request).base.analysis_date
+    assert resolved.description.startswith("«Когорты»: Динамика базы, Вся сеть, 2022-01: активные")
+    assert "01.01.2022 — 30.06.2022" in resolved.description
+
+
+def test_a_cohort_cell_becomes_a_campaign_of_exactly_its_clients(services, full):
+    expected = set(core_cohorts.load_cohort_cards(full.engine(), JULY, 2, Period.parse(*FULL)))
+    selection = services.cohorts.campaign_selection(full, services.cohorts.pick("cell|all|2021-07|2"))
+    created = services.campaigns.create(selection, "Когорта июль", 0.2, 30)
+    members = services.campaigns.store.members(created.campaign.id)
+    assert set(members["card"]) == expected and created.campaign.start_date == dt.date(2022, 6, 30)
+    assert "Когорта 2021-07, месяц 2" in created.campaign.selection
+    with pytest.raises(RfmaError, match="неизвестный выбор"):
+        services.cohorts.pick("cell|all|2021-07|-1")

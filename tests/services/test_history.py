@@ -123,3 +123,28 @@ def test_a_client_s_path_lists_every_snapshot_holding_them(services, two):
     path = services.history.client_path(request, card)
     assert path["snapshot_id"].tolist() == [a.id, b.id] and str(path["as_of"].iloc[0]) == str(a.as_of)
     assert services.history.client_path(request, "no-such-card").empty
+
+
+def test_a_list_as_a_campaign_selection_is_its_clients_at_snapshot_b_s_date(services, two):
+    a, b = two
+    request = services.requests.build(*FIRST_HALF)  # the page's period: its T is not the campaign's t0
+    view = services.history.pair_view(request, a.id, b.id)
+    counts = view.counts["region"].set_index("segment")
+    segment = str(counts["left"].idxmax())
+    key = f"region|{segment}|left"
+    rows, total = services.history.page(request, a.id, b.id, "change", key, 0, 10_000, ())
+    resolved = services.history.campaign_selection(request, a.id, b.id, "change", key).resolve(services.analyses)
+    assert sorted(resolved.cards) == sorted(r["card"] for r in rows) and len(resolved.cards) == total > 0
+    assert resolved.start_date == b.as_of != a.as_of
+    assert f"снимок B №{b.id} на {b.as_of:%d.%m.%Y}" in resolved.description and "вышли из" in resolved.description
+    top = view.matrices["region"].sort_values("clients").iloc[-1]
+    flow = f"region|{top['source_region']}|{top['destination_region']}"
+    created = services.campaigns.create(
+        services.history.campaign_selection(request, a.id, b.id, "flow", flow), "Поток", 0.1, 30
+    )
+    flow_rows, _ = services.history.page(request, a.id, b.id, "flow", flow, 0, 10_000, ())
+    members = services.campaigns.store.members(created.campaign.id)
+    assert set(members["card"]) == {r["card"] for r in flow_rows} and created.campaign.start_date == b.as_of
+    assert created.campaign.selection.startswith("«История»: поток ")
+    with pytest.raises(RfmaError, match="Выберите поток"):
+        services.history.campaign_selection(request, a.id, b.id, "flow", None)
