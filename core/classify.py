@@ -59,15 +59,18 @@ def classify_series(
     pins: ThresholdPins = ThresholdPins(),
     options: AnalysisOptions = AnalysisOptions(),
 ) -> Iterator[Classification]:
-    """The classification of each period in turn (a monthly series), on one connection; the first purchases
-    before the periods' starts are read once, up to the last period's end, and shared."""
+    """The classification of each period in turn (a monthly series), on one connection; when the periods share
+    their start, the first purchases and the revenue before it are read once, up to the last end, and shared."""
     if isinstance(conn, sa.Engine):
         with conn.connect() as connection:
             yield from classify_series(connection, periods, pins, options)
         return
     ends = [p.date_to for p in periods]
+    starts = {p.date_from for p in periods}
     shared = None
-    if periods and all(p.date_from is not None for p in periods) and all(end is not None for end in ends):
-        shared = load_first_purchases(conn, max(e for e in ends if e is not None), options)
+    if periods and len(starts) == 1 and None not in starts and all(end is not None for end in ends):
+        start = next(iter(starts))
+        assert start is not None
+        shared = load_first_purchases(conn, max(e for e in ends if e is not None), start, options)
     for period in periods:
         yield classify(conn, period, pins, options, first_purchases=shared)

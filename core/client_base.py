@@ -147,10 +147,11 @@ def load_client_base(
 
 @reads_cheques
 def load_first_purchases(
-    conn: sa.Connection, until: dt.date, options: AnalysisOptions = AnalysisOptions()
+    conn: sa.Connection, until: dt.date, start: dt.date, options: AnalysisOptions = AnalysisOptions()
 ) -> pd.DataFrame:
-    """Each identified card's first purchase day up to `until` (queries.since_query's rows: card, since_day)."""
-    return fetch_frames(conn, [queries.since_query(until, options)])[0]
+    """Each identified card's first purchase day up to `until` and its revenue before `start`, the periods' common
+    first day (queries.since_query's rows: card, since_day, revenue_before_start)."""
+    return fetch_frames(conn, [queries.since_query(until, options, revenue_before=start)])[0]
 
 
 def _since_days(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.ndarray:
@@ -170,6 +171,12 @@ def _history_revenue(clients: pd.DataFrame, history: pd.DataFrame | None) -> np.
     revenue = clients["revenue"].to_numpy(dtype="float64")
     if history is None or clients.empty:
         return revenue.copy()
+    if "revenue_before_start" in history.columns:  # load_first_purchases (shared by a series): earlier + the period's
+        earlier = pd.Series(
+            history["revenue_before_start"].to_numpy(dtype="float64"), index=history["card"].astype("str")
+        )
+        before = earlier.reindex(clients["card"].to_numpy()).to_numpy(dtype="float64")
+        return revenue + np.nan_to_num(before, nan=0.0)
     total = pd.Series(history["history_revenue"].to_numpy(dtype="float64"), index=history["card"].astype("str"))
     found = total.reindex(clients["card"].to_numpy()).to_numpy(dtype="float64")
     return np.where(np.isnan(found), revenue, found)

@@ -204,16 +204,24 @@ def amount_histogram_query(period: Period, options: AnalysisOptions, *, unique_d
     )
 
 
-def since_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
+def since_query(analysis_date: dt.date, options: AnalysisOptions, revenue_before: dt.date | None = None) -> sa.Select:
     """Each identified card's first purchase day and revenue in the whole history up to the analysis date T (SPEC §2:
-    Age counts from it, including the cheques before the period's start; the revenue is the history's LTV)."""
+    Age counts from it, including the cheques before the period's start; the revenue is the history's LTV).
+    With `revenue_before` the revenue column is `revenue_before_start`: only the cheques before that day (a monthly
+    series adds each period's own revenue to it)."""
     t = bonuscheques
     end = dt.datetime.combine(analysis_date + dt.timedelta(days=1), dt.time())
+    if revenue_before is None:
+        revenue = as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("history_revenue")
+    else:
+        before = t.c.datetime < dt.datetime.combine(revenue_before, dt.time())
+        earlier = sa.func.sum(sa.case((before, amount(options)), else_=None))
+        revenue = as_double(sa.func.coalesce(earlier, 0)).label("revenue_before_start")
     return (
         sa.select(
             t.c.card.label("card"),
             day_number(sa.func.min(t.c.datetime)).label("since_day"),
-            as_double(sa.func.coalesce(sa.func.sum(amount(options)), 0)).label("history_revenue"),
+            revenue,
         )
         .where(identified(options), t.c.datetime < end)
         .group_by(t.c.card)

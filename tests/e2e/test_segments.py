@@ -72,14 +72,15 @@ def scroll_to(dash_duo, selector: str, block: str = "center"):
 
 
 def click(dash_duo, selector: str, attempts: int = 5) -> None:
-    """Click an element, looking it up again when a re-render replaced it between finding and clicking."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    """Click an element, looking it up again when a re-render replaced it between finding and clicking, or moved it
+    under another element (a list appearing above it shifts the page)."""
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
 
     for attempt in range(attempts):
         try:
             scroll_to(dash_duo, selector).click()
             return
-        except StaleElementReferenceException:
+        except (StaleElementReferenceException, ElementClickInterceptedException):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2)
