@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -107,34 +105,9 @@ def browser_pass(address: str, work: Path) -> dict[str, float]:
     return times
 
 
-def start_server(url: str, state: Path) -> tuple[subprocess.Popen, str]:
-    """`rfma serve --no-auth` (one person on loopback: no login form to time) on a free port with an empty state
-    folder (an empty server cache); waits until it answers."""
-    port = bench_browser.free_port()
-    log = open(state / "server.log", "wb")
-    server = subprocess.Popen(
-        [*bench_browser.RFMA, "serve", "--db", url, "--port", str(port), "--no-auth"],
-        env=bench_browser.child_env({"RFMA_STATE_DIR": str(state), "RFMA_DEMO_PATH": str(state / "unused.duckdb")}),
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the server stopped: see {state / 'server.log'}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server, f"http://127.0.0.1:{port}/"
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the server did not start in 120 s")
-
-
 def browser_figures(url: str, runs: int, work: Path) -> tuple[dict[str, float], dict[str, list[float]]]:
     state = Path(tempfile.mkdtemp(prefix="state-", dir=work))
-    server, address = start_server(url, state)
+    server, address = bench_browser.start_server(url, state)
     try:
         cold = browser_pass(address, work)
         warm: dict[str, list[float]] = {}
