@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import Input, Output, State, no_update
 
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, purge_grid
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
@@ -13,15 +13,7 @@ from dashboard.services.campaigns import CampaignExport
 from layouts.campaigns import NO_UPLIFT, RESPONDERS_PROMPT, render_list, render_report
 from layouts.components import note
 
-PURGE_RESPONDERS = """
-function () {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
-    }
-}
-""".replace("GRID_ID", ids.CAMPAIGNS.RESPONDERS_GRID)
+PURGE_RESPONDERS = purge_grid(ids.CAMPAIGNS.RESPONDERS_GRID)
 
 
 class CampaignsCallbacks:

@@ -7,7 +7,7 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, purge_grid, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.cohorts import CHAIN
 from core.model import RfmaError
@@ -30,15 +30,7 @@ from layouts.components import note
 from layouts.final_tree import node_classes
 
 # Refresh the pick's table when the pick, the period or the pins change, or the tab is shown (as «Миграция»'s).
-PURGE_PICK_GRID = """
-function () {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
-    }
-}
-""".replace("GRID_ID", ids.COHORTS.PICK_GRID)
+PURGE_PICK_GRID = purge_grid(ids.COHORTS.PICK_GRID)
 
 CLICKED_GRAPHS = (ids.COHORTS.HEATMAP, ids.COHORTS.PARETO, ids.COHORTS.DYNAMICS)
 

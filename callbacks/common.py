@@ -39,6 +39,23 @@ PERIOD = (Input(ids.HEADER.PERIOD, "start_date"), Input(ids.HEADER.PERIOD, "end_
 PERIOD_AND_PINS = (*PERIOD, Input(ids.SHELL.DRAFT, "data"))
 
 
+PURGE_GRID = """
+function () {
+    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
+        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
+            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
+        });
+    }
+}
+"""
+
+
+def purge_grid(grid_id: str) -> str:
+    """A clientside function that purges AG Grid `grid_id`'s infinite cache, so it asks the server for rows again
+    (a table whose rows follow a choice made elsewhere: a flow, a pick, a campaign, a list)."""
+    return PURGE_GRID.replace("GRID_ID", grid_id)
+
+
 def as_states(inputs) -> list[State]:
     """The same component properties read as State (not triggering the callback)."""
     return [State(i.component_id, i.component_property) for i in inputs]

@@ -8,7 +8,7 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, purge_grid, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.migration import Flow
 from dashboard import downloads, grid, ids
@@ -30,15 +30,6 @@ from layouts.history import (
 )
 from layouts.migration import flow_key
 
-PURGE_GRID = """
-function () {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
-    }
-}
-"""
 PAIR = (Input(ids.HISTORY.BEFORE, "value"), Input(ids.HISTORY.AFTER, "value"))
 
 
@@ -284,7 +275,7 @@ def register(app, services: Services) -> None:
             Input(grid_id, "getRowsRequest"),
             *as_states([ACTIVE_TAB, state[0], *state[2:]]),
         )(lambda *args, kind=kind: callbacks.rows(kind, *args))
-        app.clientside_callback(PURGE_GRID.replace("GRID_ID", grid_id), *state, prevent_initial_call=True)
+        app.clientside_callback(purge_grid(grid_id), *state, prevent_initial_call=True)
         app.callback(
             Output(link, "data"),
             Output(message, "children"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
-from callbacks.common import ACTIVE_TAB, PERIOD, PERIOD_AND_PINS, as_states, error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD, PERIOD_AND_PINS, as_states, error_component, purge_grid, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
@@ -17,15 +17,7 @@ from layouts.migration import FLOW_PROMPT, NO_SANKEY, flow_key, render_flow, ren
 
 # Refresh the flow table when the flow, the bonus date, the period or the pins change, or the tab is shown: purge
 # AG Grid's infinite cache so it asks the server for rows again (its own sort refreshes it by itself).
-PURGE_FLOW_GRID = """
-function () {
-    if (window.dash_ag_grid && window.dash_ag_grid.getApiAsync) {
-        window.dash_ag_grid.getApiAsync("GRID_ID").then(function (api) {
-            if (api && !api.isDestroyed()) { api.purgeInfiniteCache(); }
-        });
-    }
-}
-""".replace("GRID_ID", ids.MIGRATION.FLOW_GRID)
+PURGE_FLOW_GRID = purge_grid(ids.MIGRATION.FLOW_GRID)
 
 
 # what makes a selected flow stale: the level, the bonus date, the period (its two ends share one id)
