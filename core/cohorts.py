@@ -446,7 +446,8 @@ def load_pareto(conn: sa.Connection, period: Period = Period(), options: Analysi
 
 def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions, unique: bool = False):
     """Per scope (the chain, each shop) × client × month with a purchase: purchases, the month's last purchase day,
-    the client's first month in the scope, the running purchase count and the next month with a purchase.
+    whether it is the client's first month in the scope, the purchases so far (counted up to 2: one-time or repeat is
+    all §7 needs) and the next month with a purchase.
 
     A purchase is in shop s when its doc_id has a row at s; it is dated by its earliest row (over every shop). With
     `unique` doc_ids (every row its own cheque, recorded) the rows are the purchases: no GROUP BY doc_id.
@@ -488,15 +489,17 @@ def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions, uni
     )
     g = grouped
     scope = [g.c.chain, g.c.shop, g.c.card]
+    first = sa.func.lag(g.c.month).over(partition_by=scope, order_by=g.c.month).is_(None)
     return sa.select(
         g.c.chain,
         g.c.shop,
         g.c.card,
         g.c.month,
         g.c.last_day,
-        # the running minimum in month order is the scope's first month: one window (one sort) for all three
-        sa.func.min(g.c.month).over(partition_by=scope, order_by=g.c.month, rows=(None, 0)).label("first_month"),
-        sa.func.sum(g.c.purchases).over(partition_by=scope, order_by=g.c.month, rows=(None, 0)).label("so_far"),
+        # a row without a previous month is the scope's first; after it the client has at least two purchases.
+        # lag and lead share one sort; a running MIN and SUM over the frame cost a third more (bench/bench_cohorts.py)
+        sa.case((first, 1), else_=0).label("is_first"),
+        sa.case((first, g.c.purchases), else_=2).label("so_far"),
         sa.func.lead(g.c.month).over(partition_by=scope, order_by=g.c.month).label("next_month"),
     ).subquery("scoped")
 
@@ -504,11 +507,12 @@ def client_months_subquery(analysis_date: dt.date, options: AnalysisOptions, uni
 EVENT_COLUMNS = ["chain", "shop", "month", "active", "new", "one_time", "repeat", "lapsed"]
 
 
-def dynamics_events_query(
+def dynamics_spans_query(
     analysis_date: dt.date, churn_days: int, options: AnalysisOptions, unique: bool = False
 ) -> sa.Select:
-    """Per scope × month: the changes of the active, new, one-time and repeat counts, and the lapsed clients (§7),
-    summed from each client-month row's span instead of joining it with every month it covers.
+    """The client-month rows' spans (§7) grouped by kind, with their clients: `events_from_spans` turns them into the
+    changes of the active, new, one-time and repeat counts and the lapsed clients, instead of joining each row with
+    every month it covers.
 
     A client-month row (month a, latest purchase L, next month with a purchase N) keeps the client active at the end
     of every month m in [a, b] — b the last month whose end (T for T's month) is within r3 of L, and before N — new
@@ -525,7 +529,7 @@ def dynamics_events_query(
     )  # last month ending by D
     end = sa.case((reach >= t_day, last), else_=within)
     capped = sa.func.least(end, sa.func.coalesce(s.c.next_month - 1, last))
-    is_new = sa.case((s.c.first_month == s.c.month, 1), else_=0)
+    is_new = s.c.is_first
     one = sa.case((s.c.so_far == 1, 1), else_=0)
     repeat = sa.case((s.c.so_far >= 2, 1), else_=0)
     lapse = sa.case(
@@ -534,37 +538,51 @@ def dynamics_events_query(
             within + 1,
         ),
     )
-    spans = (
-        sa.select(
-            s.c.chain,
-            s.c.shop,
-            s.c.month.label("start"),
-            capped.label("end"),
-            is_new.label("is_new"),
-            one.label("one"),
-            repeat.label("repeat"),
-            lapse.label("lapse"),
-        )
-    ).cte("spans")
-    active = spans.c.end >= spans.c.start
-    zero = sa.literal(0, sa.Integer)
-
-    def events(month, condition, values) -> sa.Select:
-        columns = [sa.func.coalesce(sa.func.sum(v), 0).label(n) for n, v in zip(EVENT_COLUMNS[3:], values, strict=True)]
-        return (
-            sa.select(spans.c.chain, spans.c.shop, month.label("month"), *columns)
-            .where(condition)
-            .group_by(spans.c.chain, spans.c.shop, month)
-        )
-
+    # the spans fall into few kinds (scope × start × end × flags × lapse): one GROUP BY, the events in pandas
+    kinds = [
+        s.c.chain,
+        s.c.shop,
+        s.c.month.label("start"),
+        capped.label("end"),
+        is_new.label("is_new"),
+        one.label("one"),
+        repeat.label("repeat"),
+        lapse.label("lapse"),
+    ]
+    spans = sa.select(*kinds).subquery("spans")
     c = spans.c
-    union = sa.union_all(
-        events(c.start, active, [1, c.is_new, c.one * (1 - c.is_new), c.repeat * (1 - c.is_new), zero]),
-        events(c.start + 1, sa.and_(active, c.is_new == 1), [zero, -c.is_new, c.one, c.repeat, zero]),
-        events(c.end + 1, active, [-1, zero, -c.one, -c.repeat, zero]),
-        events(c.lapse, c.lapse.is_not(None), [zero, zero, zero, zero, 1]),
-    ).subquery("events")
-    return sa.select(union)
+    keys = [c.chain, c.shop, c.start, c.end, c.is_new, c.one, c.repeat, c.lapse]
+    return sa.select(*keys, sa.func.count().label("clients")).group_by(*keys)
+
+
+def events_from_spans(spans: pd.DataFrame) -> pd.DataFrame:
+    """The changes of the counts (EVENT_COLUMNS) from `dynamics_spans_query`'s rows: a span adds its clients to the
+    active (and new, or one-time / repeat) counts in its start month, moves the new ones to one-time / repeat the month
+    after, removes them after its end month; a lapse counts in its month."""
+    if spans.empty:
+        return pd.DataFrame({name: [] for name in EVENT_COLUMNS})
+    frame = spans.astype({name: "int64" for name in ("start", "end", "is_new", "one", "repeat", "clients")})
+    n, new, one, repeat = (frame[name].to_numpy() for name in ("clients", "is_new", "one", "repeat"))
+    old = 1 - new
+    active = (frame["end"] >= frame["start"]).to_numpy()
+    zero = np.zeros(len(frame), dtype="int64")
+
+    def events(mask, month, values) -> pd.DataFrame:
+        data = {"chain": frame["chain"].to_numpy()[mask], "shop": frame["shop"].to_numpy()[mask], "month": month[mask]}
+        data.update({name: value[mask] for name, value in zip(EVENT_COLUMNS[3:], values, strict=True)})
+        return pd.DataFrame(data)
+
+    start, end = frame["start"].to_numpy(), frame["end"].to_numpy()
+    lapse = frame["lapse"]
+    return pd.concat(
+        [
+            events(active, start, [n, new * n, one * old * n, repeat * old * n, zero]),
+            events(active & (new == 1), start + 1, [zero, -n, one * n, repeat * n, zero]),
+            events(active, end + 1, [-n, zero, -one * n, -repeat * n, zero]),
+            events(lapse.notna().to_numpy(), lapse.fillna(0).to_numpy().astype("int64"), [zero, zero, zero, zero, n]),
+        ],
+        ignore_index=True,
+    )
 
 
 def counts_from_events(events: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
@@ -632,10 +650,10 @@ def load_dynamics(
         return Dynamics(None, churn_days, pd.DataFrame({name: [] for name in DYNAMICS_COLUMNS}))
     start, analysis_date = bounds
     unique = bool(recorded_doc_ids_unique(conn))
-    events, shops = fetch_frames(
-        conn, [dynamics_events_query(analysis_date, churn_days, options, unique), shops_query(analysis_date, options)]
+    spans, shops = fetch_frames(
+        conn, [dynamics_spans_query(analysis_date, churn_days, options, unique), shops_query(analysis_date, options)]
     )
-    counts = counts_from_events(events, month_index(start), month_index(analysis_date))
+    counts = counts_from_events(events_from_spans(spans), month_index(start), month_index(analysis_date))
     counts = counts[(counts["chain"] == 1) | counts["shop"].notna()]  # a row without a shop counts in the chain only
     counts = counts.assign(shop=np.where(counts["chain"] == 1, CHAIN, counts["shop"].astype(object)))
     names = [CHAIN, *sorted(shops["shop"].astype(str), key=shop_sort_key)]
@@ -782,7 +800,7 @@ def _dynamics_parts(
     analysis_date: dt.date, start: dt.date, churn_days: int, options: AnalysisOptions, only: int | None = None
 ):
     """(client-month rows, months, the join's condition, category → condition) of §7's dynamics, by joining the
-    rows with the months (the per-client form of `dynamics_events_query`, used for the clients of one bar).
+    rows with the months (the per-client form of `dynamics_spans_query`, used for the clients of one bar).
 
     Between two of a client's months with purchases its latest purchase L and count stay the same, so each
     client-month row covers the months up to the next one; it is joined with the months where the client was
@@ -809,10 +827,11 @@ def _dynamics_parts(
         months.c.previous_day - s.c.last_day <= r3,
     )
     active = months.c.end_day - s.c.last_day <= r3
-    old = sa.and_(active, s.c.first_month != months.c.month)
+    new = sa.and_(s.c.is_first == 1, s.c.month == months.c.month)
+    old = sa.and_(active, sa.not_(new))
     categories = {
         "active": active,
-        "new": sa.and_(active, s.c.first_month == months.c.month),
+        "new": sa.and_(active, new),
         "one_time": sa.and_(old, s.c.so_far == 1),
         "repeat": sa.and_(old, s.c.so_far >= 2),
         "lapsed": sa.and_(sa.not_(active), months.c.month > s.c.month),
