@@ -335,8 +335,11 @@ def load_cohorts(
     unique = bool(recorded_doc_ids_unique(conn))
     server = conn.dialect.name != "duckdb"
     query = cohort_query(analysis_date, start, options, cards, unique, window=server)
-    if server:  # client-months grouped in card order off the index (no hash table of every client-month), no JIT
-        query = with_postgresql_settings(query, enable_hashagg="off", jit="off")
+    if server:
+        # PostgreSQL: the client-months grouped in card order as the covering index gives the rows (an incremental
+        # sort by month within each card, no sort of every row by card), the window needs no sort then, and the
+        # cells (a few hundred) are hashed instead of sorting every client-month; no JIT. 16 → 8.5 s at 10M cheques.
+        query = with_postgresql_settings(query, enable_seqscan="off", enable_sort="off", jit="off")
     cells = fetch_frame(conn, query)
     return Cohorts(analysis_date, start, complete_cells(cohort_sizes(cells), cells, analysis_date))
 
