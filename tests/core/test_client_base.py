@@ -218,3 +218,29 @@ def test_age_counts_from_the_first_purchase_ever_and_the_newbie_rule_from_the_pe
     assert rates == {"100": 1.0, "200": 1.0}
     whole = load_client_base(db_engine, Period(None, dt.date(2022, 6, 30)))
     assert dict(zip(whole.clients["card"], whole.age_days, strict=True))["100"] == ages["100"]
+
+
+def test_every_clients_earlier_purchases_give_its_age_and_history_revenue_alone_and_in_a_series(db_engine):
+    """Each client's first purchase and revenue before the period are matched to it by card (every client of the
+    period has earlier purchases but one), reading the history itself and from a series' shared first purchases."""
+    from core.client_base import load_first_purchases
+
+    rows = [
+        ("2021-06-01 10:00", "100", 500.0),
+        ("2021-09-15 10:00", "200", 70.0),
+        ("2022-01-03 10:00", "300", 20.0),
+        ("2022-06-10 10:00", "100", 50.0),
+        ("2022-06-12 10:00", "200", 30.0),
+        ("2022-06-20 10:00", "300", 5.0),
+        ("2022-06-25 10:00", "400", 9.0),  # new in the period
+        ("2022-06-30 10:00", None, 100.0),  # T
+    ]
+    load_cheques(db_engine, cheques_frame(rows))
+    period = Period(dt.date(2022, 6, 1), dt.date(2022, 6, 30))
+    t = dt.date(2022, 6, 30)
+    ages = {"100": (t - dt.date(2021, 6, 1)).days, "200": (t - dt.date(2021, 9, 15)).days, "300": 178, "400": 5}
+    revenue = {"100": 550.0, "200": 100.0, "300": 25.0, "400": 9.0}
+    shared = load_first_purchases(db_engine, t, period.date_from)
+    for base in (load_client_base(db_engine, period), load_client_base(db_engine, period, first_purchases=shared)):
+        assert dict(zip(base.clients["card"], base.age_days.tolist(), strict=True)) == ages
+        assert dict(zip(base.clients["card"], base.clients["history_revenue"].tolist(), strict=True)) == revenue
