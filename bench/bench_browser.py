@@ -31,7 +31,6 @@ Replaces the "Browser" section of docs/PERFORMANCE.md.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import socket
@@ -45,6 +44,7 @@ from pathlib import Path
 from common import ROOT, write_section  # puts the repo root on sys.path
 
 from dashboard import ids
+from layouts.final_tree import node_selector as tree_node_selector
 
 SECTION = "## Browser: click to a quiet page (bench/bench_browser.py)"
 CACHE = ROOT / ".cache" / "bench"
@@ -66,7 +66,7 @@ return true;
 
 
 def node_selector(node: str) -> str:
-    return "[id='" + json.dumps(ids.segment_node(node), sort_keys=True, separators=(",", ":")) + "']"
+    return tree_node_selector(ids.FINAL.TREE, node)
 
 
 def tab_selector(tab_id: str) -> str:

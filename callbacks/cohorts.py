@@ -7,7 +7,7 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, purge_grid, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, mark_tree, purge_grid, safely
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.cohorts import CHAIN
 from core.model import RfmaError
@@ -27,7 +27,6 @@ from layouts.cohorts import (
     shop_options,
 )
 from layouts.components import note
-from layouts.final_tree import node_classes
 
 # Refresh the pick's table when the pick, the period or the pins change, or the tab is shown (as «Миграция»'s).
 PURGE_PICK_GRID = purge_grid(ids.COHORTS.PICK_GRID)
@@ -57,17 +56,10 @@ class CohortsCallbacks:
         return safely(lambda: render_tree(s.segment_tree(self._request(start, end, pins)), selected))
 
     @staticmethod
-    def select_segment(_clicks, current):
-        """The clicked node of the tree (a re-rendered tree: no change)."""
-        trigger = ctx.triggered_id
-        if not isinstance(trigger, dict) or not ctx.triggered or not ctx.triggered[0].get("value"):
-            return no_update
-        node = trigger.get("node")
-        return node if node != current else no_update
-
-    def mark_selection(self, selection, node_ids, class_names):
-        """The selected node highlighted in the tree."""
-        return node_classes(node_ids, class_names, self.services.cohorts.segment(selection).node_id)
+    def select_segment(click, current):
+        """The node of the latest click on the tree ({node, at} from assets/tree.js); the same node: no change."""
+        node = (click or {}).get("node")
+        return node if node and node != current else no_update
 
     def update_cohorts(self, active_tab, selection, metric, start, end, pins):
         """Breadcrumb, heatmap, its note and the LTV curves of the selected segment."""
@@ -180,16 +172,11 @@ def register(app, services: Services) -> None:
     )(callbacks.update_tree)
     app.callback(
         Output(ids.COHORTS.SELECTION, "data"),
-        Input(ids.cohort_node(ANY), "n_clicks"),
+        Input(ids.COHORTS.TREE_CLICK, "data"),
         State(ids.COHORTS.SELECTION, "data"),
         prevent_initial_call=True,
     )(callbacks.select_segment)
-    app.callback(
-        Output(ids.cohort_node(ANY), "className"),
-        selection,
-        State(ids.cohort_node(ANY), "id"),
-        State(ids.cohort_node(ANY), "className"),
-    )(callbacks.mark_selection)
+    app.clientside_callback(mark_tree(ids.COHORTS.TREE), selection, prevent_initial_call=True)
     app.callback(
         Output(ids.COHORTS.BREADCRUMB, "children"),
         Output(ids.COHORTS.HEATMAP, "figure"),

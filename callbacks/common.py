@@ -56,6 +56,21 @@ def purge_grid(grid_id: str) -> str:
     return PURGE_GRID.replace("GRID_ID", grid_id)
 
 
+MARK_TREE = """
+function(selection) {
+    // the tree may be drawn after this runs (a new tree arrives with the selection marked by the server)
+    window.rfmaMarkTree("TREE_ID", selection);
+    window.setTimeout(function () { window.rfmaMarkTree("TREE_ID", selection); }, 0);
+}
+"""
+
+
+def mark_tree(tree_id: str) -> str:
+    """A clientside function that highlights the selected node (its only argument) of the segment tree held by
+    `tree_id` (assets/tree.js): the tree is one HTML block, so no callback output reaches its nodes."""
+    return MARK_TREE.replace("TREE_ID", tree_id)
+
+
 def as_states(inputs) -> list[State]:
     """The same component properties read as State (not triggering the callback)."""
     return [State(i.component_id, i.component_property) for i in inputs]

@@ -11,7 +11,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, mark_tree, safely
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
 from dashboard.services.campaigns import FinalSelection
@@ -27,7 +27,7 @@ from layouts.final import (
     render_sunburst,
     render_sunburst_error,
 )
-from layouts.final_tree import node_classes, render_breadcrumb, tree_list
+from layouts.final_tree import render_breadcrumb, tree_list
 from layouts.history import render_client_path
 
 EMPTY_PAGE = {"rowData": [], "rowCount": 0}
@@ -164,12 +164,15 @@ class FinalCallbacks:
             return render_sunburst_error(exc)
         return render_sunburst(tree, self.services.final.segment(selection))
 
-    def select_segment(self, _node_clicks, sunburst_click, _reset, _crumb_clicks, current):
-        """The selected node: a list-tree or breadcrumb click, a sunburst click (the centre goes one level up) or
-        «Сбросить»."""
+    def select_segment(self, tree_click, sunburst_click, _reset, _crumb_clicks, current):
+        """The selected node: a list-tree click ({node, at} from assets/tree.js) or a breadcrumb click, a sunburst
+        click (the centre goes one level up) or «Сбросить»."""
         trigger = ctx.triggered_id
         if trigger is None:
             return no_update
+        if trigger == ids.FINAL.TREE_CLICK:
+            node = (tree_click or {}).get("node")
+            return node if node and node != current else no_update
         if trigger == ids.FINAL.SEGMENT_RESET:
             return self.services.final.segment(None).node_id
         if trigger == ids.FINAL.SUNBURST:
@@ -182,10 +185,9 @@ class FinalCallbacks:
             return no_update  # a re-rendered tree or breadcrumb, not a click
         return trigger["node"]
 
-    def show_selection(self, selection, node_ids, class_names):
-        """Breadcrumb of the selected segment and the highlighted node of the list tree."""
-        segment = self.services.final.segment(selection)
-        return render_breadcrumb(segment), node_classes(node_ids, class_names, segment.node_id)
+    def show_selection(self, selection):
+        """Breadcrumb of the selected segment (the list tree's node is highlighted in the browser: mark_tree)."""
+        return render_breadcrumb(self.services.final.segment(selection))
 
     def update_selection(self, active_tab, start, end, pins, *flt):
         """Summary, client count, RFM scatter and breakdown of the filtered selection."""
@@ -325,20 +327,15 @@ def register(app, services: Services) -> None:
     )(callbacks.unless_drawn(callbacks.update_sunburst, lambda *inputs: inputs))
     app.callback(
         Output(ids.FINAL.SELECTION, "data"),
-        Input(ids.segment_node(ANY), "n_clicks"),
+        Input(ids.FINAL.TREE_CLICK, "data"),
         Input(ids.FINAL.SUNBURST, "clickData"),
         Input(ids.FINAL.SEGMENT_RESET, "n_clicks"),
         Input(ids.breadcrumb_node(ANY), "n_clicks"),
         State(ids.FINAL.SELECTION, "data"),
         prevent_initial_call=True,
     )(callbacks.select_segment)
-    app.callback(
-        Output(ids.FINAL.BREADCRUMB, "children"),
-        Output(ids.segment_node(ANY), "className"),
-        Input(ids.FINAL.SELECTION, "data"),
-        State(ids.segment_node(ANY), "id"),
-        State(ids.segment_node(ANY), "className"),
-    )(callbacks.show_selection)
+    app.callback(Output(ids.FINAL.BREADCRUMB, "children"), Input(ids.FINAL.SELECTION, "data"))(callbacks.show_selection)
+    app.clientside_callback(mark_tree(ids.FINAL.TREE), Input(ids.FINAL.SELECTION, "data"), prevent_initial_call=True)
     app.callback(
         Output(ids.FINAL.SELECTION_SUMMARY, "children"),
         Output(ids.FINAL.CLIENT_COUNT, "children"),

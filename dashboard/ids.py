@@ -110,6 +110,7 @@ FINAL = _ids(
     REGION_TABLE="region-table",
     REGION_GRAPH="region-graph",
     TREE="tree",
+    TREE_CLICK="tree-click",  # {node, at} of the latest click on a tree node (assets/tree.js)
     SUNBURST="sunburst",
     BREADCRUMB="breadcrumb",
     SEGMENT_RESET="segment-reset",
@@ -186,14 +187,6 @@ def threshold_hint(name: str) -> dict:
     return {"type": THRESHOLD_HINT_TYPE, "name": name}
 
 
-SEGMENT_NODE_TYPE = "segment-node"
-
-
-def segment_node(node: str) -> dict:
-    """Pattern-matching id of one node of the segment list tree ('all', 'w1', 'r110', 'c11', 'k1121')."""
-    return {"type": SEGMENT_NODE_TYPE, "node": node}
-
-
 BREADCRUMB_NODE_TYPE = "breadcrumb-node"
 
 
@@ -220,6 +213,7 @@ COHORTS = _ids(
     "cohorts",
     SELECTION="selection",  # the segment-tree node whose clients the cohort table holds
     TREE="tree",
+    TREE_CLICK="tree-click",  # {node, at} of the latest click on a tree node (assets/tree.js)
     BREADCRUMB="breadcrumb",
     DRAWN_TREE="drawn-tree",
     METRIC="metric",
@@ -242,14 +236,6 @@ COHORTS = _ids(
     PICK_CSV_LINK="pick-csv-link",
     PICK_EXPORT_MESSAGE="pick-export-message",
 )
-
-COHORT_NODE_TYPE = "cohort-node"
-
-
-def cohort_node(node: object) -> dict:
-    """Pattern-matching id of one node of «Когорты»' segment tree (a node id, as segment_node)."""
-    return {"type": COHORT_NODE_TYPE, "node": node}
-
 
 COHORT_BAND_TYPE = "cohort-band"
 

@@ -28,7 +28,7 @@ from dashboard.services.cohorts import (
 from layouts import campaign_form
 from layouts.components import dropdown, graph, loading
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
-from layouts.final_tree import static_tree, tree_list
+from layouts.final_tree import static_tree, tree_holder, tree_list
 
 METRICS = (
     ("retention", "удержание %"),
@@ -56,7 +56,7 @@ def layout(selected: str = ALL) -> html.Div:
         dbc.CardBody(
             [
                 html.Div("Сегмент", className="rfma-group-title"),
-                html.Div(static_tree(selected, node_id=ids.cohort_node), id=ids.COHORTS.TREE, className="rfma-tree"),
+                tree_holder(ids.COHORTS.TREE, ids.COHORTS.TREE_CLICK, static_tree(selected)),
             ]
         ),
         className="rfma-tree-card h-100",
@@ -154,6 +154,7 @@ def layout(selected: str = ALL) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=ids.COHORTS.SELECTION, data=selected),
+            dcc.Store(id=ids.COHORTS.TREE_CLICK),
             dcc.Store(id=ids.COHORTS.DRAWN_TREE),
             dcc.Store(id=ids.COHORTS.PICK),
             explain,
@@ -173,7 +174,7 @@ def layout(selected: str = ALL) -> html.Div:
 
 def render_tree(tree: pd.DataFrame, selected: str) -> html.Div:
     """The segment tree with the period's client counts, `selected` marked."""
-    return tree_list(tree, selected=selected, node_id=ids.cohort_node)
+    return tree_list(tree, selected=selected)
 
 
 def render_breadcrumb(segment: Segment) -> html.Nav:

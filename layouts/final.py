@@ -40,7 +40,7 @@ from layouts.components import (
     workbook_button,
 )
 from layouts.final_grid import client_grid, with_tooltips
-from layouts.final_tree import render_breadcrumb, static_tree
+from layouts.final_tree import render_breadcrumb, static_tree, tree_holder
 
 
 def _grade_filter(component_id: str, title: str, names: dict, value: list[int] | None = None) -> dbc.Col:
@@ -67,7 +67,7 @@ def segment_section(state: PageState | None = None) -> html.Div:
     opened with the address's selection and filters (`state`)."""
     state = state or PageState()
     tree = card(
-        [html.Div(static_tree(state.segment), id=ids.FINAL.TREE, className="rfma-tree")],
+        [tree_holder(ids.FINAL.TREE, ids.FINAL.TREE_CLICK, static_tree(state.segment))],
         "Дерево сегментов",
         "rfma-tree-card h-100",
     )
@@ -179,6 +179,7 @@ def segment_section(state: PageState | None = None) -> html.Div:
                 className="g-3",
             ),
             dcc.Store(id=ids.FINAL.SELECTION, data=state.segment, storage_type="memory"),
+            dcc.Store(id=ids.FINAL.TREE_CLICK),
         ]
     )
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from html import escape
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from core import formatting as fmt
 from core.segment_tree import ALL, Segment, segment_tree
@@ -29,48 +29,34 @@ def class_label_parts(name: str, sibling_names: list[str]) -> tuple[str, str]:
     return own.replace("_", " "), common.replace("_", " ")
 
 
-def node_label(code: str, name: str, sibling_names: list[str] | None = None) -> list:
-    """A node's label: its code, then the words that tell it from its siblings (classes), then the shared words
-    muted; the label wraps instead of being cut (the full name is the node's title)."""
+def node_label(code: str, name: str, sibling_names: list[str] | None = None) -> str:
+    """A node's label as HTML: its code, then the words that tell it from its siblings (classes), then the shared
+    words muted; the label wraps instead of being cut (the full name is the node's title)."""
     if not code:
-        return [name]
+        return escape(name)
     own, common = class_label_parts(name, sibling_names) if sibling_names is not None else (name, "")
-    parts: list = [html.Span(code, className="rfma-tree-code"), " ", html.Span(own, className="rfma-tree-own")]
+    label = f'<span class="rfma-tree-code">{escape(code)}</span> <span class="rfma-tree-own">{escape(own)}</span>'
     if common:
-        parts += [" ", html.Span(f"· {common}", className="rfma-tree-common")]
-    return parts
+        label += f' <span class="rfma-tree-common">· {escape(common)}</span>'
+    return label
 
 
 def tree_node(
-    node: str,
-    label: str,
-    count: str = "…",
-    empty: bool = False,
-    selected: bool = False,
-    content: list | None = None,
-    node_id: Callable[[str], dict] = ids.segment_node,
-) -> html.Button:
-    """One clickable node of the list tree: its label (`content`, else the plain `label`) and client count; the
-    full `label` is its tooltip; `node_id` makes its pattern-matching id (each tab's tree has its own)."""
+    node: str, label: str, count: str = "…", empty: bool = False, selected: bool = False, content: str | None = None
+) -> str:
+    """One clickable node of the list tree as HTML: its label (`content`, else the plain `label`) and client count;
+    the full `label` is its tooltip, `data-node` the node id its click selects (assets/tree.js)."""
     classes = "rfma-tree-node" + (" rfma-tree-empty" if empty else "") + (" rfma-tree-selected" if selected else "")
-    return html.Button(
-        [html.Span(content or label, className="rfma-tree-label"), html.Span(count, className="rfma-tree-count")],
-        id=node_id(node),
-        n_clicks=0,
-        title=label,
-        type="button",
-        className=classes,
+    return (
+        f'<button type="button" class="{classes}" data-node="{escape(node)}" title="{escape(label)}">'
+        f'<span class="rfma-tree-label">{content or escape(label)}</span>'
+        f'<span class="rfma-tree-count">{escape(count)}</span></button>'
     )
 
 
-def tree_list(
-    tree: pd.DataFrame, counts: bool = True, selected: str = ALL, node_id: Callable[[str], dict] = ids.segment_node
-) -> html.Div:
-    """The list tree (like a file tree): all → warmth → region → cluster → class, each node with its client count.
-
-    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
-    Classes sit in a <details> under their cluster, open when the selected node is one of them.
-    """
+def tree_markup(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> str:
+    """The list tree (like a file tree) as HTML: all → warmth → region → cluster → class, each node with its client
+    count. Classes sit in a <details> under their cluster, open when the selected node is one of them."""
     children: dict[str, list] = {}
     for row in tree.itertuples():
         children.setdefault(row.parent, []).append(row)
@@ -78,7 +64,7 @@ def tree_list(
     def name_of(row) -> str:
         return row.label.removeprefix(f"{row.code} ") if row.code else row.label
 
-    def item(row) -> html.Li:
+    def item(row) -> str:
         count = fmt.integer(row.clients) if counts else "…"
         siblings = [name_of(s) for s in children.get(row.parent, [])] if row.level == "class" else None
         node = tree_node(
@@ -88,26 +74,36 @@ def tree_list(
             empty=counts and row.clients == 0,
             selected=row.id == selected,
             content=node_label(row.code, name_of(row), siblings),
-            node_id=node_id,
         )
         kids = children.get(row.id, [])
-        if row.level == "cluster":
-            if not kids:
-                return html.Li(node)
-            is_open = any(kid.id == selected for kid in kids)
-            return html.Li(html.Details([html.Summary(node), html.Ul([item(k) for k in kids])], open=is_open))
-        return html.Li([node, html.Ul([item(k) for k in kids])] if kids else node)
+        below = "<ul>" + "".join(item(k) for k in kids) + "</ul>" if kids else ""
+        if row.level == "cluster" and kids:
+            is_open = " open" if any(kid.id == selected for kid in kids) else ""
+            return f"<li><details{is_open}><summary>{node}</summary>{below}</details></li>"
+        return f"<li>{node}{below}</li>"
 
-    return html.Div(html.Ul([item(root) for root in children.get("", [])]), className="rfma-tree-root")
+    return '<div class="rfma-tree-root"><ul>' + "".join(item(r) for r in children.get("", [])) + "</ul></div>"
 
 
-def node_classes(node_ids: list[dict], class_names: list[str | None] | None, selected: str) -> list[str]:
-    """The CSS classes of the tree's nodes with only `selected` highlighted."""
-    classes = []
-    for node, names in zip(node_ids, class_names or [None] * len(node_ids), strict=False):
-        kept = [c for c in (names or "rfma-tree-node").split() if c != "rfma-tree-selected"]
-        classes.append(" ".join(kept + (["rfma-tree-selected"] if node["node"] == selected else [])))
-    return classes
+def tree_list(tree: pd.DataFrame, counts: bool = True, selected: str = ALL) -> dcc.Markdown:
+    """The list tree as ONE component (`tree_markup`'s HTML): some 140 nodes as Dash components (each with its
+    spans, list items and a pattern-matching id) took the browser seconds to draw at every render. A click on a
+    node is reported by assets/tree.js to the click store named by the tree's holder (`tree_holder`).
+
+    `tree` = core.segment_tree.segment_tree(...); with counts=False the counts show '…' (the page before data).
+    """
+    return dcc.Markdown(tree_markup(tree, counts, selected), dangerously_allow_html=True, className="rfma-tree-html")
+
+
+def node_selector(tree_id: str, node: str) -> str:
+    """CSS selector of one node of the tree held by `tree_id` (for the browser: tests, benchmarks)."""
+    return f"#{tree_id} button[data-node='{node}']"
+
+
+def tree_holder(tree_id: str, click_id: str, content) -> html.Div:
+    """The tree's place on a tab: `content` (a tree_list) in a Div whose `data-click-store` tells assets/tree.js
+    which store a node's click goes to (`{"node": …, "at": ms}`: every click is new, the same node again too)."""
+    return html.Div(content, id=tree_id, className="rfma-tree", **{"data-click-store": click_id})
 
 
 def render_breadcrumb(segment: Segment) -> html.Nav:
@@ -124,7 +120,7 @@ def render_breadcrumb(segment: Segment) -> html.Nav:
     return html.Nav(html.Ol(items, className="breadcrumb mb-0"), **{"aria-label": "Выбранный сегмент"})
 
 
-def static_tree(selected: str = ALL, node_id: Callable[[str], dict] = ids.segment_node) -> html.Div:
+def static_tree(selected: str = ALL) -> dcc.Markdown:
     """The tree before the period's data arrives (fixed nodes, no counts), `selected` marked."""
     empty = pd.DataFrame(columns=["card", "class", "revenue"])
-    return tree_list(segment_tree(empty), counts=False, selected=selected, node_id=node_id)
+    return tree_list(segment_tree(empty), counts=False, selected=selected)

@@ -78,15 +78,19 @@ def test_the_pick_s_count_line_rows_and_download(services):
     assert "неизвестный выбор" in text(refused).lower()
 
 
-def test_the_tree_has_the_period_s_counts_under_the_tab_s_own_ids(services):
-    from tests.support.components import walk
+def test_the_tree_has_the_period_s_counts_and_the_selection_marked(services):
+    from tests.support.tree import tree_nodes
 
-    tree = CohortsCallbacks(services).update_tree(ids.TAB_COHORTS, *FULL, {}, "r110")
-    nodes = [c for c in walk(tree) if isinstance(getattr(c, "id", None), dict)]
-    assert nodes and all(node.id["type"] == ids.COHORT_NODE_TYPE for node in nodes)
-    everyone = next(node for node in nodes if node.id["node"] == "all")
-    assert "600" in text(everyone)
-    assert "rfma-tree-selected" in next(node for node in nodes if node.id["node"] == "r110").className
+    nodes = tree_nodes(CohortsCallbacks(services).update_tree(ids.TAB_COHORTS, *FULL, {}, "r110"))
+    assert "600" in nodes["all"].text
+    assert [node for node, found in nodes.items() if "rfma-tree-selected" in found.classes] == ["r110"]
+
+
+def test_a_click_on_a_tree_node_selects_it_once():
+    select = CohortsCallbacks.select_segment
+    assert select({"node": "c11", "at": 1}, "all") == "c11"
+    assert type(select({"node": "c11", "at": 2}, "c11")).__name__ == "NoUpdate"  # the same node again
+    assert type(select(None, "all")).__name__ == "NoUpdate"
 
 
 def test_create_campaign_from_a_pick_stores_its_clients_and_a_viewer_is_refused(services):

@@ -12,8 +12,9 @@ from dash._utils import AttributeDict
 from callbacks.final import FinalCallbacks
 from core.segment_tree import ALL
 from dashboard import ids
-from tests.support.components import figures, find, text, walk
+from tests.support.components import figures, find, text
 from tests.support.dashboard import EMPTY, FULL
+from tests.support.tree import tree_nodes
 
 NO_FILTERS = (None, None, None, None, None, None)
 
@@ -67,17 +68,20 @@ def test_card_lookup_shows_metrics_segments_and_cheques(services):
 def test_the_tree_marks_the_selection_and_lists_the_pharmacies(services):
     callbacks = FinalCallbacks(services)
     tree, shops = callbacks.update_tree(ids.TAB_FINAL, *FULL, {}, "r110")
-    assert find(tree, ids.segment_node("r110")).className.endswith("rfma-tree-selected")
-    assert "600" in text(find(tree, ids.segment_node(ALL)))
+    nodes = tree_nodes(tree)
+    assert nodes["r110"].classes[-1] == "rfma-tree-selected"
+    assert "600" in nodes[ALL].text
     assert len(shops) == 8 and shops[0]["value"] == "Аптека 1" and shops[-1]["value"] == "Аптека 11"
     klass = min(services.analyses.classification(services.requests.build(*FULL)).clients["class"].astype(str))
     tree, _ = callbacks.update_tree(ids.TAB_FINAL, *FULL, {}, f"k{klass}")
-    details = [c for c in walk(tree) if type(c).__name__ == "Details" and getattr(c, "open", False)]
-    assert len(details) == 1 and find(details[0], ids.segment_node(f"k{klass}")) is not None
+    opened = [node for node, found in tree_nodes(tree).items() if found.in_open_details]
+    assert f"k{klass}" in opened and [node for node in opened if node[0] != "k"] == opened[:1]  # its cluster only
+    assert opened[0].startswith("c")
 
 
 def select(services, trigger: str | dict, value, *args):
-    prop = "n_clicks" if isinstance(trigger, dict) or trigger == ids.FINAL.SEGMENT_RESET else "clickData"
+    props = {ids.FINAL.SEGMENT_RESET: "n_clicks", ids.FINAL.SUNBURST: "clickData", ids.FINAL.TREE_CLICK: "data"}
+    prop = "n_clicks" if isinstance(trigger, dict) else props[trigger]
     name = trigger if isinstance(trigger, str) else json.dumps(trigger, sort_keys=True, separators=(",", ":"))
     token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{name}.{prop}", "value": value}]))
     try:
@@ -88,8 +92,9 @@ def select(services, trigger: str | dict, value, *args):
 
 
 def test_selecting_by_the_list_the_sunburst_and_reset(services):
-    assert select(services, ids.segment_node("c11"), 1, [1], None, None, ALL) == "c11"
-    assert no_update(select(services, ids.segment_node("c11"), 0, [0], None, None, ALL))  # a re-rendered tree
+    click = {"node": "c11", "at": 1}
+    assert select(services, ids.FINAL.TREE_CLICK, click, click, None, None, ALL) == "c11"
+    assert no_update(select(services, ids.FINAL.TREE_CLICK, click, click, None, None, "c11"))  # the same node
     click = {"points": [{"id": "r210"}]}
     assert select(services, ids.FINAL.SUNBURST, click, [], click, None, ALL) == "r210"
     assert select(services, ids.FINAL.SUNBURST, click, [], click, None, "r210") == "w2"  # the centre: one level up
@@ -98,11 +103,8 @@ def test_selecting_by_the_list_the_sunburst_and_reset(services):
     assert no_update(select(services, ids.breadcrumb_node("w2"), 0, [], None, None, "r210"))  # re-rendered
 
 
-def test_the_breadcrumb_shows_the_path_and_one_node_is_highlighted(services):
-    nodes = [ids.segment_node(n) for n in (ALL, "w1", "r110", "c11")]
-    crumb, classes = FinalCallbacks(services).show_selection(
-        "c11", nodes, ["rfma-tree-node"] * 3 + ["rfma-tree-node rfma-tree-empty"]
-    )
+def test_the_breadcrumb_shows_the_path(services):
+    crumb = FinalCallbacks(services).show_selection("c11")
     assert [
         li.children if isinstance(li.children, str) else li.children.children for li in crumb.children.children
     ] == [
@@ -111,7 +113,6 @@ def test_the_breadcrumb_shows_the_path_and_one_node_is_highlighted(services):
         "110 VIP",
         "11 VIP",
     ]
-    assert classes[-1] == "rfma-tree-node rfma-tree-empty rfma-tree-selected" and "selected" not in classes[0]
 
 
 def test_the_table_pages_sorts_and_filters_on_the_server(services):

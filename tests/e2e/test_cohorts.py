@@ -26,6 +26,7 @@ from core.db import make_engine
 from core.model import Period
 from dashboard import ids
 from dashboard.services import EXTENSION_KEY
+from layouts.final_tree import node_selector as tree_node_selector
 from tests.e2e.test_dashboard import (
     PORT,
     TIMEOUT,
@@ -123,7 +124,7 @@ def band_selector(band: int) -> str:
 
 
 def node_selector(node: str) -> str:
-    return "[id='" + json.dumps(ids.cohort_node(node), sort_keys=True, separators=(",", ":")) + "']"
+    return tree_node_selector(ids.COHORTS.TREE, node)
 
 
 def heatmap_title(dash_duo) -> str:

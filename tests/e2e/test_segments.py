@@ -3,7 +3,6 @@ the selection (headless Chromium, dash[testing]'s dash_duo)."""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from core.classify import classify
 from core.db import make_engine
 from dashboard import ids
+from layouts.final_tree import node_selector as tree_node_selector
 from tests.e2e.test_dashboard import (
     TIMEOUT,
     assert_no_console_errors,
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.browser
 
 
 def node_selector(node: str) -> str:
-    """CSS selector of a list-tree node (Dash writes a dict id as compact JSON with sorted keys)."""
-    return "[id='" + json.dumps(ids.segment_node(node), sort_keys=True, separators=(",", ":")) + "']"
+    """CSS selector of a node of «Финал»'s list tree."""
+    return tree_node_selector(ids.FINAL.TREE, node)
 
 
 def engine_clients(url: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from dashboard.services.page_state import read_page_state
 from layouts import shell
 from layouts.cohorts import layout, render_cohorts, render_dynamics, render_pareto, render_pick
 from tests.support.components import find, text
+from tests.support.tree import tree_nodes
 
 JULY = month_index(dt.date(2021, 7, 1))
 
@@ -34,13 +35,16 @@ def _ids(component) -> list:
     return found
 
 
-def test_the_skeleton_holds_every_part_and_its_tree_has_ids_of_its_own():
+def test_the_skeleton_holds_every_part_and_its_tree_reports_clicks_to_its_own_store():
     root = layout("r110")
     for part in (ids.COHORTS.HEATMAP, ids.COHORTS.LTV, ids.COHORTS.PARETO, ids.COHORTS.DYNAMICS, ids.COHORTS.PICK_GRID):
         assert find(root, part) is not None, part
     assert find(root, ids.COHORTS.SELECTION).data == "r110"
-    nodes = [i for i in _ids(root) if isinstance(i, dict) and i["type"] != ids.CAMPAIGN_FORM_TYPE]
-    assert nodes and all(i["type"] == ids.COHORT_NODE_TYPE for i in nodes)  # never «Финал»'s segment-node ids
+    holder = find(root, ids.COHORTS.TREE)
+    # assets/tree.js sends a node's click to the store the holder names: never «Финал»'s
+    assert getattr(holder, "data-click-store") == ids.COHORTS.TREE_CLICK
+    assert find(root, ids.COHORTS.TREE_CLICK) is not None
+    assert "rfma-tree-selected" in tree_nodes(holder)["r110"].classes
     forms = {i["tab"] for i in _ids(root) if isinstance(i, dict) and i["type"] == ids.CAMPAIGN_FORM_TYPE}
     assert forms == {"cohorts"}  # «Создать кампанию» beside the pick's «Скачать CSV», its own ids
 

@@ -10,8 +10,9 @@ from core.segment_tree import ALL, Segment, segment_tree
 from dashboard import ids
 from dashboard.services.final import ClientCard, SelectionView
 from layouts.final import render_client, render_selection
-from layouts.final_tree import class_label_parts, node_classes, render_breadcrumb, static_tree, tree_list
-from tests.support.components import find, text, walk
+from layouts.final_tree import class_label_parts, render_breadcrumb, static_tree, tree_list, tree_markup
+from tests.support.components import find, text
+from tests.support.tree import tree_nodes
 
 NO_CLIENTS = pd.DataFrame(columns=["card", "class", "revenue"])
 
@@ -21,32 +22,44 @@ def one_class_tree() -> pd.DataFrame:
 
 
 def test_the_static_tree_has_every_fixed_node_without_counts():
-    tree = static_tree()
-    assert text(find(tree, ids.segment_node(ALL))).endswith("…")
-    assert find(tree, ids.segment_node("r510")) is not None and find(tree, ids.segment_node("c43")) is not None
+    nodes = tree_nodes(static_tree())
+    assert nodes[ALL].text.endswith("…")
+    assert "r510" in nodes and "c43" in nodes
+
+
+def test_the_tree_is_one_component_of_html():
+    """~140 nodes as Dash components took the browser seconds to draw: the tree is one Markdown block of HTML."""
+    tree = tree_list(one_class_tree())
+    assert type(tree).__name__ == "Markdown" and tree.dangerously_allow_html
+    assert isinstance(tree.children, str) and tree.children == tree_markup(one_class_tree())
 
 
 def test_the_selected_node_is_marked_and_a_selected_class_opens_its_cluster():
-    tree = tree_list(one_class_tree(), selected="k1112")
-    assert "rfma-tree-selected" in find(tree, ids.segment_node("k1112")).className
-    assert "rfma-tree-selected" not in find(tree, ids.segment_node("k1111")).className
-    opened = [c for c in walk(tree) if type(c).__name__ == "Details" and c.open]
-    assert len(opened) == 1 and find(opened[0], ids.segment_node("k1112")) is not None
-    closed = tree_list(one_class_tree(), selected="r110")
-    assert not [c for c in walk(closed) if type(c).__name__ == "Details" and c.open]
+    nodes = tree_nodes(tree_list(one_class_tree(), selected="k1112"))
+    assert "rfma-tree-selected" in nodes["k1112"].classes
+    assert [n for n, node in nodes.items() if "rfma-tree-selected" in node.classes] == ["k1112"]
+    assert [n for n, node in nodes.items() if node.in_open_details] == ["c11", "k1111", "k1112"]  # its cluster
+    closed = tree_nodes(tree_list(one_class_tree(), selected="r110"))
+    assert not [n for n, node in closed.items() if node.in_open_details]
 
 
 def test_empty_nodes_are_greyed_and_counts_are_russian_numbers():
-    tree = tree_list(one_class_tree())
-    assert "rfma-tree-empty" in find(tree, ids.segment_node("r510")).className
-    assert text(find(tree, ids.segment_node(ALL))).endswith("2")
+    nodes = tree_nodes(tree_list(one_class_tree()))
+    assert "rfma-tree-empty" in nodes["r510"].classes and "rfma-tree-empty" not in nodes["k1111"].classes
+    assert nodes[ALL].text.endswith("2")
+
+
+def test_labels_are_escaped_html():
+    tree = segment_tree(pd.DataFrame({"card": ["1"], "class": ["1111"], "revenue": [1.0]}))
+    tree.loc[tree["id"] == "k1111", "label"] = "1111 <b>&\"'"
+    nodes = tree_nodes(tree_markup(tree))
+    assert nodes["k1111"].title == "1111 <b>&\"'" and "<b>" not in tree_markup(tree).split("k1111", 1)[1][:200]
 
 
 def label_parts(tree, node: str) -> dict[str, str]:
     """The label spans of a node by their class (code, own words, shared words) and its tooltip."""
-    button = find(tree, ids.segment_node(node))
-    spans = {s.className: s.children for s in walk(button.children[0].children) if hasattr(s, "className")}
-    return {**spans, "title": button.title}
+    found = tree_nodes(tree)[node]
+    return {**found.parts, "title": found.title}
 
 
 def test_sibling_classes_show_the_words_that_tell_them_apart_first_and_their_full_name_as_tooltip():
@@ -77,14 +90,6 @@ def test_class_label_parts_keep_the_differing_words_in_order():
     assert class_label_parts(names[2], names) == ("высокий чек-опытный", "недавний-частый")
     # alone under its cluster: the whole name, nothing shared
     assert class_label_parts(names[0], names[:1]) == ("недавний-частый-высокий чек-ветеран", "")
-
-
-def test_node_classes_move_the_highlight():
-    nodes = [ids.segment_node(n) for n in (ALL, "w1")]
-    assert node_classes(nodes, ["rfma-tree-node rfma-tree-selected", None], "w1") == [
-        "rfma-tree-node",
-        "rfma-tree-node rfma-tree-selected",
-    ]
 
 
 def test_the_breadcrumb_is_the_path_down_to_the_segment():

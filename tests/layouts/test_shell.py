@@ -9,6 +9,7 @@ from dashboard.services.shell import PageView
 from layouts import shell
 from layouts.help import help_panel
 from tests.support.components import find, text
+from tests.support.tree import tree_nodes
 
 
 def page() -> PageView:
@@ -33,7 +34,7 @@ def test_the_page_opens_with_the_addresss_tab_period_segment_and_filters():
     assert (period.min_date_allowed, period.max_date_allowed) == ("2021-07-01", "2022-06-30")
     assert find(root, ids.FINAL.SELECTION).data == "r110"
     assert "110 VIP" in text(find(root, ids.FINAL.BREADCRUMB))
-    assert "rfma-tree-selected" in find(root, ids.segment_node("r110")).className
+    assert "rfma-tree-selected" in tree_nodes(find(root, ids.FINAL.TREE))["r110"].classes
     shops = find(root, ids.FINAL.FILTER_SHOPS)
     assert shops.value == ["Аптека 11"] and shops.options == [{"label": "Аптека 11", "value": "Аптека 11"}]
     assert find(root, ids.FINAL.FILTER_R).value == [1, 2] and find(root, ids.FINAL.FILTER_F).value is None
