@@ -616,16 +616,6 @@ def counts_from_events(events: pd.DataFrame, first: int, last: int) -> pd.DataFr
     return table.assign(shop=table["shop"].where(table["shop"] != "\x00", None))
 
 
-def shops_query(analysis_date: dt.date, options: AnalysisOptions) -> sa.Select:
-    """The shops with an identified purchase in the history."""
-    t = bonuscheques
-    return (
-        sa.select(t.c.shop)
-        .where(*_history_conditions(analysis_date, options), t.c.shop.is_not(None))
-        .group_by(t.c.shop)
-    )
-
-
 @dataclass(frozen=True, eq=False)
 class Dynamics:
     """Client-base dynamics (§7): one row per scope × month (DYNAMICS_COLUMNS, `month` as a month index)."""
@@ -653,9 +643,10 @@ def load_dynamics(
         return Dynamics(None, churn_days, pd.DataFrame({name: [] for name in DYNAMICS_COLUMNS}))
     start, analysis_date = bounds
     unique = bool(recorded_doc_ids_unique(conn))
-    spans, shops = fetch_frames(
-        conn, [dynamics_spans_query(analysis_date, churn_days, options, unique), shops_query(analysis_date, options)]
-    )
+    spans = fetch_frame(conn, dynamics_spans_query(analysis_date, churn_days, options, unique))
+    # every identified purchase at a shop has its shop-level client-month: the shops are those of the spans
+    shop_spans = spans[(spans["chain"].astype("int64") == 0) & spans["shop"].notna()] if not spans.empty else spans
+    shops = pd.DataFrame({"shop": pd.unique(shop_spans["shop"].astype(str)) if not spans.empty else []})
     counts = counts_from_events(events_from_spans(spans), month_index(start), month_index(analysis_date))
     counts = counts[(counts["chain"] == 1) | counts["shop"].notna()]  # a row without a shop counts in the chain only
     counts = counts.assign(shop=np.where(counts["chain"] == 1, CHAIN, counts["shop"].astype(object)))
