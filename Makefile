@@ -6,6 +6,9 @@
 PORT ?= 8050
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# `make test` runs the tests in TEST_WORKERS processes (pytest-xdist; a test file stays in one process): the machine
+# has 2 cores and a browser test waits on its page much of the time. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= 2
 
 setup:
 	bash scripts/setup.sh run
@@ -17,7 +20,7 @@ run: setup
 	.venv/bin/rfma serve --no-auth --host $(HOST) --port $(PORT)
 
 test: setup-test
-	.venv/bin/python -m pytest -q $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: setup-test
 	.venv/bin/python -m pytest -q -m "not browser and not postgres and not slow and not server and not clickhouse" $(PYTEST_ARGS)
