@@ -259,6 +259,13 @@ def final_selection(services: Services, start, end, pins, *flt) -> FinalSelectio
     return FinalSelection(services.requests.build(start, end, pins), services.final.client_filter(*flt))
 
 
+def selection_key_inputs(*inputs) -> tuple:
+    """The selection's inputs as its drawn key takes them: the client grid's filter model last, an empty one as none
+    (the grid reports `{}` once it starts: the same selection, not a reason to send the scatter's ~3 MB again)."""
+    *others, filter_model = inputs
+    return (*others, filter_model or None)
+
+
 def register(app, services: Services) -> None:
     """Wire the tab's callbacks to the app."""
     callbacks = FinalCallbacks(services)
@@ -348,7 +355,7 @@ def register(app, services: Services) -> None:
         *filter_inputs,
         Input(ids.FINAL.CLIENT_GRID, "filterModel"),
         drawn["selection"][1],
-    )(callbacks.unless_drawn(callbacks.update_selection, lambda *inputs: inputs))
+    )(callbacks.unless_drawn(callbacks.update_selection, selection_key_inputs))
     app.callback(
         Output(ids.FINAL.CLIENT_GRID, "getRowsResponse"),
         Input(ids.FINAL.CLIENT_GRID, "getRowsRequest"),

@@ -256,3 +256,18 @@ def test_the_selection_and_the_card_are_kept_for_the_same_inputs_only(services):
         card(1, None, ids.TAB_FINAL, *FULL, {}, "100000", card_key)
     again, _ = card(2, None, ids.TAB_FINAL, *FULL, {}, "100000", card_key)  # «Найти» pressed again
     assert "Регион" in text(again)
+
+
+def test_the_client_grid_starting_with_an_empty_filter_model_does_not_redraw_the_selection(services):
+    import pytest
+    from dash.exceptions import PreventUpdate
+
+    from callbacks.final import selection_key_inputs
+
+    selection = FinalCallbacks(services).unless_drawn(FinalCallbacks(services).update_selection, selection_key_inputs)
+    *_, key = selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, None, None)  # the page's first render
+    with pytest.raises(PreventUpdate):  # the grid reports its (empty) filter model
+        selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, {}, key)
+    model = {"revenue": {"filterType": "number", "type": "greaterThan", "filter": 1000}}
+    _summary, count, *_ = selection(ids.TAB_FINAL, *FULL, {}, "r110", *NO_FILTERS, model, key)  # a real filter
+    assert count.startswith("110 ")
