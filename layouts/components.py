@@ -79,6 +79,23 @@ DROPDOWN_LABELS = {
 }
 
 
+def switch(component_id: str, options: tuple[tuple[str, str], ...], value: str) -> dbc.RadioItems:
+    """Inline radio buttons of (value, label) options, remembered for the browser tab's session."""
+    return dbc.RadioItems(
+        id=component_id,
+        options=[{"label": label, "value": v} for v, label in options],
+        value=value,
+        inline=True,
+        persistence=True,
+        persistence_type="session",
+    )
+
+
+def control(title: str, component, md: int = 4) -> dbc.Col:
+    """A titled control in a row of controls (full width on a phone, `md` of 12 columns from medium screens)."""
+    return dbc.Col([html.Div(title, className="rfma-group-title"), component], xs=12, md=md)
+
+
 def dropdown(component_id: str, placeholder: str, **props) -> dcc.Dropdown:
     """A dropdown with Russian texts: its placeholder, the search field, «Нет вариантов», the clear buttons."""
     return dcc.Dropdown(id=component_id, placeholder=placeholder, labels=DROPDOWN_LABELS, **props)

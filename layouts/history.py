@@ -21,7 +21,7 @@ from dashboard.figures import migration as migration_charts
 from dashboard.figures.common import message_figure
 from dashboard.services.history import Change, HistoryView, PairView, snapshot_title
 from layouts import campaign_form
-from layouts.components import dropdown, graph, kpi, loading, message
+from layouts.components import control, dropdown, graph, kpi, loading, message, switch
 from layouts.final_grid import client_grid
 from layouts.migration import render_matrix
 
@@ -62,21 +62,6 @@ CHANGE_GRID_COLUMNS = [
     ("source", 130, None, None),
     ("destination", 130, None, None),
 ]
-
-
-def _switch(component_id: str, options: tuple[tuple[str, str], ...], value: str) -> dbc.RadioItems:
-    return dbc.RadioItems(
-        id=component_id,
-        options=[{"label": label, "value": v} for v, label in options],
-        value=value,
-        inline=True,
-        persistence=True,
-        persistence_type="session",
-    )
-
-
-def _control(title: str, component, md: int = 4) -> dbc.Col:
-    return dbc.Col([html.Div(title, className="rfma-group-title"), component], xs=12, md=md)
 
 
 def _client_list(
@@ -122,7 +107,7 @@ def layout() -> html.Div:
     sizes = dbc.Card(
         dbc.CardBody(
             [
-                _switch(ids.HISTORY.SIZES_LEVEL, SIZE_LEVELS, "region"),
+                switch(ids.HISTORY.SIZES_LEVEL, SIZE_LEVELS, "region"),
                 loading(graph(NO_SIZES, ids.HISTORY.SIZES)),
             ]
         ),
@@ -134,9 +119,9 @@ def layout() -> html.Div:
                 html.H5("Сравнение двух снимков", className="card-title"),
                 dbc.Row(
                     [
-                        _control("Снимок A (было)", dropdown(ids.HISTORY.BEFORE, "снимок A", clearable=False)),
-                        _control("Снимок B (стало)", dropdown(ids.HISTORY.AFTER, "снимок B", clearable=False)),
-                        _control("Уровень", _switch(ids.HISTORY.LEVEL, PAIR_LEVELS, "region")),
+                        control("Снимок A (было)", dropdown(ids.HISTORY.BEFORE, "снимок A", clearable=False)),
+                        control("Снимок B (стало)", dropdown(ids.HISTORY.AFTER, "снимок B", clearable=False)),
+                        control("Уровень", switch(ids.HISTORY.LEVEL, PAIR_LEVELS, "region")),
                     ],
                     className="g-3",
                 ),

@@ -18,7 +18,7 @@ from dashboard import ids
 from dashboard.figures import migration as charts
 from dashboard.figures.common import message_figure
 from dashboard.services.migration import FlowView, MigrationView, PlaceboView
-from layouts.components import RU_DATE_PICKER, download_buttons, graph, kpi, loading
+from layouts.components import RU_DATE_PICKER, control, download_buttons, graph, kpi, loading, switch
 from layouts.final_grid import CLIENT_COLUMNS, client_grid
 
 LEVELS = (("region", "Регионы"), ("cluster", "Кластеры"), ("class", "Классы"))
@@ -40,21 +40,6 @@ FLOW_GRID_COLUMNS.insert(FLOW_GRID_COLUMNS.index(next(c for c in _REST if c[0] =
 FLOW_GRID_COLUMNS.insert(FLOW_GRID_COLUMNS.index(_REVENUE) + 1, ("revenue_after", 150, None, _REVENUE[3]))
 
 
-def _control(title: str, component) -> dbc.Col:
-    return dbc.Col([html.Div(title, className="rfma-group-title"), component], xs=12, md=4)
-
-
-def _switch(component_id: str, options: tuple[tuple[str, str], ...], value: str) -> dbc.RadioItems:
-    return dbc.RadioItems(
-        id=component_id,
-        options=[{"label": label, "value": v} for v, label in options],
-        value=value,
-        inline=True,
-        persistence=True,
-        persistence_type="session",
-    )
-
-
 def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.Div:
     """The controls (bonus date inside the period, level, value) and an empty body filled by callbacks.migration."""
     bonus = dcc.DatePickerSingle(
@@ -70,9 +55,9 @@ def layout(first: str | None, last: str | None, bonus_date: str | None) -> html.
         dbc.CardBody(
             dbc.Row(
                 [
-                    _control("Бонус-дата", bonus),
-                    _control("Уровень", _switch(ids.MIGRATION.LEVEL, LEVELS, "region")),
-                    _control("Матрица показывает", _switch(ids.MIGRATION.VALUE, VALUES, "clients")),
+                    control("Бонус-дата", bonus),
+                    control("Уровень", switch(ids.MIGRATION.LEVEL, LEVELS, "region")),
+                    control("Матрица показывает", switch(ids.MIGRATION.VALUE, VALUES, "clients")),
                 ],
                 className="g-3",
             )
