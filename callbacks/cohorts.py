@@ -7,7 +7,16 @@ from dash import ALL as ANY
 from dash import Input, Output, State, ctx, no_update
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, mark_tree, purge_grid, safely
+from callbacks.common import (
+    ACTIVE_TAB,
+    PERIOD_AND_PINS,
+    as_states,
+    error_component,
+    mark_tree,
+    purge_grid,
+    safely,
+    tree_click_node,
+)
 from callbacks.final import EMPTY_PAGE, OPEN_DOWNLOAD
 from core.cohorts import CHAIN
 from core.model import RfmaError
@@ -55,11 +64,7 @@ class CohortsCallbacks:
         selected = s.segment(selection).node_id
         return safely(lambda: render_tree(s.segment_tree(self._request(start, end, pins)), selected))
 
-    @staticmethod
-    def select_segment(click, current):
-        """The node of the latest click on the tree ({node, at} from assets/tree.js); the same node: no change."""
-        node = (click or {}).get("node")
-        return node if node and node != current else no_update
+    select_segment = staticmethod(tree_click_node)
 
     def update_cohorts(self, active_tab, selection, metric, start, end, pins):
         """Breadcrumb, heatmap, its note and the LTV curves of the selected segment."""
@@ -176,7 +181,9 @@ def register(app, services: Services) -> None:
         State(ids.COHORTS.SELECTION, "data"),
         prevent_initial_call=True,
     )(callbacks.select_segment)
-    app.clientside_callback(mark_tree(ids.COHORTS.TREE), selection, prevent_initial_call=True)
+    app.clientside_callback(
+        mark_tree(ids.COHORTS.TREE), selection, Input(ids.COHORTS.TREE, "children"), prevent_initial_call=True
+    )
     app.callback(
         Output(ids.COHORTS.BREADCRUMB, "children"),
         Output(ids.COHORTS.HEATMAP, "figure"),

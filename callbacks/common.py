@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from dash import Input, State
+from dash import Input, State, no_update
 
 from core.db import DatabaseError
 from core.model import RfmaError
@@ -56,9 +56,15 @@ def purge_grid(grid_id: str) -> str:
     return PURGE_GRID.replace("GRID_ID", grid_id)
 
 
+def tree_click_node(click, current):
+    """The node of the latest click on a segment tree ({node, at} from assets/tree.js); the selected one: no change."""
+    node = (click or {}).get("node")
+    return node if node and node != current else no_update
+
+
 MARK_TREE = """
 function(selection) {
-    // the tree may be drawn after this runs (a new tree arrives with the selection marked by the server)
+    // also when a new tree arrives (it may be drawn a moment after this runs): it marks the selection of its request
     window.rfmaMarkTree("TREE_ID", selection);
     window.setTimeout(function () { window.rfmaMarkTree("TREE_ID", selection); }, 0);
 }
@@ -66,8 +72,9 @@ function(selection) {
 
 
 def mark_tree(tree_id: str) -> str:
-    """A clientside function that highlights the selected node (its only argument) of the segment tree held by
-    `tree_id` (assets/tree.js): the tree is one HTML block, so no callback output reaches its nodes."""
+    """A clientside function that highlights the selected node (its first argument) of the segment tree held by
+    `tree_id` (assets/tree.js): the tree is one HTML block, so no callback output reaches its nodes. Wire it to the
+    selection and the holder's children: a tree drawn for an older selection is marked again."""
     return MARK_TREE.replace("TREE_ID", tree_id)
 
 

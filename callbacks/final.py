@@ -11,7 +11,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.campaign_form import register_form
-from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, mark_tree, safely
+from callbacks.common import ACTIVE_TAB, PERIOD_AND_PINS, as_states, error_component, mark_tree, safely, tree_click_node
 from dashboard import downloads, grid, ids
 from dashboard.services import Services
 from dashboard.services.campaigns import FinalSelection
@@ -171,8 +171,7 @@ class FinalCallbacks:
         if trigger is None:
             return no_update
         if trigger == ids.FINAL.TREE_CLICK:
-            node = (tree_click or {}).get("node")
-            return node if node and node != current else no_update
+            return tree_click_node(tree_click, current)
         if trigger == ids.FINAL.SEGMENT_RESET:
             return self.services.final.segment(None).node_id
         if trigger == ids.FINAL.SUNBURST:
@@ -182,7 +181,7 @@ class FinalCallbacks:
                 return no_update
             return self.services.final.sunburst_target(node, current)
         if not ctx.triggered or not ctx.triggered[0].get("value"):
-            return no_update  # a re-rendered tree or breadcrumb, not a click
+            return no_update  # a re-rendered breadcrumb, not a click
         return trigger["node"]
 
     def show_selection(self, selection):
@@ -342,7 +341,12 @@ def register(app, services: Services) -> None:
         prevent_initial_call=True,
     )(callbacks.select_segment)
     app.callback(Output(ids.FINAL.BREADCRUMB, "children"), Input(ids.FINAL.SELECTION, "data"))(callbacks.show_selection)
-    app.clientside_callback(mark_tree(ids.FINAL.TREE), Input(ids.FINAL.SELECTION, "data"), prevent_initial_call=True)
+    app.clientside_callback(
+        mark_tree(ids.FINAL.TREE),
+        Input(ids.FINAL.SELECTION, "data"),
+        Input(ids.FINAL.TREE, "children"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(ids.FINAL.SELECTION_SUMMARY, "children"),
         Output(ids.FINAL.CLIENT_COUNT, "children"),

@@ -181,7 +181,7 @@ def _since_days(clients: pd.DataFrame, history: pd.DataFrame | None, positions: 
     the clients' rows in it): the period's first purchase when the period starts at the beginning of the data (no
     history needed)."""
     first = clients["first_day"].to_numpy()
-    if history is None or positions is None or clients.empty:
+    if history is None or positions is None:
         return first.copy()
     found = _from_history(history, "since_day", positions)
     return np.where(np.isnan(found), first, np.minimum(found, first)).astype("int64")
@@ -192,7 +192,7 @@ def _history_revenue(clients: pd.DataFrame, history: pd.DataFrame | None, positi
     clients' rows in it): the period's revenue when the period starts at the beginning of the data (the period is
     then the whole history)."""
     revenue = clients["revenue"].to_numpy(dtype="float64")
-    if history is None or positions is None or clients.empty:
+    if history is None or positions is None:
         return revenue.copy()
     if "revenue_before_start" in history.columns:  # load_first_purchases (shared by a series): earlier + the period's
         return revenue + np.nan_to_num(_from_history(history, "revenue_before_start", positions), nan=0.0)
