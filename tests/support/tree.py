@@ -59,12 +59,7 @@ def markup_of(component) -> str:
     """The tree's HTML from a dcc.Markdown tree, a holder Div around it, or the HTML itself."""
     if isinstance(component, str):
         return component
-    children = getattr(component, "children", None)
-    if isinstance(children, str):
-        return children
-    if isinstance(children, list | tuple):
-        return "".join(markup_of(child) for child in children if child is not None)
-    return markup_of(children) if children is not None else ""
+    return markup_of(component.children)
 
 
 def tree_nodes(component) -> dict[str, TreeNode]:
